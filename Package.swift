@@ -1,0 +1,73 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// ConnectAdmin: an Atlassian Connect app host (`connect-server`) and the operator console
+/// that reads its store (`connect-admin`), both built on `AdminCore`.
+let package = Package(
+    name: "ConnectAdmin",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "AdminCore", targets: ["AdminCore"]),
+        .executable(name: "connect-admin", targets: ["AdminTUI"]),
+        .executable(name: "connect-server", targets: ["ConnectServer"]),
+        .executable(name: "connect-bench", targets: ["ConnectBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
+        // Benchmark baseline only: the design page compares our verifier against jwt-kit.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CNcurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        .target(
+            name: "AdminCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ]
+        ),
+        .executableTarget(
+            name: "AdminTUI",
+            dependencies: [
+                "AdminCore",
+                "CNcurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ConnectServer",
+            dependencies: [
+                "AdminCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ConnectBench",
+            dependencies: [
+                "AdminCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        .testTarget(
+            name: "AdminCoreTests",
+            dependencies: [
+                "AdminCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "AdminCLITests",
+            dependencies: ["AdminCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

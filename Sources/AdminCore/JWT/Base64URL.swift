@@ -1,0 +1,63 @@
+import ExtrasBase64
+
+/// Base64url as JWS (RFC 7515 §2) requires it: URL alphabet, no padding, and — stricter
+/// than most decoders — a canonical final character.
+///
+/// Strictness matters because a token's signing input is its *text*: a decoder that accepts
+/// `=` padding, `+`/`/`, or non-zero trailing bits lets one signature stand for many
+/// spellings of the same token, which breaks de-duplication and fingerprints, and is a
+/// favourite trick of forged-token probes. The alphabet and tail checks are Connect-specific
+/// policy; the decoding itself is swift-extras-base64.
+public enum Base64URL {
+    /// Encodes bytes as unpadded base64url.
+    public static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
+        Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+    }
+
+    /// Decodes strict, canonical, unpadded base64url; `nil` for anything else.
+    public static func decode<Text: Collection<UInt8>>(_ text: Text) -> [UInt8]? {
+        guard isCanonical(text) else { return nil }
+        return try? Base64.decode(bytes: text, options: [.base64UrlAlphabet, .omitPaddingCharacter])
+    }
+
+    /// Why `text` is not canonical base64url, or `nil` when it is. Used for explanations.
+    public static func problem<Text: Collection<UInt8>>(_ text: Text) -> String? {
+        var count = 0
+        var last: UInt8 = 0
+        for byte in text {
+            if sextet(byte) == nil {
+                switch byte {
+                case UInt8(ascii: "="): return "has '=' padding, which JWS forbids"
+                case UInt8(ascii: "+"), UInt8(ascii: "/"): return "uses '+' or '/' (standard base64, not base64url)"
+                case 0x00...0x20, 0x7F: return "contains whitespace or a control character"
+                default: return "contains a character outside the base64url alphabet"
+                }
+            }
+            count += 1
+            last = byte
+        }
+        switch count % 4 {
+        case 1: return "has an impossible length (\(count) characters)"
+        case 2: return (sextet(last) ?? 0) & 0x0F == 0 ? nil : "has a non-canonical final character (unused bits set)"
+        case 3: return (sextet(last) ?? 0) & 0x03 == 0 ? nil : "has a non-canonical final character (unused bits set)"
+        default: return nil
+        }
+    }
+
+    static func isCanonical<Text: Collection<UInt8>>(_ text: Text) -> Bool {
+        problem(text) == nil
+    }
+
+    /// The 6-bit value of a base64url character, or `nil` outside the alphabet.
+    @inline(__always)
+    static func sextet(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return byte - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "-"): return 62
+        case UInt8(ascii: "_"): return 63
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Crypto
+
+/// A compact JWS whose structure has been checked: three canonical base64url segments, a
+/// header and a claims set that are strict JSON objects.
+///
+/// Nothing here is trusted yet: decoding only makes the token safe to *look at*. The
+/// verifier decides whether to believe it.
+public struct ConnectToken: Sendable {
+    public let header: JSONObject
+    public let claims: JSONObject
+    /// `base64url(header) "." base64url(claims)`: what the signature covers, byte for byte.
+    public let signingInput: [UInt8]
+    public let signature: [UInt8]
+    /// SHA-256 of the whole token text, 16 hex digits: what logs and the store keep instead
+    /// of the token.
+    public let fingerprint: String
+
+    /// Hard limits checked before any decoding work, so hostile input costs almost nothing.
+    public struct Limits: Sendable {
+        public var maxTokenBytes: Int
+        public var maxJSONDepth: Int
+
+        public init(maxTokenBytes: Int = 8 * 1024, maxJSONDepth: Int = 16) {
+            self.maxTokenBytes = maxTokenBytes
+            self.maxJSONDepth = maxJSONDepth
+        }
+    }
+
+    /// Decodes `text`, or says which reason code rejects it.
+    public static func decode(_ text: some StringProtocol, limits: Limits = Limits()) throws(ConnectAuthError) -> ConnectToken {
+        let utf8 = text.utf8
+        let count = utf8.count
+        guard count <= limits.maxTokenBytes else {
+            throw ConnectAuthError(.tokenTooLarge, "token is \(count) bytes; the limit is \(limits.maxTokenBytes)")
+        }
+        guard count > 0 else { throw ConnectAuthError(.missingToken, "token is empty") }
+        let bytes = Array(utf8)
+        var dots: [Int] = []
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") {
+            dots.append(index)
+            if dots.count > 2 { break }
+        }
+        guard dots.count == 2 else {
+            let segments = dots.count + 1
+            throw ConnectAuthError(.malformedToken, "token has \(segments > 3 ? "more than 3" : String(segments)) segment\(segments == 1 ? "" : "s"); a JWS has 3 separated by '.'")
+        }
+        let headerText = bytes[0..<dots[0]]
+        let claimsText = bytes[(dots[0] + 1)..<dots[1]]
+        let signatureText = bytes[(dots[1] + 1)...]
+        let header = try decodeObject(headerText, part: "header", limits: limits)
+        let claims = try decodeObject(claimsText, part: "claims", limits: limits)
+        guard !signatureText.isEmpty else {
+            throw ConnectAuthError(.malformedToken, "signature segment is empty (an unsigned token)")
+        }
+        guard let signature = Base64URL.decode(signatureText) else {
+            throw ConnectAuthError(.malformedToken, "signature segment \(Base64URL.problem(signatureText) ?? "is not base64url")")
+        }
+        return ConnectToken(
+            header: header,
+            claims: claims,
+            signingInput: Array(bytes[0..<dots[1]]),
+            signature: signature,
+            fingerprint: fingerprint(of: bytes)
+        )
+    }
+
+    /// The fingerprint of a token's text: first 16 hex digits of its SHA-256. Also used for
+    /// tokens too broken to decode, so that every failure can be counted and de-duplicated.
+    public static func fingerprint(of token: some Collection<UInt8>) -> String {
+        String(Hex.encode(SHA256.hash(data: Array(token))).prefix(16))
+    }
+
+    private static func decodeObject(_ segment: ArraySlice<UInt8>, part: String, limits: Limits) throws(ConnectAuthError) -> JSONObject {
+        guard !segment.isEmpty else { throw ConnectAuthError(.malformedToken, "\(part) segment is empty") }
+        guard let json = Base64URL.decode(segment) else {
+            throw ConnectAuthError(.malformedToken, "\(part) segment \(Base64URL.problem(segment) ?? "is not base64url")")
+        }
+        let value: JSONValue
+        do {
+            value = try StrictJSONParser(maxDepth: limits.maxJSONDepth).parse(json)
+        } catch {
+            throw ConnectAuthError(.malformedToken, "\(part) is not valid JSON: \(error.description)")
+        }
+        guard case .object(let object) = value else {
+            throw ConnectAuthError(.malformedToken, "\(part) is \(value.typeName), not a JSON object")
+        }
+        return object
+    }
+}
+
+extension ConnectToken {
+    /// The `alg` header value when it is a string.
+    public var algorithm: String? { header["alg"]?.stringValue }
+    public var keyID: String? { header["kid"]?.stringValue }
+    public var issuer: String? { claims["iss"]?.stringValue }
+    public var queryStringHash: String? { claims["qsh"]?.stringValue }
+
+    /// The first `aud` entry (a string, or the first string of an array), if any.
+    public var firstAudience: String? {
+        switch claims["aud"] {
+        case .string(let value)?: return value
+        case .array(let values)?: return values.first?.stringValue
+        default: return nil
+        }
+    }
+
+    /// The clientKey this token speaks for: `aud` when present (tokens the app issued, whose
+    /// `iss` is the app key), else `iss` (tokens the host issued), as atlassian-connect-express
+    /// resolves it.
+    public var tenantKey: String? { firstAudience ?? issuer }
+}

@@ -1,0 +1,1 @@
+print("connect-server: not implemented yet")
