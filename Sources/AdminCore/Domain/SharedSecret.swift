@@ -6,29 +6,41 @@ import Crypto
 /// in string interpolation, a log line or a crash message leaks nothing. Use `reveal()` when
 /// the operator has explicitly asked for it.
 public struct SharedSecret: Sendable, Hashable, CustomStringConvertible {
-    private let text: String
+    /// The key bytes: a Connect secret's UTF-8 text (or raw bytes, for RFC test keys).
+    public let bytes: [UInt8]
+    let key: SymmetricKey
 
     public init(_ text: String) {
-        self.text = text
+        self.init(bytes: Array(text.utf8))
     }
 
-    /// The first 16 hex digits of SHA-256 over the secret's UTF-8 bytes.
-    public var fingerprint: String { SharedSecret.fingerprint(of: text) }
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+        self.key = SymmetricKey(data: bytes)
+    }
 
-    /// The number of UTF-8 bytes: HS256 wants at least 32.
-    public var byteCount: Int { text.utf8.count }
+    /// The first 16 hex digits of SHA-256 over the secret's bytes.
+    public var fingerprint: String { SharedSecret.fingerprint(ofBytes: bytes) }
 
-    public var isEmpty: Bool { text.isEmpty }
+    /// HS256 wants at least 32 bytes.
+    public var byteCount: Int { bytes.count }
 
-    /// The secret itself, for signing and for an operator who asked to see it.
-    public func reveal() -> String { text }
+    public var isEmpty: Bool { bytes.isEmpty }
 
-    var symmetricKey: SymmetricKey { SymmetricKey(data: Array(text.utf8)) }
+    /// The secret itself, for an operator who explicitly asked to see it.
+    public func reveal() -> String { String(decoding: bytes, as: UTF8.self) }
 
     public var description: String { "secret(fingerprint \(fingerprint))" }
 
+    public static func == (lhs: SharedSecret, rhs: SharedSecret) -> Bool { lhs.bytes == rhs.bytes }
+    public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }
+
     /// Fingerprint of any secret text, as the design page defines it.
     public static func fingerprint(of secret: String) -> String {
-        String(Hex.encode(SHA256.hash(data: Array(secret.utf8))).prefix(16))
+        fingerprint(ofBytes: Array(secret.utf8))
+    }
+
+    static func fingerprint(ofBytes bytes: [UInt8]) -> String {
+        String(Hex.encode(SHA256.hash(data: bytes)).prefix(16))
     }
 }

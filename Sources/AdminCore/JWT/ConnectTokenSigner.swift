@@ -10,8 +10,8 @@ public enum ConnectTokenSigner {
         var header = JSONObject(["alg": .string("HS256"), "typ": .string("JWT")])
         if let kid { header["kid"] = .string(kid) }
         let signingInput = signingInput(header: header, claims: claims)
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(signingInput.utf8), using: secret.symmetricKey)
-        return signingInput + "." + Base64URL.encode(Array(mac))
+        let mac = HS256.authenticationCode(for: Array(signingInput.utf8), secret: secret)
+        return signingInput + "." + Base64URL.encode(mac)
     }
 
     /// An RS256 token, as a Connect host signs install callbacks (used by the host simulator

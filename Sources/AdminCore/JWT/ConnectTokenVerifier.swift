@@ -191,13 +191,17 @@ public struct ConnectTokenVerifier: Sendable {
                 checks.append(.fail(.secret, .insecureSecret, "the shared secret is empty"))
                 return
             }
+            if token.signature.isEmpty {
+                checks.append(.fail(.signature, .badSignature, "token has no signature"))
+                return
+            }
             if secret.byteCount < minimumSecretBytes {
                 checks.append(.fail(.secret, .insecureSecret,
                                     "the shared secret is \(secret.byteCount) bytes; at least \(minimumSecretBytes) are required"))
             } else {
                 checks.append(.pass(.secret, "secret \(secret.fingerprint), \(secret.byteCount) bytes"))
             }
-            if HMAC<SHA256>.isValidAuthenticationCode(token.signature, authenticating: token.signingInput, using: secret.symmetricKey) {
+            if HS256.isValid(token.signature, for: token.signingInput, secret: secret) {
                 checks.append(.pass(.signature, "HS256 signature matches secret \(secret.fingerprint)"))
             } else {
                 checks.append(.fail(.signature, .badSignature, "HS256 signature does not match secret \(secret.fingerprint)"))
