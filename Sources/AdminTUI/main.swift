@@ -1,1 +1,2 @@
-import CNcurses
+// connect-admin: the operator console (no subcommand) and the scripting CLI.
+ConnectAdminCommand.main(CommandLine.arguments.dropFirst())

@@ -1,0 +1,48 @@
+import AdminCore
+import ArgumentParser
+import Foundation
+
+/// `connect-admin`: the root command.
+struct ConnectAdminCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connect-admin",
+        abstract: "Operator console and CLI for Atlassian Connect apps: tenants, install history, JWT failures, a token lab.",
+        discussion: "Exit codes: 0 ok, 1 negative answer (e.g. an invalid token), 2 usage error, 3 store unreachable or unreadable.",
+        subcommands: [JWTCommand.self]
+    )
+
+    func run() throws {
+        throw CLIFailure.usage("the console is not available yet; use a subcommand (see `connect-admin --help`)")
+    }
+
+    /// Runs the command line and exits with the design page's exit codes (ArgumentParser's
+    /// own default for usage errors is 64; ours is 2).
+    static func main(_ arguments: ArraySlice<String>) -> Never {
+        do {
+            var command = try parseAsRoot(Array(arguments))
+            try command.run()
+            Foundation.exit(0)
+        } catch let failure as CLIFailure {
+            if !failure.message.isEmpty { Standard.error(failure.message) }
+            Foundation.exit(failure.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+            Standard.error(fullMessage(for: error))
+            Foundation.exit(CLIFailure.usageExitCode)
+        }
+    }
+}
+
+/// `connect-admin jwt …`: the token lab on the command line.
+struct JWTCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jwt",
+        abstract: "Compute qsh values, sign, verify and decode Connect JWTs.",
+        subcommands: [QSHCommand.self, SignCommand.self, VerifyCommand.self, DecodeCommand.self]
+    )
+}

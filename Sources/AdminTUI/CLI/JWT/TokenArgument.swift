@@ -1,0 +1,18 @@
+import AdminCore
+
+/// The TOKEN argument of `jwt verify` and `jwt decode`: a bare token, `-` for stdin (keeps
+/// the token out of `ps` and shell history), or a pasted `Authorization` value.
+enum TokenArgument {
+    static func read(_ argument: String) throws -> String {
+        var text = argument
+        if text == "-" {
+            var lines: [String] = []
+            while let line = readLine(strippingNewline: true) { lines.append(line) }
+            text = lines.joined(separator: "\n")
+            if text.hasSuffix("\r") { text.removeLast() }
+        }
+        if text.hasPrefix("JWT ") { text.removeFirst(4) }
+        guard !text.isEmpty else { throw CLIFailure.usage("no token given: pass it as TOKEN or '-' to read it from stdin") }
+        return text
+    }
+}

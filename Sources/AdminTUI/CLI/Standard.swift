@@ -1,0 +1,37 @@
+import AdminCore
+import Foundation
+
+/// Writing to the terminal. Everything that may carry bytes from a token, a payload or the
+/// store goes through `Sanitized` first.
+enum Standard {
+    static func output(_ line: String) {
+        print(line)
+    }
+
+    /// A message on stderr, each line's control characters escaped.
+    static func error(_ message: String) {
+        let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { Sanitized.escape(String($0)) }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
+    static func warning(_ message: String) {
+        error("warning: " + message)
+    }
+
+    /// Rows as an aligned table for people; every cell sanitised.
+    static func table(_ rows: [[String]], gap: Int = 2) -> String {
+        let cleaned = rows.map { $0.map(Sanitized.escape) }
+        let columns = cleaned.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: columns)
+        for row in cleaned {
+            for (index, cell) in row.enumerated() where index < columns - 1 {
+                widths[index] = max(widths[index], cell.count)
+            }
+        }
+        return cleaned.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + gap, withPad: " ", startingAt: 0)
+            }.joined()
+        }.joined(separator: "\n")
+    }
+}
