@@ -32,6 +32,8 @@ enum ReportRendering {
         var lines = [(report.valid ? "VALID" : "INVALID") + "  token \(report.tokenFingerprint)  (leeway \(report.leeway) s)"]
         lines.append(Standard.table(rows))
         rows = []
+        if let header = report.header { rows.append(["header", JSONValue.object(header).jsonText()]) }
+        if let claims = report.claims { rows.append(["claims", JSONValue.object(claims).jsonText()]) }
         if let canonical = report.canonicalRequest { rows.append(["canonical request", canonical]) }
         if let expected = report.expectedQSH { rows.append(["request qsh", expected]) }
         if let claimed = report.tokenQSH { rows.append(["token qsh", claimed]) }
