@@ -75,9 +75,9 @@ struct JWTBenchmark: AsyncParsableCommand {
             var sink = 0
             for _ in 0..<iterations {
                 guard authorization.hasPrefix("JWT ") else { continue }
-                let text = authorization.utf8.dropFirst(4)
+                let text = String(authorization.dropFirst(4))
                 let request = CanonicalRequest(method: method, rawPath: Substring(path), rawQuery: Substring(query))
-                let report = verifier.verify(Substring(text), expecting: TokenExpectation(request: request, audience: .tenant(clientKey)),
+                let report = verifier.verify(text, expecting: TokenExpectation(request: request, audience: .tenant(clientKey)),
                                              now: now + 5) { token in token.tenantKey == clientKey ? lookup : .unavailable(.unknownIssuer, "") }
                 sink &+= report.valid ? 1 : 0
             }

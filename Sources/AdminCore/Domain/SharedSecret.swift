@@ -8,7 +8,11 @@ import Crypto
 public struct SharedSecret: Sendable, Hashable, CustomStringConvertible {
     /// The key bytes: a Connect secret's UTF-8 text (or raw bytes, for RFC test keys).
     public let bytes: [UInt8]
-    let key: SymmetricKey
+    /// The first 16 hex digits of SHA-256 over the secret's bytes.
+    public let fingerprint: String
+    /// HMAC state already keyed with this secret: copying it skips the key schedule (two
+    /// SHA-256 blocks and several allocations) on every request.
+    let keyedMAC: HMAC<SHA256>
 
     public init(_ text: String) {
         self.init(bytes: Array(text.utf8))
@@ -16,11 +20,9 @@ public struct SharedSecret: Sendable, Hashable, CustomStringConvertible {
 
     public init(bytes: [UInt8]) {
         self.bytes = bytes
-        self.key = SymmetricKey(data: bytes)
+        self.fingerprint = SharedSecret.fingerprint(ofBytes: bytes)
+        self.keyedMAC = HMAC<SHA256>(key: SymmetricKey(data: bytes))
     }
-
-    /// The first 16 hex digits of SHA-256 over the secret's bytes.
-    public var fingerprint: String { SharedSecret.fingerprint(ofBytes: bytes) }
 
     /// HS256 wants at least 32 bytes.
     public var byteCount: Int { bytes.count }

@@ -15,13 +15,16 @@ public enum Base64URL {
     }
 
     /// Decodes strict, canonical, unpadded base64url; `nil` for anything else.
-    public static func decode<Text: Collection<UInt8>>(_ text: Text) -> [UInt8]? {
+    public static func decode(_ text: [UInt8]) -> [UInt8]? { decode(text[...]) }
+
+    /// Decodes strict, canonical, unpadded base64url; `nil` for anything else.
+    public static func decode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
         guard isCanonical(text) else { return nil }
         return try? Base64.decode(bytes: text, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
     /// Why `text` is not canonical base64url, or `nil` when it is. Used for explanations.
-    public static func problem<Text: Collection<UInt8>>(_ text: Text) -> String? {
+    public static func problem(_ text: ArraySlice<UInt8>) -> String? {
         var count = 0
         var last: UInt8 = 0
         for byte in text {
@@ -44,7 +47,7 @@ public enum Base64URL {
         }
     }
 
-    static func isCanonical<Text: Collection<UInt8>>(_ text: Text) -> Bool {
+    static func isCanonical(_ text: ArraySlice<UInt8>) -> Bool {
         problem(text) == nil
     }
 

@@ -11,9 +11,12 @@ public struct ConnectToken: Sendable {
     /// `base64url(header) "." base64url(claims)`: what the signature covers, byte for byte.
     public let signingInput: [UInt8]
     public let signature: [UInt8]
+    /// The token text as received.
+    let text: String
+
     /// SHA-256 of the whole token text, 16 hex digits: what logs and the store keep instead
-    /// of the token.
-    public let fingerprint: String
+    /// of the token. Computed on demand: a valid request never needs it.
+    public var fingerprint: String { ConnectToken.fingerprint(of: text) }
 
     /// Hard limits checked before any decoding work, so hostile input costs almost nothing.
     public struct Limits: Sendable {
@@ -27,46 +30,37 @@ public struct ConnectToken: Sendable {
     }
 
     /// Decodes `text`, or says which reason code rejects it.
-    public static func decode(_ text: some StringProtocol, limits: Limits = Limits()) throws(ConnectAuthError) -> ConnectToken {
-        let utf8 = text.utf8
-        let count = utf8.count
+    public static func decode(_ text: String, limits: Limits = Limits()) throws(ConnectAuthError) -> ConnectToken {
+        let count = text.utf8.count
         guard count <= limits.maxTokenBytes else {
             throw ConnectAuthError(.tokenTooLarge, "token is \(count) bytes; the limit is \(limits.maxTokenBytes)")
         }
         guard count > 0 else { throw ConnectAuthError(.missingToken, "token is empty") }
-        let bytes = Array(utf8)
-        var dots: [Int] = []
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") {
-            dots.append(index)
-            if dots.count > 2 { break }
+        let bytes = Array(text.utf8)
+        guard let firstDot = bytes.firstIndex(of: UInt8(ascii: ".")),
+              let secondDot = bytes[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")) else {
+            let segments = bytes.contains(UInt8(ascii: ".")) ? 2 : 1
+            throw ConnectAuthError(.malformedToken, "token has \(segments) segment\(segments == 1 ? "" : "s"); a JWS has 3 separated by '.'")
         }
-        guard dots.count == 2 else {
-            let segments = dots.count + 1
-            throw ConnectAuthError(.malformedToken, "token has \(segments > 3 ? "more than 3" : String(segments)) segment\(segments == 1 ? "" : "s"); a JWS has 3 separated by '.'")
+        guard !bytes[(secondDot + 1)...].contains(UInt8(ascii: ".")) else {
+            throw ConnectAuthError(.malformedToken, "token has more than 3 segments; a JWS has 3 separated by '.'")
         }
-        let headerText = bytes[0..<dots[0]]
-        let claimsText = bytes[(dots[0] + 1)..<dots[1]]
-        let signatureText = bytes[(dots[1] + 1)...]
-        let header = try decodeObject(headerText, part: "header", limits: limits)
-        let claims = try decodeObject(claimsText, part: "claims", limits: limits)
+        let header = try decodeObject(bytes[0..<firstDot], part: "header", limits: limits)
+        let claims = try decodeObject(bytes[(firstDot + 1)..<secondDot], part: "claims", limits: limits)
+        let signatureText = bytes[(secondDot + 1)...]
         // An empty signature (an `alg: none` token) decodes; the verifier refuses it with the
         // more telling reason, unsupported_algorithm.
         guard let signature = signatureText.isEmpty ? [] : Base64URL.decode(signatureText) else {
             throw ConnectAuthError(.malformedToken, "signature segment \(Base64URL.problem(signatureText) ?? "is not base64url")")
         }
-        return ConnectToken(
-            header: header,
-            claims: claims,
-            signingInput: Array(bytes[0..<dots[1]]),
-            signature: signature,
-            fingerprint: fingerprint(of: bytes)
-        )
+        return ConnectToken(header: header, claims: claims, signingInput: Array(bytes[0..<secondDot]),
+                            signature: signature, text: text)
     }
 
     /// The fingerprint of a token's text: first 16 hex digits of its SHA-256. Also used for
     /// tokens too broken to decode, so that every failure can be counted and de-duplicated.
-    public static func fingerprint(of token: some Collection<UInt8>) -> String {
-        String(Hex.encode(SHA256.hash(data: Array(token))).prefix(16))
+    public static func fingerprint(of token: String) -> String {
+        String(Hex.encode(SHA256.hash(data: Array(token.utf8))).prefix(16))
     }
 
     private static func decodeObject(_ segment: ArraySlice<UInt8>, part: String, limits: Limits) throws(ConnectAuthError) -> JSONObject {

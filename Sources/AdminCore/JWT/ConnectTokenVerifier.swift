@@ -26,7 +26,7 @@ public struct ConnectTokenVerifier: Sendable {
     static let forbiddenHeaders = ["crit", "jku", "x5u", "jwk", "x5c"]
 
     /// Verifies `text` end to end, looking up the key with `key` once the token is decoded.
-    public func verify(_ text: some StringProtocol, expecting expectation: TokenExpectation, now: Int64,
+    public func verify(_ text: String, expecting expectation: TokenExpectation, now: Int64,
                        key: (ConnectToken) -> KeyLookup) -> VerificationReport {
         let token: ConnectToken
         do {
@@ -38,12 +38,11 @@ public struct ConnectTokenVerifier: Sendable {
     }
 
     /// The report for a token that could not be decoded: the format check alone.
-    public func undecodable(_ text: some StringProtocol, _ error: ConnectAuthError,
+    public func undecodable(_ text: String, _ error: ConnectAuthError,
                             expecting expectation: TokenExpectation, now: Int64) -> VerificationReport {
-        let fingerprint = text.utf8.count <= limits.maxTokenBytes ? ConnectToken.fingerprint(of: text.utf8) : "oversized"
-        return VerificationReport(
+        VerificationReport(
             checks: [.fail(.format, error.reason, error.detail)],
-            tokenFingerprint: fingerprint,
+            tokenText: text.utf8.count <= limits.maxTokenBytes ? text : nil,
             canonicalRequest: expectation.request?.text,
             expectedQSH: expectation.request?.queryStringHash,
             leeway: leeway, now: now)
@@ -61,7 +60,7 @@ public struct ConnectTokenVerifier: Sendable {
         checkKey(token, expectation, lookup, into: &checks)
         checkTimes(times, now: now, into: &checks)
         var report = VerificationReport(
-            checks: checks, header: token.header, claims: token.claims, tokenFingerprint: token.fingerprint,
+            checks: checks, header: token.header, claims: token.claims, tokenText: token.text,
             leeway: leeway, now: now)
         checkQSH(token, expectation, into: &report)
         checkAudience(token, expectation, into: &report.checks)

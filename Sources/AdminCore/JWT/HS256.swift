@@ -1,13 +1,19 @@
 import Crypto
 
-/// HMAC-SHA256, the MAC behind every Connect request token (swift-crypto / BoringSSL).
+/// HMAC-SHA256, the MAC behind every Connect request token (swift-crypto).
 public enum HS256 {
     public static func authenticationCode(for message: [UInt8], secret: SharedSecret) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: message, using: secret.key))
+        var mac = secret.keyedMAC
+        mac.update(data: message)
+        return Array(mac.finalize())
     }
 
-    /// Constant-time comparison of `mac` with the MAC of `message`.
+    /// Whether `mac` is the MAC of `message`, compared in constant time.
     public static func isValid(_ mac: [UInt8], for message: [UInt8], secret: SharedSecret) -> Bool {
-        HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: message, using: secret.key)
+        let expected = authenticationCode(for: message, secret: secret)
+        guard mac.count == expected.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<expected.count { difference |= mac[index] ^ expected[index] }
+        return difference == 0
     }
 }

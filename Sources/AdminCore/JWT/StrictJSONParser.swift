@@ -18,9 +18,8 @@ public struct StrictJSONParser {
         self.maxDepth = maxDepth
     }
 
-    public func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(Failure) -> JSONValue {
-        let array = Array(bytes)
-        return try array.withUnsafeBufferPointer { (buffer) throws(Failure) -> JSONValue in
+    public func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> JSONValue in
             var cursor = Cursor(bytes: buffer, maxDepth: maxDepth)
             cursor.skipWhitespace()
             let value = try cursor.parseValue(depth: 1)
@@ -161,8 +160,8 @@ public struct StrictJSONParser {
                 guard let next = current, isDigit(next) else { throw failure("invalid number") }
                 while let next = current, isDigit(next) { index += 1 }
             }
+            if isInteger, let value = integer(start..<index) { return .integer(value) }
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-            if isInteger, let value = Int64(text) { return .integer(value) }
             guard let value = Double(text) else { throw Failure(message: "invalid number", offset: start) }
             return .number(value)
         }
@@ -249,6 +248,23 @@ public struct StrictJSONParser {
                 default: throw failure("invalid \\u escape")
                 }
                 value = value << 4 | digit
+                index += 1
+            }
+            return value
+        }
+
+        /// The integer in `range` (already validated as `-?digits`), `nil` on overflow.
+        func integer(_ range: Range<Int>) -> Int64? {
+            var index = range.lowerBound
+            let negative = bytes[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
+            var value: Int64 = 0
+            while index < range.upperBound {
+                let digit = Int64(bytes[index] - UInt8(ascii: "0"))
+                let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+                let (next, overflow2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+                if overflow1 || overflow2 { return nil }
+                value = next
                 index += 1
             }
             return value

@@ -7,7 +7,8 @@ public struct VerificationReport: Sendable {
     /// Decoded header and claims, when the token was well-formed enough to decode.
     public var header: JSONObject?
     public var claims: JSONObject?
-    public var tokenFingerprint: String
+    /// The token as received, kept only to fingerprint it; `nil` when it was too large to hash.
+    private let tokenText: String?
     /// The canonical request the token was checked against, and its hash.
     public var canonicalRequest: String?
     public var expectedQSH: String?
@@ -17,6 +18,25 @@ public struct VerificationReport: Sendable {
     public var qshSignedFor: String?
     public var leeway: Int64
     public var now: Int64
+
+    init(checks: [VerificationCheck], header: JSONObject? = nil, claims: JSONObject? = nil, tokenText: String?,
+         canonicalRequest: String? = nil, expectedQSH: String? = nil, leeway: Int64, now: Int64) {
+        self.checks = checks
+        self.header = header
+        self.claims = claims
+        self.tokenText = tokenText
+        self.canonicalRequest = canonicalRequest
+        self.expectedQSH = expectedQSH
+        self.leeway = leeway
+        self.now = now
+    }
+
+    /// What logs and the store keep instead of the token: 16 hex digits of its SHA-256, or
+    /// `oversized` for a token refused before it was read. Computed on demand, since valid
+    /// requests never need it.
+    public var tokenFingerprint: String {
+        tokenText.map(ConnectToken.fingerprint(of:)) ?? "oversized"
+    }
 
     /// True only when every check ran and passed. A report without a signature check (the
     /// key was unavailable, the token undecodable) is never valid.

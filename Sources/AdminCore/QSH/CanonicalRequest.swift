@@ -29,7 +29,7 @@ public struct CanonicalRequest: Sendable, Equatable, CustomStringConvertible {
 
     /// Builds the canonical request from an already split request target, as a server has it.
     public init(method: String, rawPath: Substring, rawQuery: Substring?, basePath: Substring = "") {
-        self.method = method.uppercased()
+        self.method = method.utf8.allSatisfy { $0 < UInt8(ascii: "a") || $0 > UInt8(ascii: "z") } ? method : method.uppercased()
         self.path = CanonicalRequest.canonicalPath(rawPath, basePath: basePath)
         self.query = rawQuery.map(CanonicalRequest.canonicalQuery) ?? ""
     }
@@ -39,8 +39,18 @@ public struct CanonicalRequest: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { text }
 
-    /// The `qsh` claim value: lower-case hex SHA-256 of `text`'s UTF-8 bytes.
-    public var queryStringHash: String { CanonicalRequest.hash(text) }
+    /// The `qsh` claim value: lower-case hex SHA-256 of `text`'s UTF-8 bytes (hashed part by
+    /// part, without building `text`).
+    public var queryStringHash: String {
+        var hasher = SHA256()
+        let separator: [UInt8] = [UInt8(ascii: "&")]
+        for (index, part) in [method, path, query].enumerated() {
+            if index > 0 { hasher.update(data: separator) }
+            var part = part
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        return Hex.encode(hasher.finalize())
+    }
 
     /// Lower-case hex SHA-256 of a canonical request text.
     public static func hash(_ canonicalText: String) -> String {
@@ -58,37 +68,39 @@ public struct CanonicalRequest: Sendable, Equatable, CustomStringConvertible {
         if path.hasSuffix("/") { path = path.dropLast() }
         if path.isEmpty { return "/" }
         var text = String(path)
-        if text.contains("&") { text = text.replacing("&", with: "%26") }
+        if text.utf8.contains(UInt8(ascii: "&")) { text = text.replacing("&", with: "%26") }
         return text.hasPrefix("/") ? text : "/" + text
     }
 
     static func canonicalQuery(_ rawQuery: Substring) -> String {
-        // Group decoded values by decoded name, as a servlet parameter map does.
-        var groups: [String: [String]] = [:]
+        // (encoded name, decoded value) pairs; names are grouped and sorted by their encoded
+        // form, values by their decoded form in Java `String` (UTF-16) order.
+        var pairs: [(name: String, value: String)] = []
         for pair in rawQuery.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let name: String
-            let value: String
-            if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
-                name = PercentEncoding.formDecode(pair[pair.startIndex..<equals])
-                value = PercentEncoding.formDecode(pair[pair.index(after: equals)...])
-            } else {
-                name = PercentEncoding.formDecode(pair)
-                value = ""
-            }
+            let equals = pair.firstIndex(of: UInt8(ascii: "="))
+            let name = PercentEncoding.formDecode(pair[pair.startIndex..<(equals ?? pair.endIndex)])
             if name == "jwt" { continue }
-            groups[name, default: []].append(value)
+            let value = equals.map { PercentEncoding.formDecode(pair[pair.index(after: $0)...]) } ?? ""
+            pairs.append((PercentEncoding.encode(name), value))
         }
-        if groups.isEmpty { return "" }
-        let encoded = groups.map { name, values -> (name: String, values: [String]) in
-            let sortedValues = values.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
-            return (PercentEncoding.encode(name), sortedValues.map(PercentEncoding.encode))
-        }.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        if pairs.isEmpty { return "" }
+        if pairs.count > 1 {
+            pairs.sort { lhs, rhs in
+                lhs.name != rhs.name ? lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
+                                     : lhs.value.utf16.lexicographicallyPrecedes(rhs.value.utf16)
+            }
+        }
         var out = ""
-        for (index, parameter) in encoded.enumerated() {
-            if index > 0 { out += "&" }
-            out += parameter.name
-            out += "="
-            out += parameter.values.joined(separator: ",")
+        out.reserveCapacity(rawQuery.utf8.count + 16)
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 && pairs[index - 1].name == pair.name {
+                out += ","
+            } else {
+                if index > 0 { out += "&" }
+                out += pair.name
+                out += "="
+            }
+            out += PercentEncoding.encode(pair.value)
         }
         return out
     }
