@@ -27,8 +27,9 @@ public enum Base64URL {
     public static func problem(_ text: ArraySlice<UInt8>) -> String? {
         var count = 0
         var last: UInt8 = 0
+        let table = Base64URL.table  // one lazy-global check, not one per byte
         for byte in text {
-            if sextet(byte) == nil {
+            if table[Int(byte)] == 0xFF {
                 switch byte {
                 case UInt8(ascii: "="): return "has '=' padding, which JWS forbids"
                 case UInt8(ascii: "+"), UInt8(ascii: "/"): return "uses '+' or '/' (standard base64, not base64url)"
@@ -54,13 +55,16 @@ public enum Base64URL {
     /// The 6-bit value of a base64url character, or `nil` outside the alphabet.
     @inline(__always)
     static func sextet(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte - UInt8(ascii: "A")
-        case UInt8(ascii: "a")...UInt8(ascii: "z"): return byte - UInt8(ascii: "a") + 26
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "-"): return 62
-        case UInt8(ascii: "_"): return 63
-        default: return nil
-        }
+        let value = table[Int(byte)]
+        return value == 0xFF ? nil : value
     }
+
+    /// Sextet values by byte; 0xFF outside the alphabet.
+    static let table: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8.enumerated() {
+            table[Int(byte)] = UInt8(index)
+        }
+        return table
+    }()
 }

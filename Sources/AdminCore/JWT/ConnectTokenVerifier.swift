@@ -43,7 +43,7 @@ public struct ConnectTokenVerifier: Sendable {
         VerificationReport(
             checks: [.fail(.format, error.reason, error.detail)],
             tokenText: text.utf8.count <= limits.maxTokenBytes ? text : nil,
-            canonicalRequest: expectation.request?.text,
+            request: expectation.request,
             expectedQSH: expectation.request?.queryStringHash,
             leeway: leeway, now: now)
     }
@@ -252,7 +252,7 @@ public struct ConnectTokenVerifier: Sendable {
     private func checkQSH(_ token: ConnectToken, _ expectation: TokenExpectation, into report: inout VerificationReport) {
         guard let request = expectation.request else { return }
         let expected = request.queryStringHash
-        report.canonicalRequest = request.text
+        report.request = request
         report.expectedQSH = expected
         guard let claimed = token.claims["qsh"] else {
             report.checks.append(.fail(.qsh, .missingQSH, "token has no qsh claim, so it is not bound to any request"))
@@ -268,7 +268,7 @@ public struct ConnectTokenVerifier: Sendable {
                                            "token is a context token (qsh \"context-qsh\"); this route needs a token for `\(request.text)`"))
             }
         } else if qsh == expected {
-            report.checks.append(.pass(.qsh, "qsh matches `\(request.text)`"))
+            report.checks.append(.pass(.qsh, "qsh matches the canonical request"))
         } else {
             let guess = QSHDiagnosis.requestMatching(qsh: qsh, near: request)
             report.qshSignedFor = guess

@@ -169,19 +169,21 @@ public struct StrictJSONParser {
         mutating func parseString() throws(Failure) -> String {
             index += 1  // opening quote
             let start = index
+            var ascii = true
             // Fast path: no escapes.
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
-                    guard let text = String(validating: slice, as: UTF8.self) else {
-                        throw Failure(message: "string is not valid UTF-8", offset: start)
-                    }
+                    // ASCII needs no validation; anything else is checked once.
+                    let text = ascii ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
+                    guard let text else { throw Failure(message: "string is not valid UTF-8", offset: start) }
                     index += 1
                     return text
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw failure("control character in string") }
+                ascii = ascii && byte < 0x80
                 index += 1
             }
             guard index < bytes.count else { throw failure("unterminated string") }

@@ -9,8 +9,9 @@ public struct VerificationReport: Sendable {
     public var claims: JSONObject?
     /// The token as received, kept only to fingerprint it; `nil` when it was too large to hash.
     private let tokenText: String?
-    /// The canonical request the token was checked against, and its hash.
-    public var canonicalRequest: String?
+    /// The request the token was checked against; its canonical text and hash.
+    public var request: CanonicalRequest?
+    public var canonicalRequest: String? { request?.text }
     public var expectedQSH: String?
     /// What the token claims.
     public var tokenQSH: String?
@@ -20,12 +21,12 @@ public struct VerificationReport: Sendable {
     public var now: Int64
 
     init(checks: [VerificationCheck], header: JSONObject? = nil, claims: JSONObject? = nil, tokenText: String?,
-         canonicalRequest: String? = nil, expectedQSH: String? = nil, leeway: Int64, now: Int64) {
+         request: CanonicalRequest? = nil, expectedQSH: String? = nil, leeway: Int64, now: Int64) {
         self.checks = checks
         self.header = header
         self.claims = claims
         self.tokenText = tokenText
-        self.canonicalRequest = canonicalRequest
+        self.request = request
         self.expectedQSH = expectedQSH
         self.leeway = leeway
         self.now = now
