@@ -1,0 +1,54 @@
+import Foundation
+
+/// One lifecycle callback and what was decided about it. Rejected callbacks are kept too:
+/// they are the security story (hijack attempts, forged installs).
+public struct InstallEvent: Sendable, Equatable {
+    public enum EventType: String, Sendable, CaseIterable, Codable {
+        case installed, uninstalled, enabled, disabled
+    }
+
+    public enum Outcome: String, Sendable, CaseIterable, Codable {
+        case accepted, rejected
+    }
+
+    /// Store-assigned, increasing; `0` before the event is stored.
+    public var id: Int64
+    public var at: Date
+    public var node: String
+    public var clientKey: String
+    public var eventType: EventType
+    public var outcome: Outcome
+    /// Why it was rejected; `nil` when accepted.
+    public var reason: ReasonCode?
+    /// How the callback was authenticated: `rs256:<kid>`, `hs256:stored-secret`,
+    /// `unsigned-first-install` or `none`.
+    public var auth: String
+    public var fingerprintBefore: String?
+    public var fingerprintAfter: String?
+    public var baseUrl: String?
+    public var remoteAddress: String?
+    public var detail: String
+
+    public init(id: Int64 = 0, at: Date, node: String, clientKey: String, eventType: EventType, outcome: Outcome,
+                reason: ReasonCode? = nil, auth: String, fingerprintBefore: String? = nil, fingerprintAfter: String? = nil,
+                baseUrl: String? = nil, remoteAddress: String? = nil, detail: String = "") {
+        self.id = id
+        self.at = at
+        self.node = node
+        self.clientKey = clientKey
+        self.eventType = eventType
+        self.outcome = outcome
+        self.reason = reason
+        self.auth = auth
+        self.fingerprintBefore = fingerprintBefore
+        self.fingerprintAfter = fingerprintAfter
+        self.baseUrl = baseUrl
+        self.remoteAddress = remoteAddress
+        self.detail = detail
+    }
+
+    /// An accepted install whose secret changed.
+    public var rotatedSecret: Bool {
+        outcome == .accepted && fingerprintBefore != nil && fingerprintAfter != nil && fingerprintBefore != fingerprintAfter
+    }
+}

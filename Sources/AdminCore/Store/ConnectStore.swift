@@ -1,0 +1,221 @@
+import Foundation
+
+/// The store the server writes and the console reads: tenants, install history, auth
+/// failures. One interface over SQLite (the default, zero setup) and PostgreSQL (several
+/// server nodes), with the same schema and the same statements on both.
+public final class ConnectStore: Sendable {
+    public enum AccessMode: Sendable {
+        /// Never creates, migrates or writes: the console and the read commands.
+        case readOnly
+        /// Creates the store if needed and applies migrations: the server and `store migrate`.
+        case readWrite
+    }
+
+    public let location: StoreLocation
+    public let mode: AccessMode
+    let database: any SQLDatabase
+
+    init(location: StoreLocation, mode: AccessMode, database: any SQLDatabase) {
+        self.location = location
+        self.mode = mode
+        self.database = database
+    }
+
+    /// Opens the store at `location`. Writers migrate it to the current schema; readers check
+    /// that they understand it and fail with a sentence saying what to do otherwise.
+    public static func open(_ location: StoreLocation, mode: AccessMode) async throws(StoreError) -> ConnectStore {
+        let database: any SQLDatabase
+        switch location {
+        case .sqlite(let path):
+            database = try SQLiteDatabase(path: path, readOnly: mode == .readOnly)
+        case .postgres(let postgres):
+            database = try await PostgresDatabase.connect(postgres)
+        }
+        let store = ConnectStore(location: location, mode: mode, database: database)
+        do {
+            switch mode {
+            case .readWrite: try await store.migrate()
+            case .readOnly: _ = try await store.checkSchema()
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
+        return store
+    }
+
+    public func close() async {
+        await database.close()
+    }
+
+    // MARK: - Schema
+
+    /// The schema version stored, or `nil` when this is not a ConnectAdmin store yet.
+    func storedSchemaVersion() async throws(StoreError) -> Int? {
+        guard try await database.tableExists("connect_admin_schema") else { return nil }
+        let rows = try await database.rows(SQLStatement("SELECT MAX(version) AS version FROM connect_admin_schema"))
+        return rows.first?.integer("version").map(Int.init)
+    }
+
+    /// Checks that this build can read the store; returns its version.
+    @discardableResult
+    public func checkSchema() async throws(StoreError) -> Int {
+        guard let version = try await storedSchemaVersion() else {
+            throw StoreError(.unreadable, "\(location) is not a ConnectAdmin store yet: start connect-server on it or run `connect-admin store migrate --store \(location)`")
+        }
+        if version > Schema.currentVersion {
+            throw StoreError(.schemaTooNew, "\(location) has schema version \(version), newer than this connect-admin understands (\(Schema.currentVersion)): upgrade connect-admin")
+        }
+        if version < Schema.currentVersion {
+            throw StoreError(.schemaTooOld, "\(location) has schema version \(version), older than this connect-admin (\(Schema.currentVersion)): run `connect-admin store migrate --store \(location)`")
+        }
+        return version
+    }
+
+    /// Applies every missing migration, each in its own transaction.
+    func migrate() async throws(StoreError) {
+        let stored = try await storedSchemaVersion() ?? 0
+        if stored > Schema.currentVersion {
+            throw StoreError(.schemaTooNew, "\(location) has schema version \(stored), newer than this program understands (\(Schema.currentVersion)): upgrade it")
+        }
+        guard stored < Schema.currentVersion else { return }
+        for version in (stored + 1)...Schema.currentVersion {
+            var statements = [SQLStatement]()
+            if let lock = database.dialect.serializeInsertsStatement { statements.append(lock) }
+            statements.append(SQLStatement("CREATE TABLE IF NOT EXISTS connect_admin_schema (version INTEGER NOT NULL)"))
+            statements += Schema.migration(to: version, dialect: database.dialect).map { SQLStatement($0) }
+            statements.append(SQLStatement(
+                "INSERT INTO connect_admin_schema (version) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM connect_admin_schema WHERE version = ?)",
+                [.integer(Int64(version)), .integer(Int64(version))]))
+            try await database.transaction(statements)
+        }
+    }
+
+    // MARK: - Writes
+
+    /// Records a lifecycle decision atomically: the event, and for an accepted callback the
+    /// tenant row and its secret history.
+    public func record(_ decision: InstallDecision) async throws(StoreError) {
+        try requireWritable()
+        var statements: [SQLStatement] = []
+        if let tenant = decision.tenant {
+            statements += StoreStatements.upsertTenant(tenant, at: decision.event.at)
+        }
+        statements.append(StoreStatements.insertEvent(decision.event))
+        try await database.transaction(statements)
+    }
+
+    /// Records failures in as few statements as possible.
+    public func record(_ failures: [AuthFailure]) async throws(StoreError) {
+        try requireWritable()
+        guard !failures.isEmpty else { return }
+        var statements: [SQLStatement] = []
+        if let lock = database.dialect.serializeInsertsStatement { statements.append(lock) }
+        statements += StoreStatements.insertFailures(failures)
+        try await database.transaction(statements)
+    }
+
+    /// Bulk import for the data generator: tenants with their secret history, and events.
+    public func importRows(tenants: [Tenant], secrets: [SecretHistoryEntry], events: [InstallEvent]) async throws(StoreError) {
+        try requireWritable()
+        var statements: [SQLStatement] = []
+        if let lock = database.dialect.serializeInsertsStatement { statements.append(lock) }
+        statements += StoreStatements.insertTenants(tenants)
+        statements += StoreStatements.insertSecrets(secrets)
+        statements += StoreStatements.insertEvents(events)
+        try await database.transaction(statements)
+    }
+
+    /// Deletes failures older than `cutoff`, `batchSize` rows per transaction so the server
+    /// is never blocked for long. Returns how many were deleted.
+    @discardableResult
+    public func pruneFailures(olderThan cutoff: Date, batchSize: Int = 5000) async throws(StoreError) -> Int {
+        try requireWritable()
+        var deleted = 0
+        while true {
+            let rows = try await database.rows(SQLStatement(
+                "SELECT COUNT(*) AS n FROM (SELECT id FROM auth_failure WHERE at < ? ORDER BY id LIMIT ?) AS old",
+                [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(batchSize))]))
+            let count = Int(rows.first?.integer("n") ?? 0)
+            guard count > 0 else { return deleted }
+            try await database.transaction([SQLStatement(
+                "DELETE FROM auth_failure WHERE id IN (SELECT id FROM auth_failure WHERE at < ? ORDER BY id LIMIT ?)",
+                [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(batchSize))])])
+            deleted += count
+            if count < batchSize { return deleted }
+        }
+    }
+
+    private func requireWritable() throws(StoreError) {
+        guard mode == .readWrite else { throw StoreError(.failed, "this store was opened read-only") }
+    }
+
+    // MARK: - Reads
+
+    public func tenant(clientKey: String) async throws(StoreError) -> Tenant? {
+        let rows = try await database.rows(SQLStatement(
+            "SELECT \(StoreStatements.tenantColumns) FROM tenant WHERE client_key = ?", [.text(clientKey)]))
+        return try rows.first.map(StoreRows.tenant)
+    }
+
+    public func tenants(_ query: TenantQuery) async throws(StoreError) -> TenantPage {
+        let statement = StoreStatements.tenantPage(query)
+        let tenants = try await database.rows(statement).map(StoreRows.tenant)
+        let counts = try await recentFailureCounts(clientKeys: tenants.map(\.clientKey), since: query.now.addingTimeInterval(-query.failureWindow))
+        let rows = tenants.map { TenantRow(tenant: $0, recentFailures: counts[$0.clientKey] ?? 0) }
+        var next: TenantQuery.Cursor?
+        if rows.count == query.limit, let last = rows.last?.tenant {
+            next = TenantQuery.Cursor(sortValue: StoreStatements.sortValue(of: last, query.sort), clientKey: last.clientKey)
+        }
+        return TenantPage(rows: rows, next: next)
+    }
+
+    /// Failures per tenant since `since`, for the given tenants only (served by the
+    /// `(client_key, at)` index).
+    public func recentFailureCounts(clientKeys: [String], since: Date) async throws(StoreError) -> [String: Int] {
+        guard !clientKeys.isEmpty else { return [:] }
+        let placeholders = Array(repeating: "?", count: clientKeys.count).joined(separator: ",")
+        let rows = try await database.rows(SQLStatement(
+            "SELECT client_key, SUM(count) AS n FROM auth_failure WHERE client_key IN (\(placeholders)) AND at >= ? GROUP BY client_key",
+            clientKeys.map(SQLValue.text) + [.integer(StoreTime.milliseconds(since))]))
+        var counts: [String: Int] = [:]
+        for row in rows {
+            if let key = row.text("client_key") { counts[key] = Int(row.integer("n") ?? 0) }
+        }
+        return counts
+    }
+
+    public func history(_ query: HistoryQuery) async throws(StoreError) -> [InstallEvent] {
+        try await database.rows(StoreStatements.historyPage(query)).map(StoreRows.event)
+    }
+
+    public func failures(_ query: FailureQuery) async throws(StoreError) -> [AuthFailure] {
+        try await database.rows(StoreStatements.failurePage(query)).map(StoreRows.failure)
+    }
+
+    /// The secrets a tenant has had, newest first.
+    public func secretHistory(clientKey: String) async throws(StoreError) -> [SecretHistoryEntry] {
+        try await database.rows(SQLStatement(
+            "SELECT client_key, shared_secret, current_from, current_until FROM tenant_secret WHERE client_key = ? ORDER BY current_from DESC",
+            [.text(clientKey)])).map(StoreRows.secret)
+    }
+
+    public func summary() async throws(StoreError) -> StoreSummary {
+        let rows = try await database.rows(SQLStatement("""
+            SELECT (SELECT COUNT(*) FROM tenant) AS tenants,
+                   (SELECT COUNT(*) FROM install_event) AS events,
+                   (SELECT COUNT(*) FROM auth_failure) AS failures,
+                   (SELECT COALESCE(MAX(id), 0) FROM auth_failure) AS last_failure
+            """))
+        let row = rows.first
+        return StoreSummary(
+            schemaVersion: try await checkSchema(),
+            tenants: Int(row?.integer("tenants") ?? 0), installEvents: Int(row?.integer("events") ?? 0),
+            authFailures: Int(row?.integer("failures") ?? 0), lastFailureID: row?.integer("last_failure") ?? 0)
+    }
+
+    /// The id of the newest failure: where a live tail starts.
+    public func lastFailureID() async throws(StoreError) -> Int64 {
+        try await database.rows(SQLStatement("SELECT COALESCE(MAX(id), 0) AS last FROM auth_failure")).first?.integer("last") ?? 0
+    }
+}

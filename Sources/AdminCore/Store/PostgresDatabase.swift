@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+
+/// The PostgreSQL backend (PostgresNIO): a connection pool, optional TLS, and a statement
+/// timeout so one slow query can never hang the server or the console.
+final class PostgresDatabase: SQLDatabase {
+    let dialect = SQLDialect.postgres
+    private let client: PostgresClient
+    private let runTask: Task<Void, Never>
+    private let location: StoreLocation.PostgresLocation
+    private static let logger = Logger(label: "connect-store.postgres")
+
+    /// Seconds a statement may run before PostgreSQL cancels it.
+    static let statementTimeoutSeconds = 10
+
+    private init(client: PostgresClient, runTask: Task<Void, Never>, location: StoreLocation.PostgresLocation) {
+        self.client = client
+        self.runTask = runTask
+        self.location = location
+    }
+
+    /// Connects once directly (so a wrong password or a closed port is reported at once,
+    /// in one sentence), then starts the pool.
+    static func connect(_ location: StoreLocation.PostgresLocation) async throws(StoreError) -> PostgresDatabase {
+        let tls: PostgresConnection.Configuration.TLS
+        if location.requireTLS {
+            do {
+                tls = .require(try NIOSSLContext(configuration: tlsConfiguration()))
+            } catch {
+                throw StoreError(.unreachable, "cannot set up TLS for PostgreSQL: \(error)")
+            }
+        } else {
+            tls = .disable
+        }
+        var probe = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.username, password: location.password,
+            database: location.database, tls: tls)
+        probe.options.connectTimeout = .seconds(5)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw storeError(error, location)
+        }
+
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.username, password: location.password,
+            database: location.database, tls: location.requireTLS ? .require(tlsConfiguration()) : .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 8
+        configuration.options.additionalStartupParameters = [("statement_timeout", "\(statementTimeoutSeconds)s")]
+        let client = PostgresClient(configuration: configuration)
+        let runTask = Task { await client.run() }
+        return PostgresDatabase(client: client, runTask: runTask, location: location)
+    }
+
+    /// TLS with the system's trust roots and hostname verification (`sslmode=require`).
+    static func tlsConfiguration() -> TLSConfiguration {
+        TLSConfiguration.makeClientConfiguration()
+    }
+
+    func rows(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
+        do {
+            let sequence = try await client.query(PostgresDatabase.query(statement), logger: PostgresDatabase.logger)
+            var rows: [SQLRow] = []
+            for try await row in sequence {
+                rows.append(try PostgresDatabase.row(row))
+            }
+            return rows
+        } catch {
+            throw PostgresDatabase.storeError(error, location)
+        }
+    }
+
+    func transaction(_ statements: [SQLStatement]) async throws(StoreError) {
+        do {
+            try await client.withTransaction(logger: PostgresDatabase.logger) { connection in
+                for statement in statements {
+                    try await connection.query(PostgresDatabase.query(statement), logger: PostgresDatabase.logger)
+                }
+            }
+        } catch {
+            throw PostgresDatabase.storeError(error, location)
+        }
+    }
+
+    func tableExists(_ name: String) async throws(StoreError) -> Bool {
+        let rows = try await rows(SQLStatement("SELECT to_regclass(?)::text AS name", [.text(name)]))
+        return rows.first?.text("name") != nil
+    }
+
+    func close() async {
+        runTask.cancel()
+        _ = await runTask.value
+    }
+
+    static func query(_ statement: SQLStatement) -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: statement.bindings.count)
+        for value in statement.bindings {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let integer): bindings.append(integer)
+            case .text(let text): bindings.append(text)
+            }
+        }
+        return PostgresQuery(unsafeSQL: statement.postgresSQL, binds: bindings)
+    }
+
+    static func row(_ row: PostgresRow) throws -> SQLRow {
+        var values: [String: SQLValue] = [:]
+        for cell in row {
+            guard cell.bytes != nil else {
+                values[cell.columnName] = .null
+                continue
+            }
+            switch cell.dataType {
+            case .int2, .int4, .int8, .numeric:
+                if cell.dataType == .numeric {
+                    values[cell.columnName] = .integer(Int64(try cell.decode(String.self)) ?? 0)
+                } else {
+                    values[cell.columnName] = .integer(try cell.decode(Int64.self))
+                }
+            default:
+                values[cell.columnName] = .text(try cell.decode(String.self))
+            }
+        }
+        return SQLRow(values: values)
+    }
+
+    /// One sentence for what went wrong, without the password.
+    static func storeError(_ error: any Error, _ location: StoreLocation.PostgresLocation) -> StoreError {
+        let target = "\(location.host):\(location.port)/\(location.database)"
+        if let error = error as? StoreError { return error }
+        guard let error = error as? PSQLError else {
+            return StoreError(.unreachable, "cannot reach PostgreSQL at \(target): \(error)")
+        }
+        if let state = error.serverInfo?[.sqlState] {
+            let message = error.serverInfo?[.message] ?? "error \(state)"
+            switch state {
+            case "28P01", "28000":
+                return StoreError(.unreachable, "PostgreSQL at \(target) refused user \(location.username): check the user and password in the store URL")
+            case "3D000":
+                return StoreError(.unreachable, "PostgreSQL at \(target) has no database \(location.database): create it or fix the store URL")
+            case "57014":
+                return StoreError(.failed, "a PostgreSQL statement ran longer than \(statementTimeoutSeconds) s and was cancelled")
+            default:
+                return StoreError(.failed, "PostgreSQL at \(target) failed: \(message) (\(state))")
+            }
+        }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed:
+            let detail = error.underlying.map { " (\($0))" } ?? ""
+            return StoreError(.unreachable, "cannot reach PostgreSQL at \(target)\(detail): check that it is running and the host and port are right")
+        default:
+            return StoreError(.failed, "PostgreSQL at \(target) failed: \(error.code)")
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// What the store needs from a database engine: run statements, read rows, and apply a
+/// batch of statements atomically. `SQLiteDatabase` (GRDB) and `PostgresDatabase`
+/// (PostgresNIO) implement it; everything above it — schema, statements, read models — is
+/// shared, so both backends behave identically by construction.
+protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    func rows(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow]
+    /// Runs `statements` in one transaction: all or nothing.
+    func transaction(_ statements: [SQLStatement]) async throws(StoreError)
+    func tableExists(_ name: String) async throws(StoreError) -> Bool
+    func close() async
+}
+
+/// The few places where SQLite and PostgreSQL SQL differ.
+enum SQLDialect: Sendable {
+    case sqlite, postgres
+
+    /// An auto-incrementing, never-reused 64-bit key.
+    var serialPrimaryKey: String {
+        switch self {
+        case .sqlite: return "INTEGER PRIMARY KEY AUTOINCREMENT"
+        case .postgres: return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+        }
+    }
+
+    /// A statement that serialises id assignment with commit order for the rest of the
+    /// transaction, so that a tail cursor "id > N" can never skip a row committed late.
+    /// SQLite has one writer at a time already.
+    var serializeInsertsStatement: SQLStatement? {
+        switch self {
+        case .sqlite: return nil
+        case .postgres: return SQLStatement("SELECT pg_advisory_xact_lock(727272)")
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import GRDB
+
+/// The SQLite backend (GRDB): WAL mode so a reader never blocks the writer, a busy timeout
+/// for the rare writer/writer overlap, files created 0600, readers opened read-only.
+final class SQLiteDatabase: SQLDatabase {
+    let dialect = SQLDialect.sqlite
+    let path: String
+    private let writer: DatabasePool?
+    private let reader: DatabaseQueue?
+
+    init(path: String, readOnly: Bool) throws(StoreError) {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if isDirectory.boolValue {
+            throw StoreError(.unreadable, "store path \(path) is a directory: give the path of a SQLite file")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.label = "connect-store"
+        do {
+            if readOnly {
+                guard exists else {
+                    throw StoreError(.unreachable, "no store at \(path): start connect-server with --store sqlite:\(path) or pass --store")
+                }
+                configuration.readonly = true
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                // Opening is lazy about the header: read it now so a non-database fails here.
+                _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
+                reader = queue
+                writer = nil
+            } else {
+                if !exists { try SQLiteDatabase.createPrivateFile(path) }
+                configuration.prepareDatabase { db in
+                    try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                }
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
+                writer = pool
+                reader = nil
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw SQLiteDatabase.storeError(error, path: path)
+        }
+    }
+
+    /// Creates an empty file readable by its owner only, before SQLite sees it; SQLite gives
+    /// its -wal and -shm files the same mode.
+    static func createPrivateFile(_ path: String) throws(StoreError) {
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw StoreError(.unreachable, "cannot create store file \(path) (\(reason)): check that its directory exists and is writable")
+        }
+        closeDescriptor(fd)
+    }
+
+    func rows(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
+        do {
+            let read: @Sendable (Database) throws -> [SQLRow] = { db in
+                try Row.fetchAll(db, sql: statement.sql, arguments: SQLiteDatabase.arguments(statement)).map(SQLiteDatabase.row)
+            }
+            if let writer { return try await writer.read(read) }
+            if let reader { return try await reader.read(read) }
+            return []
+        } catch {
+            throw SQLiteDatabase.storeError(error, path: path)
+        }
+    }
+
+    func transaction(_ statements: [SQLStatement]) async throws(StoreError) {
+        guard let writer else { throw StoreError(.failed, "this store was opened read-only") }
+        do {
+            try await writer.write { db in
+                for statement in statements {
+                    try db.execute(sql: statement.sql, arguments: SQLiteDatabase.arguments(statement))
+                }
+            }
+        } catch {
+            throw SQLiteDatabase.storeError(error, path: path)
+        }
+    }
+
+    func tableExists(_ name: String) async throws(StoreError) -> Bool {
+        let rows = try await rows(SQLStatement("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)]))
+        return !rows.isEmpty
+    }
+
+    func close() async {
+        try? writer?.close()
+        try? reader?.close()
+    }
+
+    static func arguments(_ statement: SQLStatement) -> StatementArguments {
+        StatementArguments(statement.bindings.map { value -> DatabaseValue in
+            switch value {
+            case .null: return .null
+            case .integer(let integer): return integer.databaseValue
+            case .text(let text): return text.databaseValue
+            }
+        })
+    }
+
+    static func row(_ row: Row) -> SQLRow {
+        var values: [String: SQLValue] = [:]
+        values.reserveCapacity(row.count)
+        for (column, value) in row {
+            switch value.storage {
+            case .null: values[column] = .null
+            case .int64(let integer): values[column] = .integer(integer)
+            case .double(let double): values[column] = .integer(Int64(double))
+            case .string(let text): values[column] = .text(text)
+            case .blob(let data): values[column] = .text(String(decoding: data, as: UTF8.self))
+            }
+        }
+        return SQLRow(values: values)
+    }
+
+    /// One sentence for what went wrong, by SQLite result code.
+    static func storeError(_ error: any Error, path: String) -> StoreError {
+        guard let error = error as? DatabaseError else {
+            return StoreError(.failed, "SQLite store \(path) failed: \(error)")
+        }
+        switch error.resultCode {
+        case .SQLITE_NOTADB:
+            return StoreError(.unreadable, "\(path) is not a SQLite database: check the --store path")
+        case .SQLITE_CORRUPT:
+            return StoreError(.unreadable, "the SQLite store \(path) is corrupted: restore it from a backup")
+        case .SQLITE_CANTOPEN:
+            return StoreError(.unreachable, "cannot open the SQLite store \(path): check the path and its permissions")
+        case .SQLITE_READONLY:
+            return StoreError(.failed, "the SQLite store \(path) is read-only here: check its permissions")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StoreError(.failed, "the SQLite store \(path) stayed locked by another writer for 5 s: retry")
+        case .SQLITE_FULL:
+            return StoreError(.failed, "the disk holding \(path) is full")
+        default:
+            return StoreError(.failed, "SQLite store \(path) failed: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+}
+
+/// `close(2)`, out of reach of `SQLiteDatabase.close()`'s name.
+private func closeDescriptor(_ fd: Int32) {
+    _ = close(fd)
+}

@@ -1,0 +1,104 @@
+/// The store's schema and its versioned migrations.
+///
+/// Writers (`connect-server`, `connect-admin store migrate`) apply missing migrations;
+/// readers only check the version and refuse a store they do not understand. Every
+/// statement is idempotent (`IF NOT EXISTS`), so two nodes migrating one PostgreSQL store at
+/// the same moment (serialised by an advisory lock) cannot trip over each other.
+enum Schema {
+    /// The version this build reads and writes.
+    static let currentVersion = 1
+
+    /// Statements that take a store from `version - 1` to `version`.
+    static func migration(to version: Int, dialect: SQLDialect) -> [String] {
+        switch version {
+        case 1: return version1(dialect)
+        default: return []
+        }
+    }
+
+    static func version1(_ dialect: SQLDialect) -> [String] {
+        [
+            """
+            CREATE TABLE IF NOT EXISTS tenant (
+                client_key TEXT PRIMARY KEY,
+                addon_key TEXT NOT NULL,
+                base_url TEXT NOT NULL,
+                display_url TEXT,
+                product_type TEXT NOT NULL,
+                description TEXT NOT NULL,
+                server_version TEXT,
+                plugins_version TEXT,
+                service_entitlement_number TEXT,
+                oauth_client_id TEXT,
+                cloud_id TEXT,
+                installation_id TEXT,
+                shared_secret TEXT NOT NULL,
+                secret_fingerprint TEXT NOT NULL,
+                state TEXT NOT NULL,
+                installed_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                extra_json TEXT NOT NULL,
+                search_text TEXT NOT NULL
+            )
+            """,
+            // Keyset paging on every sortable column: (column, client_key).
+            "CREATE INDEX IF NOT EXISTS tenant_by_base_url ON tenant (base_url, client_key)",
+            "CREATE INDEX IF NOT EXISTS tenant_by_product_type ON tenant (product_type, client_key)",
+            "CREATE INDEX IF NOT EXISTS tenant_by_state ON tenant (state, client_key)",
+            "CREATE INDEX IF NOT EXISTS tenant_by_installed_at ON tenant (installed_at, client_key)",
+            "CREATE INDEX IF NOT EXISTS tenant_by_updated_at ON tenant (updated_at, client_key)",
+            """
+            CREATE TABLE IF NOT EXISTS tenant_secret (
+                client_key TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                shared_secret TEXT NOT NULL,
+                current_from BIGINT NOT NULL,
+                current_until BIGINT,
+                PRIMARY KEY (client_key, fingerprint)
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS install_event (
+                id \(dialect.serialPrimaryKey),
+                at BIGINT NOT NULL,
+                node TEXT NOT NULL,
+                client_key TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                reason TEXT,
+                auth TEXT NOT NULL,
+                fingerprint_before TEXT,
+                fingerprint_after TEXT,
+                base_url TEXT,
+                remote_address TEXT,
+                detail TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS install_event_by_tenant ON install_event (client_key, id)",
+            """
+            CREATE TABLE IF NOT EXISTS auth_failure (
+                id \(dialect.serialPrimaryKey),
+                at BIGINT NOT NULL,
+                node TEXT NOT NULL,
+                client_key TEXT,
+                reason TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                method TEXT NOT NULL,
+                path TEXT NOT NULL,
+                remote_address TEXT,
+                user_agent TEXT,
+                token_fingerprint TEXT,
+                alg TEXT,
+                kid TEXT,
+                exp BIGINT,
+                iat BIGINT,
+                count INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS auth_failure_by_tenant ON auth_failure (client_key, id)",
+            "CREATE INDEX IF NOT EXISTS auth_failure_by_reason ON auth_failure (reason, id)",
+            "CREATE INDEX IF NOT EXISTS auth_failure_by_tenant_time ON auth_failure (client_key, at)",
+            "CREATE INDEX IF NOT EXISTS auth_failure_by_time ON auth_failure (at)",
+        ]
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+
+/// Every statement the store runs, written once for both backends (`?` placeholders;
+/// identifiers and operators common to SQLite and PostgreSQL).
+enum StoreStatements {
+    static let tenantColumns = """
+        client_key, addon_key, base_url, display_url, product_type, description, server_version, plugins_version, \
+        service_entitlement_number, oauth_client_id, cloud_id, installation_id, shared_secret, secret_fingerprint, state, \
+        installed_at, updated_at, extra_json, search_text
+        """
+    static let eventColumns = """
+        at, node, client_key, event_type, outcome, reason, auth, fingerprint_before, fingerprint_after, base_url, \
+        remote_address, detail
+        """
+    static let failureColumns = """
+        at, node, client_key, reason, detail, method, path, remote_address, user_agent, token_fingerprint, alg, kid, exp, iat, count
+        """
+
+    /// Rows per multi-row INSERT: well below both engines' bound-parameter limits.
+    static let rowsPerInsert = 400
+
+    // MARK: Tenants
+
+    static func tenantValues(_ tenant: Tenant) -> [SQLValue] {
+        [
+            .text(tenant.clientKey), .text(tenant.addonKey), .text(tenant.baseUrl), SQLValue(tenant.displayUrl),
+            .text(tenant.productType), .text(tenant.description), SQLValue(tenant.serverVersion), SQLValue(tenant.pluginsVersion),
+            SQLValue(tenant.serviceEntitlementNumber), SQLValue(tenant.oauthClientId), SQLValue(tenant.cloudId),
+            SQLValue(tenant.installationId), .text(tenant.sharedSecret.reveal()), .text(tenant.secretFingerprint),
+            .text(tenant.state.rawValue), .integer(StoreTime.milliseconds(tenant.installedAt)),
+            .integer(StoreTime.milliseconds(tenant.updatedAt)), .text(tenant.extraJSON), .text(searchText(tenant)),
+        ]
+    }
+
+    /// What the tenants filter matches: lower-cased clientKey, baseUrl and description.
+    static func searchText(_ tenant: Tenant) -> String {
+        [tenant.clientKey, tenant.baseUrl, tenant.description].joined(separator: "\n").lowercased()
+    }
+
+    /// Insert or update the tenant (keeping its first install time) and roll its secret history.
+    static func upsertTenant(_ tenant: Tenant, at: Date) -> [SQLStatement] {
+        let columns = tenantColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let updates = columns.filter { $0 != "client_key" && $0 != "installed_at" }.map { "\($0) = excluded.\($0)" }
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let now = StoreTime.milliseconds(at)
+        return [
+            SQLStatement("INSERT INTO tenant (\(tenantColumns)) VALUES (\(placeholders)) ON CONFLICT (client_key) DO UPDATE SET \(updates.joined(separator: ", "))",
+                         tenantValues(tenant)),
+            SQLStatement("UPDATE tenant_secret SET current_until = ? WHERE client_key = ? AND current_until IS NULL AND fingerprint <> ?",
+                         [.integer(now), .text(tenant.clientKey), .text(tenant.secretFingerprint)]),
+            SQLStatement("""
+                INSERT INTO tenant_secret (client_key, fingerprint, shared_secret, current_from, current_until) VALUES (?, ?, ?, ?, NULL) \
+                ON CONFLICT (client_key, fingerprint) DO UPDATE SET current_until = NULL
+                """, [.text(tenant.clientKey), .text(tenant.secretFingerprint), .text(tenant.sharedSecret.reveal()), .integer(now)]),
+        ]
+    }
+
+    static func insertTenants(_ tenants: [Tenant]) -> [SQLStatement] {
+        multiRowInsert(table: "tenant", columns: tenantColumns, rows: tenants.map(tenantValues))
+    }
+
+    static func insertSecrets(_ secrets: [SecretHistoryEntry]) -> [SQLStatement] {
+        multiRowInsert(table: "tenant_secret", columns: "client_key, fingerprint, shared_secret, current_from, current_until", rows: secrets.map {
+            [.text($0.clientKey), .text($0.fingerprint), .text($0.secret.reveal()), .integer(StoreTime.milliseconds($0.currentFrom)),
+             SQLValue($0.currentUntil.map(StoreTime.milliseconds))]
+        })
+    }
+
+    // MARK: Events and failures
+
+    static func eventValues(_ event: InstallEvent) -> [SQLValue] {
+        [
+            .integer(StoreTime.milliseconds(event.at)), .text(event.node), .text(event.clientKey), .text(event.eventType.rawValue),
+            .text(event.outcome.rawValue), SQLValue(event.reason?.rawValue), .text(event.auth), SQLValue(event.fingerprintBefore),
+            SQLValue(event.fingerprintAfter), SQLValue(event.baseUrl), SQLValue(event.remoteAddress), .text(event.detail),
+        ]
+    }
+
+    static func insertEvent(_ event: InstallEvent) -> SQLStatement {
+        insertEvents([event])[0]
+    }
+
+    static func insertEvents(_ events: [InstallEvent]) -> [SQLStatement] {
+        multiRowInsert(table: "install_event", columns: eventColumns, rows: events.map(eventValues))
+    }
+
+    static func insertFailures(_ failures: [AuthFailure]) -> [SQLStatement] {
+        multiRowInsert(table: "auth_failure", columns: failureColumns, rows: failures.map { failure in
+            [
+                .integer(StoreTime.milliseconds(failure.at)), .text(failure.node), SQLValue(failure.clientKey),
+                .text(failure.reason.rawValue), .text(failure.detail), .text(failure.method), .text(failure.path),
+                SQLValue(failure.remoteAddress), SQLValue(failure.userAgent), SQLValue(failure.tokenFingerprint),
+                SQLValue(failure.alg), SQLValue(failure.kid), SQLValue(failure.exp), SQLValue(failure.iat),
+                .integer(Int64(max(1, failure.count))),
+            ]
+        })
+    }
+
+    static func multiRowInsert(table: String, columns: String, rows: [[SQLValue]]) -> [SQLStatement] {
+        guard let width = rows.first?.count else { return [] }
+        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        return stride(from: 0, to: rows.count, by: rowsPerInsert).map { start in
+            let chunk = rows[start..<min(rows.count, start + rowsPerInsert)]
+            return SQLStatement("INSERT INTO \(table) (\(columns)) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
+                                chunk.flatMap { $0 })
+        }
+    }
+
+    // MARK: Pages
+
+    static func sortValue(of tenant: Tenant, _ column: TenantQuery.SortColumn) -> SQLValue {
+        switch column {
+        case .clientKey: return .text(tenant.clientKey)
+        case .baseUrl: return .text(tenant.baseUrl)
+        case .productType: return .text(tenant.productType)
+        case .state: return .text(tenant.state.rawValue)
+        case .installedAt: return .integer(StoreTime.milliseconds(tenant.installedAt))
+        case .updatedAt: return .integer(StoreTime.milliseconds(tenant.updatedAt))
+        }
+    }
+
+    /// A keyset page ordered by `(sort column, client_key)`, so every sort is an index walk.
+    static func tenantPage(_ query: TenantQuery) -> SQLStatement {
+        var conditions: [String] = []
+        var bindings: [SQLValue] = []
+        if let filter = query.filter?.lowercased(), !filter.isEmpty {
+            conditions.append("search_text LIKE ? ESCAPE '\\'")
+            bindings.append(.text("%" + likeEscaped(filter) + "%"))
+        }
+        if let state = query.state {
+            conditions.append("state = ?")
+            bindings.append(.text(state.rawValue))
+        }
+        let column = query.sort.sqlColumn
+        let direction = query.descending ? "DESC" : "ASC"
+        let comparison = query.descending ? "<" : ">"
+        if let cursor = query.after {
+            if query.sort == .clientKey {
+                conditions.append("client_key \(comparison) ?")
+                bindings.append(.text(cursor.clientKey))
+            } else {
+                conditions.append("(\(column), client_key) \(comparison) (?, ?)")
+                bindings += [cursor.sortValue, .text(cursor.clientKey)]
+            }
+        }
+        let order = query.sort == .clientKey ? "client_key \(direction)" : "\(column) \(direction), client_key \(direction)"
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        bindings.append(.integer(Int64(max(1, query.limit))))
+        return SQLStatement("SELECT \(tenantColumns) FROM tenant\(whereClause) ORDER BY \(order) LIMIT ?", bindings)
+    }
+
+    static func historyPage(_ query: HistoryQuery) -> SQLStatement {
+        var conditions: [String] = []
+        var bindings: [SQLValue] = []
+        if let key = query.clientKey { conditions.append("client_key = ?"); bindings.append(.text(key)) }
+        if let outcome = query.outcome { conditions.append("outcome = ?"); bindings.append(.text(outcome.rawValue)) }
+        if let before = query.beforeID { conditions.append("id < ?"); bindings.append(.integer(before)) }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        bindings.append(.integer(Int64(max(1, query.limit))))
+        return SQLStatement("SELECT id, \(eventColumns) FROM install_event\(whereClause) ORDER BY id DESC LIMIT ?", bindings)
+    }
+
+    static func failurePage(_ query: FailureQuery) -> SQLStatement {
+        var conditions: [String] = []
+        var bindings: [SQLValue] = []
+        if let key = query.clientKey { conditions.append("client_key = ?"); bindings.append(.text(key)) }
+        if let reason = query.reason { conditions.append("reason = ?"); bindings.append(.text(reason.rawValue)) }
+        if let since = query.since { conditions.append("at >= ?"); bindings.append(.integer(StoreTime.milliseconds(since))) }
+        if let before = query.beforeID { conditions.append("id < ?"); bindings.append(.integer(before)) }
+        if let after = query.afterID { conditions.append("id > ?"); bindings.append(.integer(after)) }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        bindings.append(.integer(Int64(max(1, query.limit))))
+        let order = query.afterID != nil ? "ASC" : "DESC"
+        return SQLStatement("SELECT id, \(failureColumns) FROM auth_failure\(whereClause) ORDER BY id \(order) LIMIT ?", bindings)
+    }
+
+    static func likeEscaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { out.append("\\") }
+            out.append(character)
+        }
+        return out
+    }
+}

@@ -1,0 +1,12 @@
+import Foundation
+
+/// Times in the store: integer milliseconds since 1970, UTC, on both backends.
+enum StoreTime {
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    static func date(_ milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000)
+    }
+}
