@@ -1,2 +1,2 @@
 // connect-admin: the operator console (no subcommand) and the scripting CLI.
-ConnectAdminCommand.main(CommandLine.arguments.dropFirst())
+await ConnectAdminCommand.runMain(Array(CommandLine.arguments.dropFirst()))

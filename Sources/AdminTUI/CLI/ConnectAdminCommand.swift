@@ -8,7 +8,8 @@ struct ConnectAdminCommand: ParsableCommand {
         commandName: "connect-admin",
         abstract: "Operator console and CLI for Atlassian Connect apps: tenants, install history, JWT failures, a token lab.",
         discussion: "Exit codes: 0 ok, 1 negative answer (e.g. an invalid token), 2 usage error, 3 store unreachable or unreadable.",
-        subcommands: [JWTCommand.self]
+        subcommands: [TenantsCommand.self, HistoryCommand.self, FailuresCommand.self, SecretCommand.self,
+                      JWTCommand.self, StoreCommand.self, DevCommand.self]
     )
 
     func run() throws {
@@ -17,14 +18,21 @@ struct ConnectAdminCommand: ParsableCommand {
 
     /// Runs the command line and exits with the design page's exit codes (ArgumentParser's
     /// own default for usage errors is 64; ours is 2).
-    static func main(_ arguments: ArraySlice<String>) -> Never {
+    static func runMain(_ arguments: [String]) async -> Never {
         do {
-            var command = try parseAsRoot(Array(arguments))
-            try command.run()
+            var command = try parseAsRoot(StoreOptions.movingStoreOptionAfterSubcommand(arguments))
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
             Foundation.exit(0)
         } catch let failure as CLIFailure {
             if !failure.message.isEmpty { Standard.error(failure.message) }
             Foundation.exit(failure.exitCode)
+        } catch let error as StoreError {
+            Standard.error(error.message)
+            Foundation.exit(error.kind == .usage ? CLIFailure.usageExitCode : CLIFailure.storeExitCode)
         } catch {
             let code = exitCode(for: error)
             if code == .success {

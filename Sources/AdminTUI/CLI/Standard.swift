@@ -8,6 +8,11 @@ enum Standard {
         print(line)
     }
 
+    /// Pushes buffered output out now (stdout is fully buffered when piped).
+    static func flush() {
+        fflush(nil)
+    }
+
     /// A message on stderr, each line's control characters escaped.
     static func error(_ message: String) {
         let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { Sanitized.escape(String($0)) }

@@ -10,6 +10,13 @@ struct SecretSource: ParsableArguments {
     @Option(name: .customLong("secret-file"), help: "A file holding the shared secret as text (a trailing newline is ignored).")
     var secretFile: String?
 
+    init() {}
+
+    init(tenant: String?, secretFile: String?) {
+        self.tenant = tenant
+        self.secretFile = secretFile
+    }
+
     /// The secret from `--secret-file`, refusing empty ones and warning about short ones.
     func secretFromFile() throws -> SharedSecret? {
         guard let path = secretFile else { return nil }

@@ -2,13 +2,14 @@ import AdminCore
 import ArgumentParser
 
 /// `connect-admin jwt sign`: a token for a request, as the host (or the app) would sign it.
-struct SignCommand: ParsableCommand {
+struct SignCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sign", abstract: "Sign an HS256 Connect token for a request.",
         discussion: "Prints the token alone on stdout, ready for `Authorization: JWT <token>`.")
 
     @OptionGroup var secret: SecretSource
     @OptionGroup var request: RequestOptions
+    @OptionGroup var storeOptions: StoreOptions
 
     @Option(help: "The iss claim (the tenant's clientKey for host → app tokens, the app key for app → host tokens).")
     var iss: String?
@@ -36,16 +37,24 @@ struct SignCommand: ParsableCommand {
         guard ttl > 0 && ttl <= 86_400 * 365 else { throw ValidationError("--ttl must be between 1 and 31536000 seconds") }
     }
 
-    func run() throws {
-        if secret.tenant != nil {
-            throw CLIFailure.usage("--tenant needs the store, which this build does not have yet: use --secret-file F --iss ISS")
+    func run() async throws {
+        let key: SharedSecret
+        let issuer: String
+        if let tenantKey = secret.tenant {
+            let tenant = try await storeOptions.withStore { try await $0.tenant(clientKey: tenantKey) }
+            guard let tenant else { throw CLIFailure.negative("no tenant \(Sanitized.quote(tenantKey)) in \(try storeOptions.location)") }
+            key = tenant.sharedSecret
+            issuer = iss ?? tenant.clientKey
+        } else {
+            guard let fileSecret = try secret.secretFromFile() else {
+                throw CLIFailure.usage("give --secret-file F (with --iss) or --tenant KEY to choose the signing secret")
+            }
+            guard let iss, !iss.isEmpty else { throw CLIFailure.usage("--secret-file needs --iss: the clientKey or app key the token speaks for") }
+            key = fileSecret
+            issuer = iss
         }
-        guard let key = try secret.secretFromFile() else {
-            throw CLIFailure.usage("give --secret-file F (with --iss) or --tenant KEY to choose the signing secret")
-        }
-        guard let iss, !iss.isEmpty else { throw CLIFailure.usage("--secret-file needs --iss: the clientKey or app key the token speaks for") }
         let canonical = try request.canonicalRequest(required: !contextQSH)
-        let claims = ConnectClaims(issuer: iss, subject: sub, audience: aud, issuedAt: now ?? UnixTime.now(), ttl: ttl,
+        let claims = ConnectClaims(issuer: issuer, subject: sub, audience: aud, issuedAt: now ?? UnixTime.now(), ttl: ttl,
                                    request: contextQSH ? nil : canonical)
         let token = ConnectTokenSigner.hs256(claims: claims.object, secret: key)
         if json {

@@ -2,7 +2,7 @@ import AdminCore
 import ArgumentParser
 
 /// `connect-admin jwt verify`: the server's verifier, with every check explained.
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify", abstract: "Verify a Connect token and explain every check.",
         discussion: "Exit 0 when the token is valid, 1 when it is not, 2 on usage errors.")
@@ -12,6 +12,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var request: RequestOptions
     @OptionGroup var secret: SecretSource
+    @OptionGroup var storeOptions: StoreOptions
 
     @Option(help: "Verify as of this Unix time instead of now.")
     var now: Int64?
@@ -30,28 +31,61 @@ struct VerifyCommand: ParsableCommand {
         guard leeway >= 0 && leeway <= 3600 else { throw ValidationError("--leeway must be between 0 and 3600 seconds") }
     }
 
-    func run() throws {
-        if secret.tenant != nil {
-            throw CLIFailure.usage("--tenant needs the store, which this build does not have yet: use --secret-file F")
-        }
+    func run() async throws {
         let text = try TokenArgument.read(token)
-        let key = try secret.secretFromFile()
-        let expectation = TokenExpectation(request: try request.canonicalRequest(required: false), allowsContextQSH: allowContextQSH)
         let verifier = ConnectTokenVerifier(leeway: leeway, minimumSecretBytes: 1)
-        let report = verifier.verify(text, expecting: expectation, now: now ?? UnixTime.now()) { _ in
-            guard let key else {
-                return .unavailable(.unknownIssuer, "no key given: pass --secret-file F (or --tenant KEY) to check the signature")
+        var expectation = TokenExpectation(request: try request.canonicalRequest(required: false), allowsContextQSH: allowContextQSH)
+        let lookup: KeyLookup
+        var history: [SecretHistoryEntry] = []
+        if let tenantKey = secret.tenant {
+            let (tenant, secrets) = try await storeOptions.withStore { store in
+                (try await store.tenant(clientKey: tenantKey), try await store.secretHistory(clientKey: tenantKey))
             }
-            return .found(.sharedSecret(key), source: "secret from \(secret.secretFile ?? "file") (\(key.fingerprint))")
+            history = secrets
+            expectation.audience = .tenant(tenantKey)
+            lookup = TenantKeyLookup.lookup(tenant, clientKey: tenantKey)
+        } else if let key = try secret.secretFromFile() {
+            lookup = .found(.sharedSecret(key), source: "secret from \(secret.secretFile ?? "file") (\(key.fingerprint))")
+        } else {
+            lookup = .unavailable(.unknownIssuer, "no key given: pass --secret-file F or --tenant KEY to check the signature")
         }
+        let report = verifier.verify(text, expecting: expectation, now: now ?? UnixTime.now()) { _ in lookup }
+        let match = (try? ConnectToken.decode(text)).map { SecretMatch.find($0, in: history) }
         if json {
-            Standard.output(ReportRendering.json(report).jsonText())
+            var object = ReportRendering.json(report)
+            if secret.tenant != nil, let match, case .object(var fields) = object {
+                fields["secretMatch"] = Self.json(match)
+                object = .object(fields)
+            }
+            Standard.output(object.jsonText())
         } else {
             Standard.output(ReportRendering.text(report))
+            if secret.tenant != nil, let match { Standard.output(Self.sentence(match)) }
             if expectation.request == nil {
                 Standard.output("qsh not checked: pass --method and --url to bind the token to a request")
             }
         }
         if !report.valid { throw CLIFailure.negative() }
+    }
+
+    static func json(_ match: SecretMatch) -> JSONValue {
+        switch match {
+        case .current(let fingerprint):
+            return .object(JSONObject(["answer": .string("current"), "fingerprint": .string(fingerprint)]))
+        case .stale(let fingerprint, let from, let until):
+            return .object(JSONObject(["answer": .string("stale"), "fingerprint": .string(fingerprint),
+                                       "currentFrom": .string(RecordRendering.iso(from)), "replacedAt": .string(RecordRendering.iso(until))]))
+        case .none:
+            return .object(JSONObject(["answer": .string("unknown")]))
+        }
+    }
+
+    static func sentence(_ match: SecretMatch) -> String {
+        switch match {
+        case .current(let fingerprint): return "secret match       current secret \(fingerprint)"
+        case .stale(let fingerprint, let from, let until):
+            return "secret match       STALE secret \(fingerprint), current from \(RecordRendering.iso(from)) until replaced at \(RecordRendering.iso(until))"
+        case .none: return "secret match       none of this tenant's secrets signed this token"
+        }
     }
 }

@@ -1,0 +1,103 @@
+import AdminCore
+import ArgumentParser
+import Dispatch
+import Foundation
+
+/// `connect-admin failures`: why requests were refused; `--follow` streams new ones.
+struct FailuresCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "failures", abstract: "Show authentication failures; --follow streams new ones until Ctrl-C.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "Only this tenant's clientKey.")
+    var tenant: String?
+
+    @Option(help: "Only this reason code, e.g. expired or qsh_mismatch.")
+    var reason: String?
+
+    @Option(help: "Only failures since a time or within a duration: 90s, 15m, 1h, 2d or an ISO 8601 time.")
+    var since: String?
+
+    @Option(help: "At most this many failures (before following).")
+    var limit: Int = 100
+
+    @Flag(help: "Keep printing new failures as they are written, until interrupted (exit 0).")
+    var follow = false
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    /// How often `--follow` asks the store for new rows: well inside the 1 s the design allows.
+    static let pollInterval: Duration = .milliseconds(200)
+
+    func run() async throws {
+        let reasonCode: ReasonCode?
+        if let reason {
+            guard let code = ReasonCode(rawValue: reason) else {
+                throw CLIFailure.usage("--reason \(Sanitized.quote(reason)) is not a reason code: use one of \(ReasonCode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            reasonCode = code
+        } else {
+            reasonCode = nil
+        }
+        let sinceDate = try since.map { try DurationArgument.since($0) }
+        guard limit >= 0 else { throw CLIFailure.usage("--limit must be 0 or more") }
+        if follow { Self.exitCleanlyOnInterrupt() }
+
+        try await storeOptions.withStore { store in
+            // The cursor is taken before the first page, so nothing written in between is lost.
+            var cursor = try await store.lastFailureID()
+            let recent = limit == 0 ? [] : try await store.failures(
+                FailureQuery(clientKey: tenant, reason: reasonCode, since: sinceDate, limit: limit, beforeID: cursor + 1))
+            print(Array(recent.reversed()), header: true)
+            guard follow else {
+                if recent.isEmpty && !json { Standard.error("no failures match") }
+                return
+            }
+            while true {
+                let batch = try await store.failures(.tail(after: cursor, clientKey: tenant, reason: reasonCode))
+                if let last = batch.last { cursor = last.id }
+                print(batch.filter { $0.at >= (sinceDate ?? .distantPast) }, header: false)
+                if batch.count < 1000 { try await Task.sleep(for: Self.pollInterval) }
+            }
+        }
+    }
+
+    private func print(_ failures: [AuthFailure], header: Bool) {
+        guard !failures.isEmpty else { return }
+        if json {
+            for failure in failures { Standard.output(RecordRendering.failure(failure).jsonText()) }
+        } else {
+            let rows = failures.map(RecordRendering.failureCells)
+            Standard.output(Standard.table(header ? [RecordRendering.failureHeader] + rows : rows))
+        }
+        Standard.flush()
+    }
+
+    /// Ctrl-C (and SIGTERM) end `--follow` with exit 0, after flushing what was printed.
+    static func exitCleanlyOnInterrupt() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                Standard.flush()
+                Foundation.exit(0)
+            }
+            source.resume()
+            SignalSources.keep(source)
+        }
+    }
+}
+
+/// Keeps signal sources alive for the life of the process.
+enum SignalSources {
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
+    private static let lock = NSLock()
+
+    static func keep(_ source: any DispatchSourceSignal) {
+        lock.lock()
+        sources.append(source)
+        lock.unlock()
+    }
+}

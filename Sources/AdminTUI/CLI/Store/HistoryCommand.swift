@@ -1,0 +1,49 @@
+import AdminCore
+import ArgumentParser
+
+/// `connect-admin history`: every lifecycle callback and what was decided, newest first.
+struct HistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Show installation history (newest first).")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Option(help: "Only this tenant's clientKey.")
+    var tenant: String?
+
+    @Option(help: "At most this many events.")
+    var limit: Int = 100
+
+    @Flag(help: "Only rejected callbacks.")
+    var rejected = false
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    func run() async throws {
+        guard limit > 0 else { throw CLIFailure.usage("--limit must be at least 1") }
+        try await storeOptions.withStore { store in
+            var events: [InstallEvent] = []
+            var query = HistoryQuery(clientKey: tenant, outcome: rejected ? .rejected : nil, limit: min(limit, 1000))
+            while events.count < limit {
+                let page = try await store.history(query)
+                events += page.prefix(limit - events.count)
+                guard page.count == query.limit, let last = page.last else { break }
+                query.beforeID = last.id
+            }
+            if json {
+                for event in events { Standard.output(RecordRendering.event(event).jsonText()) }
+                return
+            }
+            guard !events.isEmpty else {
+                Standard.error("no install events\(tenant.map { " for \($0)" } ?? "")")
+                return
+            }
+            let header = ["TIME (UTC)", "TENANT", "EVENT", "OUTCOME", "REASON", "AUTH", "SECRET BEFORE", "SECRET AFTER", "NODE"]
+            Standard.output(Standard.table([header] + events.map { event in
+                let outcome = event.outcome == .rejected ? "REJECTED" : (event.rotatedSecret ? "accepted (secret rotated)" : "accepted")
+                return [RecordRendering.shortTime(event.at), event.clientKey, event.eventType.rawValue, outcome,
+                        event.reason?.rawValue ?? "", event.auth, event.fingerprintBefore ?? "-", event.fingerprintAfter ?? "-", event.node]
+            }))
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import AdminCore
+import Foundation
+
+/// Store records as `--json` lines (camelCase, ISO 8601 UTC) and as table cells.
+enum RecordRendering {
+    static func iso(_ date: Date) -> String { date.ISO8601Format() }
+
+    /// `2026-11-29 04:50` in UTC: short enough for a table.
+    static func shortTime(_ date: Date) -> String {
+        let text = date.ISO8601Format()
+        return String(text.prefix(16)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+
+    static func tenant(_ row: TenantRow, revealSecrets: Bool) -> JSONValue {
+        let tenant = row.tenant
+        var object = JSONObject([
+            "clientKey": .string(tenant.clientKey), "addonKey": .string(tenant.addonKey), "baseUrl": .string(tenant.baseUrl),
+            "displayUrl": optional(tenant.displayUrl), "productType": .string(tenant.productType),
+            "description": .string(tenant.description), "serverVersion": optional(tenant.serverVersion),
+            "pluginsVersion": optional(tenant.pluginsVersion),
+            "serviceEntitlementNumber": optional(tenant.serviceEntitlementNumber),
+            "oauthClientId": optional(tenant.oauthClientId), "cloudId": optional(tenant.cloudId),
+            "installationId": optional(tenant.installationId), "state": .string(tenant.state.rawValue),
+            "secretFingerprint": .string(tenant.secretFingerprint), "installedAt": .string(iso(tenant.installedAt)),
+            "updatedAt": .string(iso(tenant.updatedAt)), "recentFailures": .integer(Int64(row.recentFailures)),
+        ])
+        if revealSecrets { object["sharedSecret"] = .string(tenant.sharedSecret.reveal()) }
+        return .object(object)
+    }
+
+    static func event(_ event: InstallEvent) -> JSONValue {
+        .object(JSONObject([
+            "id": .integer(event.id), "at": .string(iso(event.at)), "node": .string(event.node),
+            "clientKey": .string(event.clientKey), "eventType": .string(event.eventType.rawValue),
+            "outcome": .string(event.outcome.rawValue), "reason": optional(event.reason?.rawValue),
+            "auth": .string(event.auth), "fingerprintBefore": optional(event.fingerprintBefore),
+            "fingerprintAfter": optional(event.fingerprintAfter), "baseUrl": optional(event.baseUrl),
+            "remoteAddress": optional(event.remoteAddress), "detail": .string(event.detail),
+            "secretRotated": .bool(event.rotatedSecret),
+        ]))
+    }
+
+    static func failure(_ failure: AuthFailure) -> JSONValue {
+        .object(JSONObject([
+            "id": .integer(failure.id), "at": .string(iso(failure.at)), "node": .string(failure.node),
+            "clientKey": optional(failure.clientKey), "reason": .string(failure.reason.rawValue),
+            "detail": .string(failure.detail), "method": .string(failure.method), "path": .string(failure.path),
+            "remoteAddress": optional(failure.remoteAddress), "userAgent": optional(failure.userAgent),
+            "tokenFingerprint": optional(failure.tokenFingerprint), "alg": optional(failure.alg), "kid": optional(failure.kid),
+            "exp": failure.exp.map(JSONValue.integer) ?? .null, "iat": failure.iat.map(JSONValue.integer) ?? .null,
+            "count": .integer(Int64(failure.count)),
+        ]))
+    }
+
+    static func failureCells(_ failure: AuthFailure) -> [String] {
+        [shortTime(failure.at), failure.clientKey ?? "-", failure.reason.rawValue, failure.count > 1 ? "x\(failure.count)" : "",
+         "\(failure.method) \(failure.path)", failure.detail]
+    }
+
+    static let failureHeader = ["TIME (UTC)", "TENANT", "REASON", "COUNT", "REQUEST", "DETAIL"]
+}

@@ -1,0 +1,55 @@
+import AdminCore
+import ArgumentParser
+
+/// `connect-admin store migrate | info | prune`.
+struct StoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store", abstract: "Create, upgrade, inspect or prune the store.",
+        subcommands: [Migrate.self, Info.self, Prune.self])
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create the store, or upgrade it to this version's schema.")
+        @OptionGroup var storeOptions: StoreOptions
+
+        func run() async throws {
+            let summary = try await storeOptions.withStore(.readWrite) { try await $0.summary() }
+            Standard.output("\(try storeOptions.location) is at schema version \(summary.schemaVersion)")
+        }
+    }
+
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the store's schema version and row counts.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Flag(help: "One JSON object.") var json = false
+
+        func run() async throws {
+            let location = try storeOptions.location
+            let summary = try await storeOptions.withStore { try await $0.summary() }
+            if json {
+                Standard.output(JSONValue.object(JSONObject([
+                    "store": .string(location.description), "schemaVersion": .integer(Int64(summary.schemaVersion)),
+                    "tenants": .integer(Int64(summary.tenants)), "installEvents": .integer(Int64(summary.installEvents)),
+                    "authFailures": .integer(Int64(summary.authFailures)),
+                ])).jsonText())
+            } else {
+                Standard.output(Standard.table([
+                    ["store", location.description], ["schema version", String(summary.schemaVersion)],
+                    ["tenants", String(summary.tenants)], ["install events", String(summary.installEvents)],
+                    ["auth failures", String(summary.authFailures)],
+                ]))
+            }
+        }
+    }
+
+    struct Prune: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete auth failures older than the retention age, in small batches.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "Keep failures younger than this: 30d, 12h, …") var olderThan: String = "30d"
+
+        func run() async throws {
+            let cutoff = try DurationArgument.since(olderThan)
+            let deleted = try await storeOptions.withStore(.readWrite) { try await $0.pruneFailures(olderThan: cutoff) }
+            Standard.output("deleted \(deleted) failures older than \(RecordRendering.iso(cutoff))")
+        }
+    }
+}

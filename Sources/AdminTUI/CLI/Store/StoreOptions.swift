@@ -1,0 +1,57 @@
+import AdminCore
+import ArgumentParser
+
+/// `--store URL`: where the store is, for every command that reads or writes it.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("store"), help: ArgumentHelp(
+        "The store: sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db (default: $CONNECT_STORE, else sqlite:connect.sqlite).",
+        valueName: "url"))
+    var store: String?
+
+    var location: StoreLocation {
+        get throws { try StoreLocation.resolve(argument: store) }
+    }
+
+    /// Opens the store; a failure becomes exit 3 (2 for a malformed URL) with its sentence.
+    func open(_ mode: ConnectStore.AccessMode = .readOnly) async throws -> ConnectStore {
+        try await ConnectStore.open(try location, mode: mode)
+    }
+
+    /// Runs `body` with the store open, and closes it afterwards whatever happens.
+    func withStore<T>(_ mode: ConnectStore.AccessMode = .readOnly, _ body: (ConnectStore) async throws -> T) async throws -> T {
+        let store = try await open(mode)
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// The design page accepts `--store` before the subcommand too (`connect-admin --store X
+    /// tenants`). ArgumentParser only knows options after the command that declares them,
+    /// so a `--store` found before the first subcommand word is moved to the end.
+    static func movingStoreOptionAfterSubcommand(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var moved: [String] = []
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("-") {
+            let argument = arguments[index]
+            if argument == "--store", index + 1 < arguments.count {
+                moved += [argument, arguments[index + 1]]
+                index += 2
+            } else if argument.hasPrefix("--store=") {
+                moved.append(argument)
+                index += 1
+            } else {
+                leading.append(argument)
+                index += 1
+            }
+        }
+        // No subcommand after it (the console itself takes --store): leave it where it is.
+        guard index < arguments.count, !moved.isEmpty else { return arguments }
+        return leading + arguments[index...] + moved
+    }
+}

@@ -1,0 +1,78 @@
+import AdminCore
+import ArgumentParser
+import Foundation
+
+/// `connect-admin tenants`: who is installed, since when, on which product, in which state.
+struct TenantsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tenants", abstract: "List tenants.")
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    @Option(help: "Only tenants whose clientKey, baseUrl or description contains this text (case-insensitive).")
+    var filter: String?
+
+    @Option(help: "Only tenants in this state: installed, enabled, disabled or uninstalled.")
+    var state: String?
+
+    @Option(help: "Sort column: clientKey, baseUrl, productType, state, installedAt or updatedAt.")
+    var sort: String = "clientKey"
+
+    @Flag(help: "Sort in descending order.")
+    var desc = false
+
+    @Option(help: "At most this many tenants (0 for all).")
+    var limit: Int = 0
+
+    @Flag(name: .customLong("reveal-secrets"), help: "Include each tenant's shared secret. Handle the output with care.")
+    var revealSecrets = false
+
+    func run() async throws {
+        let stateFilter: TenantState?
+        if let state {
+            guard let parsed = TenantState(rawValue: state) else {
+                throw CLIFailure.usage("--state \(Sanitized.quote(state)) is not a state: use installed, enabled, disabled or uninstalled")
+            }
+            stateFilter = parsed
+        } else {
+            stateFilter = nil
+        }
+        guard let column = TenantQuery.SortColumn(rawValue: sort) else {
+            throw CLIFailure.usage("--sort \(Sanitized.quote(sort)) is not a column: use \(TenantQuery.SortColumn.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard limit >= 0 else { throw CLIFailure.usage("--limit must be 0 (all) or more") }
+        try await storeOptions.withStore { store in
+            var query = TenantQuery(filter: filter, state: stateFilter, sort: column, descending: desc, limit: 500)
+            var rows: [TenantRow] = []
+            while true {
+                if limit > 0 { query.limit = min(500, limit - rows.count) }
+                let page = try await store.tenants(query)
+                if json {
+                    for row in page.rows { Standard.output(RecordRendering.tenant(row, revealSecrets: revealSecrets).jsonText()) }
+                }
+                rows += page.rows
+                guard let next = page.next, limit == 0 || rows.count < limit else { break }
+                query.after = next
+            }
+            if json { return }
+            if rows.isEmpty {
+                Standard.error(filter != nil || state != nil ? "no tenants match" : "no tenants in \(store.location)")
+            } else {
+                Standard.output(Standard.table([Self.header(revealSecrets)] + rows.map { Self.cells($0, revealSecrets) }))
+            }
+        }
+    }
+
+    static func header(_ reveal: Bool) -> [String] {
+        ["CLIENT KEY", "STATE", "PRODUCT", "BASE URL", "INSTALLED (UTC)", "CHANGED (UTC)", "SECRET", "FAIL/1H"] + (reveal ? ["SHARED SECRET"] : [])
+    }
+
+    static func cells(_ row: TenantRow, _ reveal: Bool) -> [String] {
+        let tenant = row.tenant
+        return [tenant.clientKey, tenant.state.rawValue, tenant.productType, tenant.baseUrl,
+                RecordRendering.shortTime(tenant.installedAt), RecordRendering.shortTime(tenant.updatedAt),
+                tenant.secretFingerprint, String(row.recentFailures)] + (reveal ? [tenant.sharedSecret.reveal()] : [])
+    }
+}
