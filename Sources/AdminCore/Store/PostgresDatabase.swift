@@ -152,8 +152,10 @@ final class PostgresDatabase: SQLDatabase {
         }
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed:
-            let detail = error.underlying.map { " (\($0))" } ?? ""
-            return StoreError(.unreachable, "cannot reach PostgreSQL at \(target)\(detail): check that it is running and the host and port are right")
+            let underlying = error.underlying.map { "\($0)".lowercased() } ?? ""
+            let why = underlying.contains("refused") ? " (connection refused)"
+                : underlying.contains("timeout") || underlying.contains("timed out") ? " (timed out)" : ""
+            return StoreError(.unreachable, "cannot reach PostgreSQL at \(target)\(why): check that it is running and the host and port are right")
         default:
             return StoreError(.failed, "PostgreSQL at \(target) failed: \(error.code)")
         }

@@ -1,0 +1,219 @@
+@testable import AdminCore
+import Foundation
+import Testing
+
+/// One suite, run against SQLite and against a real PostgreSQL server: both backends must
+/// behave identically.
+@Suite struct StoreConformanceTests {
+    typealias F = StoreFixtures
+
+    @Test(arguments: StoreTestBackend.allCases)
+    func installDecisionsWriteTenantEventAndSecretHistoryAtomically(_ backend: StoreTestBackend) async throws {
+        let store = try await backend.freshStore()
+        defer { Task { await store.close() } }
+        let first = F.tenant("jira:a", secret: "first-secret-0123456789abcdefghijkl")
+        try await store.record(F.install(first, at: F.t0))
+        var second = F.tenant("jira:a", secret: "second-secret-0123456789abcdefghijk", state: .installed,
+                              installedAt: F.t0.addingTimeInterval(100), updatedAt: F.t0.addingTimeInterval(100))
+        second.description = "reinstalled"
+        try await store.record(F.install(second, at: F.t0.addingTimeInterval(100), before: first.secretFingerprint))
+
+        let stored = try #require(try await store.tenant(clientKey: "jira:a"))
+        #expect(stored.sharedSecret == second.sharedSecret)
+        #expect(stored.installedAt == F.t0)  // first install time is kept
+        #expect(stored.updatedAt == F.t0.addingTimeInterval(100))
+        #expect(stored.description == "reinstalled")
+        #expect(stored.state == .installed)
+
+        let history = try await store.history(HistoryQuery(clientKey: "jira:a"))
+        #expect(history.count == 2)
+        #expect(history[0].rotatedSecret)
+        #expect(history[0].id > history[1].id)
+
+        let secrets = try await store.secretHistory(clientKey: "jira:a")
+        #expect(secrets.map(\.fingerprint) == [second.secretFingerprint, first.secretFingerprint])
+        #expect(secrets[0].isCurrent)
+        #expect(secrets[1].currentUntil == F.t0.addingTimeInterval(100))
+        #expect(SecretMatch.find(fingerprint: first.secretFingerprint, in: secrets)
+            == .stale(fingerprint: first.secretFingerprint, currentFrom: F.t0, until: F.t0.addingTimeInterval(100)))
+    }
+
+    @Test(arguments: StoreTestBackend.allCases)
+    func rejectedDecisionWritesOnlyTheEvent(_ backend: StoreTestBackend) async throws {
+        let store = try await backend.freshStore()
+        defer { Task { await store.close() } }
+        let tenant = F.tenant("jira:victim")
+        try await store.record(F.install(tenant, at: F.t0))
+        // A rejected decision carrying a tenant (a bug upstream) still cannot change the row.
+        var hijacked = tenant
+        hijacked.sharedSecret = SharedSecret("attacker-secret-0123456789abcdefghij")
+        let attempt = F.rejected("jira:victim", at: F.t0.addingTimeInterval(5))
+        try await store.record(InstallDecision(event: attempt.event, tenant: hijacked))
+        #expect(try await store.tenant(clientKey: "jira:victim") == tenant)
+        let rejected = try await store.history(HistoryQuery(outcome: .rejected))
+        #expect(rejected.count == 1)
+        #expect(rejected.first?.reason == .unsignedReinstall)
+        #expect(try await store.secretHistory(clientKey: "jira:victim").count == 1)
+    }
+
+    @Test(arguments: StoreTestBackend.allCases)
+    func tenantPagesFilterSortAndPageWithoutGapsOrRepeats(_ backend: StoreTestBackend) async throws {
+        let store = try await backend.freshStore()
+        defer { Task { await store.close() } }
+        var tenants: [Tenant] = []
+        for index in 0..<57 {
+            let product = index % 3 == 0 ? "confluence" : "jira"
+            let state: TenantState = [.installed, .enabled, .disabled, .uninstalled][index % 4]
+            tenants.append(F.tenant(String(format: "key-%03d", (index * 37) % 57), state: state, product: product,
+                                    description: index % 5 == 0 ? "Special 100%_Site" : "site \(index)",
+                                    installedAt: F.t0.addingTimeInterval(Double(index % 7) * 60),
+                                    updatedAt: F.t0.addingTimeInterval(Double(index % 11) * 60)))
+        }
+        try await store.importRows(tenants: tenants, secrets: [], events: [])
+
+        for column in TenantQuery.SortColumn.allCases {
+            for descending in [false, true] {
+                var query = TenantQuery(sort: column, descending: descending, limit: 10)
+                var seen: [String] = []
+                while true {
+                    let page = try await store.tenants(query)
+                    seen += page.rows.map(\.tenant.clientKey)
+                    guard let next = page.next else { break }
+                    query.after = next
+                }
+                let expected = tenants.sorted { lhs, rhs in
+                    let l = StoreStatements.sortValue(of: lhs, column), r = StoreStatements.sortValue(of: rhs, column)
+                    if l != r { return Self.less(l, r) != descending }
+                    return (lhs.clientKey < rhs.clientKey) != descending
+                }.map(\.clientKey)
+                #expect(seen == expected, "sort \(column) desc \(descending)")
+            }
+        }
+        // Filter: case-insensitive substring; % and _ are literal, not wildcards.
+        let filtered = try await store.tenants(TenantQuery(filter: "SPECIAL 100%_", limit: 100))
+        #expect(filtered.rows.count == 12)
+        #expect(try await store.tenants(TenantQuery(filter: "100%x", limit: 100)).rows.isEmpty)
+        let disabled = try await store.tenants(TenantQuery(state: .disabled, limit: 100))
+        #expect(disabled.rows.count == tenants.filter { $0.state == .disabled }.count)
+        #expect(disabled.rows.allSatisfy { $0.tenant.state == .disabled })
+    }
+
+    static func less(_ lhs: SQLValue, _ rhs: SQLValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.integer(let l), .integer(let r)): return l < r
+        case (.text(let l), .text(let r)): return l < r
+        default: return false
+        }
+    }
+
+    @Test(arguments: StoreTestBackend.allCases)
+    func failuresFilterTailAndRecentCounts(_ backend: StoreTestBackend) async throws {
+        let store = try await backend.freshStore()
+        defer { Task { await store.close() } }
+        let now = F.t0
+        try await store.importRows(tenants: [F.tenant("a"), F.tenant("b")], secrets: [], events: [])
+        try await store.record([
+            F.failure("a", reason: .expired, at: now.addingTimeInterval(-7200)),
+            F.failure("a", reason: .qshMismatch, at: now.addingTimeInterval(-60)),
+            F.failure("a", reason: .expired, at: now.addingTimeInterval(-30), count: 40),
+            F.failure("b", reason: .badSignature, at: now.addingTimeInterval(-10)),
+            F.failure(nil, reason: .missingToken, at: now.addingTimeInterval(-5)),
+        ])
+        let all = try await store.failures(FailureQuery())
+        #expect(all.count == 5)
+        #expect(all.map(\.id) == all.map(\.id).sorted(by: >))
+        #expect(all.first?.clientKey == nil)
+        #expect(try await store.failures(FailureQuery(clientKey: "a")).count == 3)
+        #expect(try await store.failures(FailureQuery(reason: .expired)).map(\.count) == [40, 1])
+        #expect(try await store.failures(FailureQuery(since: now.addingTimeInterval(-3600))).count == 4)
+
+        let page = try await store.tenants(TenantQuery(now: now, failureWindow: 3600))
+        #expect(page.rows.map(\.recentFailures) == [41, 1])
+
+        let firstID = try #require(all.last?.id)
+        let tail = try await store.failures(.tail(after: firstID))
+        #expect(tail.map(\.id) == Array(all.map(\.id).reversed().dropFirst()))
+        #expect(try await store.lastFailureID() == all.first?.id)
+        #expect(try await store.failures(.tail(after: all[0].id)).isEmpty)
+    }
+
+    @Test(arguments: StoreTestBackend.allCases)
+    func historyPagesBackwards(_ backend: StoreTestBackend) async throws {
+        let store = try await backend.freshStore()
+        defer { Task { await store.close() } }
+        for index in 0..<25 {
+            try await store.record(F.rejected("k\(index % 3)", at: F.t0.addingTimeInterval(Double(index))))
+        }
+        var query = HistoryQuery(limit: 10)
+        var ids: [Int64] = []
+        while true {
+            let page = try await store.history(query)
+            ids += page.map(\.id)
+            guard page.count == query.limit, let last = page.last else { break }
+            query.beforeID = last.id
+        }
+        #expect(ids.count == 25)
+        #expect(ids == ids.sorted(by: >))
+        #expect(Set(ids).count == 25)
+        #expect(try await store.history(HistoryQuery(clientKey: "k1")).count == 8)
+    }
+
+    @Test(arguments: StoreTestBackend.allCases)
+    func retentionPrunesOnlyOldFailuresInBatches(_ backend: StoreTestBackend) async throws {
+        let store = try await backend.freshStore()
+        defer { Task { await store.close() } }
+        let old = (0..<23).map { F.failure("a", at: F.t0.addingTimeInterval(-40 * 86_400 + Double($0))) }
+        let young = (0..<4).map { F.failure("a", at: F.t0.addingTimeInterval(Double(-$0))) }
+        try await store.record(old + young)
+        let deleted = try await store.pruneFailures(olderThan: F.t0.addingTimeInterval(-30 * 86_400), batchSize: 5)
+        #expect(deleted == 23)
+        let left = try await store.failures(FailureQuery())
+        #expect(left.count == 4)
+        #expect(left.allSatisfy { $0.at > F.t0.addingTimeInterval(-10) })
+    }
+
+    @Test(arguments: StoreTestBackend.allCases)
+    func readersNeverWriteAndCheckTheSchemaVersion(_ backend: StoreTestBackend) async throws {
+        let location = try await backend.freshLocation()
+        // A reader facing nothing refuses rather than creating a store.
+        await #expect(throws: StoreError.self) { _ = try await ConnectStore.open(location, mode: .readOnly) }
+        if case .sqlite(let path) = location { #expect(!FileManager.default.fileExists(atPath: path)) }
+
+        let writer = try await ConnectStore.open(location, mode: .readWrite)
+        try await writer.record(F.install(F.tenant("a"), at: F.t0))
+        let reader = try await ConnectStore.open(location, mode: .readOnly)
+        #expect(try await reader.tenant(clientKey: "a") != nil)
+        await #expect(throws: StoreError.self) { try await reader.record([F.failure("a")]) }
+
+        // Newer schema: refused with the advice to upgrade; older: the command that migrates.
+        try await writer.database.transaction([SQLStatement("INSERT INTO connect_admin_schema (version) VALUES (99)")])
+        do {
+            _ = try await ConnectStore.open(location, mode: .readOnly)
+            Issue.record("a newer schema must be refused")
+        } catch {
+            #expect(error.kind == .schemaTooNew)
+            #expect(error.message.contains("upgrade connect-admin"))
+        }
+        try await writer.database.transaction([SQLStatement("DELETE FROM connect_admin_schema"),
+                                               SQLStatement("INSERT INTO connect_admin_schema (version) VALUES (0)")])
+        do {
+            _ = try await ConnectStore.open(location, mode: .readOnly)
+            Issue.record("an older schema must be refused")
+        } catch {
+            #expect(error.kind == .schemaTooOld)
+            #expect(error.message.contains("connect-admin store migrate"))
+        }
+        await reader.close()
+        await writer.close()
+    }
+
+    @Test(arguments: StoreTestBackend.allCases)
+    func hostileTextRoundTripsUnchanged(_ backend: StoreTestBackend) async throws {
+        let store = try await backend.freshStore()
+        defer { Task { await store.close() } }
+        let hostile = "evil\u{1b}]0;owned\u{07}\u{1b}[2J\u{9b}31m 'quoted'; DROP TABLE tenant; -- \u{202e}é漢"
+        try await store.record(F.install(F.tenant("jira:hostile", description: hostile), at: F.t0))
+        #expect(try await store.tenant(clientKey: "jira:hostile")?.description == hostile)
+        #expect(try await store.tenants(TenantQuery(filter: "drop table")).rows.count == 1)
+    }
+}
