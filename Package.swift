@@ -76,7 +76,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdminCLITests",
-            dependencies: ["AdminCore"]
+            dependencies: ["AdminCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -8,8 +8,11 @@ log() { printf '\n== %s\n' "$*"; }
 
 # --- System packages (Debian), installed only when missing ---------------------------
 need_packages=()
-pkg-config --exists ncursesw 2>/dev/null || need_packages+=(libncurses-dev)
 command -v pkg-config >/dev/null || need_packages+=(pkg-config)
+pkg-config --exists ncursesw 2>/dev/null || need_packages+=(libncurses-dev)
+pkg-config --exists sqlite3 2>/dev/null || need_packages+=(libsqlite3-dev)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_packages+=(postgresql)
+command -v runuser >/dev/null || need_packages+=(util-linux)
 if [ ${#need_packages[@]} -gt 0 ]; then
   log "installing ${need_packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -20,6 +23,15 @@ fi
 # --- Build and test -------------------------------------------------------------------
 log "swift build (all targets, tests included)"
 swift build --build-tests
+
+# --- A throwaway PostgreSQL for the store suites (unless one is given) ----------------
+if [ -z "${CONNECT_TEST_POSTGRES_URL:-}" ]; then
+  log "starting a throwaway PostgreSQL"
+  eval "$(scripts/throwaway-postgres.sh start)" || { echo "PostgreSQL could not be started; the store suites need it (or set CONNECT_TEST_POSTGRES_URL)" >&2; exit 1; }
+  trap 'scripts/throwaway-postgres.sh stop "$CONNECT_TEST_POSTGRES_DIR"' EXIT
+  echo "PostgreSQL at ${CONNECT_TEST_POSTGRES_URL%%:*}://…@${CONNECT_TEST_POSTGRES_URL##*@}"
+fi
+export CONNECT_TEST_POSTGRES_URL
 
 log "swift test"
 swift test --skip-build
