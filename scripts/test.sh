@@ -27,7 +27,9 @@ swift build --build-tests
 # --- A throwaway PostgreSQL for the store suites (unless one is given) ----------------
 if [ -z "${CONNECT_TEST_POSTGRES_URL:-}" ]; then
   log "starting a throwaway PostgreSQL"
-  eval "$(scripts/throwaway-postgres.sh start)" || { echo "PostgreSQL could not be started; the store suites need it (or set CONNECT_TEST_POSTGRES_URL)" >&2; exit 1; }
+  pg_env=$(scripts/throwaway-postgres.sh start) \
+    || { echo "PostgreSQL could not be started; the store suites need it (or set CONNECT_TEST_POSTGRES_URL)" >&2; exit 1; }
+  eval "$pg_env"
   trap 'scripts/throwaway-postgres.sh stop "$CONNECT_TEST_POSTGRES_DIR"' EXIT
   echo "PostgreSQL at ${CONNECT_TEST_POSTGRES_URL%%:*}://…@${CONNECT_TEST_POSTGRES_URL##*@}"
 fi
