@@ -1,0 +1,193 @@
+import Foundation
+
+/// Who may install, reinstall, enable, disable and uninstall — the rules atlassian-connect-
+/// express applies, plus the record of every decision.
+///
+/// - `installed`/`uninstalled`: a signed install (RS256 by the host's install key, `aud` one of
+///   the app's base URLs, `iss` = the payload's clientKey, qsh of the request). In legacy mode
+///   (opt-in, e.g. Bitbucket) the first install may be unsigned and every later one must be
+///   HS256-signed with the *stored* secret.
+/// - `enabled`/`disabled`: HS256 with the stored secret of a known tenant.
+///
+/// A callback that fails authentication is rejected and never changes the stored tenant.
+public struct LifecycleRules: Sendable {
+    public var appBaseURLs: [String]
+    public var legacyInstall: Bool
+    public var verifier: ConnectTokenVerifier
+    public var node: String
+
+    public init(appBaseURLs: [String], legacyInstall: Bool = false, verifier: ConnectTokenVerifier = ConnectTokenVerifier(), node: String) {
+        self.appBaseURLs = appBaseURLs
+        self.legacyInstall = legacyInstall
+        self.verifier = verifier
+        self.node = node
+    }
+
+    /// One callback as it arrived.
+    public struct Callback: Sendable {
+        public var eventType: InstallEvent.EventType
+        public var body: [UInt8]
+        /// From `Authorization: JWT …` (or `?jwt=`); `nil` when absent.
+        public var token: String?
+        public var request: CanonicalRequest
+        public var remoteAddress: String?
+        public var now: Date
+
+        public init(eventType: InstallEvent.EventType, body: [UInt8], token: String?, request: CanonicalRequest,
+                    remoteAddress: String?, now: Date) {
+            self.eventType = eventType
+            self.body = body
+            self.token = token
+            self.request = request
+            self.remoteAddress = remoteAddress
+            self.now = now
+        }
+    }
+
+    /// What to answer and what to store.
+    public struct Outcome: Sendable {
+        public var decision: InstallDecision
+        /// 204 accepted, 400 invalid payload, 401 unauthenticated.
+        public var status: Int
+        public var report: VerificationReport?
+
+        public var accepted: Bool { decision.event.outcome == .accepted }
+    }
+
+    /// Decides a callback. `existing` is the stored tenant for the payload's clientKey;
+    /// `installKey` fetches (or serves from cache) the host's public key for a kid.
+    public func decide(_ callback: Callback, existing: (String) async throws(StoreError) -> Tenant?,
+                       installKey: @Sendable (String) async -> KeyLookup) async throws(StoreError) -> Outcome {
+        let payload: LifecyclePayload
+        do {
+            payload = try LifecyclePayload.parse(callback.body, expected: callback.eventType)
+        } catch {
+            let key = LifecycleRules.clientKeyHint(callback.body)
+            return reject(callback, clientKey: key, baseUrl: nil, existing: nil, auth: "none", error, status: 400)
+        }
+        let stored = try await existing(payload.clientKey)
+
+        // Which key authenticates this callback.
+        let auth: String
+        let expectation: TokenExpectation
+        let lookup: KeyLookup
+        let needsInstallKey = (callback.eventType == .installed || callback.eventType == .uninstalled) && !legacyInstall
+        if needsInstallKey {
+            guard let token = callback.token else {
+                let reason: ReasonCode = stored != nil && callback.eventType == .installed ? .unsignedReinstall : .missingToken
+                return reject(callback, payload: payload, existing: stored, auth: "none",
+                              ConnectAuthError(reason, "\(callback.eventType.rawValue) callbacks must carry a JWT signed with the host's install key"), status: 401)
+            }
+            let kid = (try? ConnectToken.decode(token))?.keyID
+            auth = "rs256:\(kid.map { KeyID.isValid($0) ? $0 : "invalid" } ?? "none")"
+            expectation = TokenExpectation(algorithm: .rs256, request: callback.request, audience: .appBaseURL(appBaseURLs), issuer: payload.clientKey)
+            lookup = kid.map { KeyID.isValid($0) ? .unavailable(.installKeyUnavailable, "pending") : .unavailable(.invalidKid, "invalid kid") }
+                ?? .unavailable(.missingKid, "signed callbacks must name their install key in kid")
+        } else if let stored {
+            guard callback.token != nil else {
+                let reason: ReasonCode = callback.eventType == .installed ? .unsignedReinstall : .missingToken
+                return reject(callback, payload: payload, existing: stored, auth: "none",
+                              ConnectAuthError(reason, "\(payload.clientKey) is already known: this callback must be signed with its stored secret"), status: 401)
+            }
+            auth = "hs256:stored-secret"
+            expectation = TokenExpectation(request: callback.request, audience: .tenant(payload.clientKey), issuer: payload.clientKey)
+            lookup = .found(.sharedSecret(stored.sharedSecret), source: "stored secret \(stored.secretFingerprint)")
+        } else if callback.eventType == .installed {
+            // Legacy first install: unsigned is allowed; a token, when sent, must match the new secret.
+            if callback.token == nil {
+                return try accept(callback, payload: payload, existing: nil, auth: "unsigned-first-install", report: nil)
+            }
+            auth = "hs256:payload-secret"
+            expectation = TokenExpectation(request: callback.request, audience: .tenant(payload.clientKey), issuer: payload.clientKey)
+            lookup = .found(.sharedSecret(payload.sharedSecret ?? SharedSecret("")), source: "the payload's new secret")
+        } else {
+            return reject(callback, payload: payload, existing: nil, auth: "none",
+                          ConnectAuthError(.unknownIssuer, "no tenant \(Sanitized.quote(payload.clientKey)) is installed"), status: 401)
+        }
+
+        let token = callback.token ?? ""
+        let now = Int64(callback.now.timeIntervalSince1970)
+        let report: VerificationReport
+        if needsInstallKey {
+            let decoded: ConnectToken
+            do {
+                decoded = try ConnectToken.decode(token, limits: verifier.limits)
+            } catch {
+                report = verifier.undecodable(token, error, expecting: expectation, now: now)
+                return reject(callback, payload: payload, existing: stored, auth: auth, report: report)
+            }
+            var keyLookup = lookup
+            if case .unavailable(.installKeyUnavailable, _) = lookup, let kid = decoded.keyID { keyLookup = await installKey(kid) }
+            report = verifier.verify(decoded, expecting: expectation, now: now, key: keyLookup)
+        } else {
+            report = verifier.verify(token, expecting: expectation, now: now) { _ in lookup }
+        }
+        guard report.valid else { return reject(callback, payload: payload, existing: stored, auth: auth, report: report) }
+        return try accept(callback, payload: payload, existing: stored, auth: auth, report: report)
+    }
+
+    // MARK: - Decisions
+
+    private func accept(_ callback: Callback, payload: LifecyclePayload, existing: Tenant?, auth: String,
+                        report: VerificationReport?) throws(StoreError) -> Outcome {
+        let secret = payload.eventType == .installed ? payload.sharedSecret : existing?.sharedSecret
+        guard let secret else {
+            return reject(callback, payload: payload, existing: existing, auth: auth,
+                          ConnectAuthError(.unknownIssuer, "no stored secret for \(Sanitized.quote(payload.clientKey))"), status: 401)
+        }
+        if payload.eventType == .installed && secret.byteCount < 32 {
+            return reject(callback, payload: payload, existing: existing, auth: auth,
+                          ConnectAuthError(.insecureSecret, "sharedSecret is \(secret.byteCount) bytes; at least 32 are required"), status: 400)
+        }
+        let state: TenantState
+        switch payload.eventType {
+        case .installed: state = .installed
+        case .uninstalled: state = .uninstalled
+        case .enabled: state = .enabled
+        case .disabled: state = .disabled
+        }
+        let tenant = Tenant(
+            clientKey: payload.clientKey, addonKey: payload.key, baseUrl: payload.baseUrl, displayUrl: payload.displayUrl,
+            productType: payload.productType, description: payload.description, serverVersion: payload.serverVersion,
+            pluginsVersion: payload.pluginsVersion, serviceEntitlementNumber: payload.serviceEntitlementNumber,
+            oauthClientId: payload.oauthClientId, cloudId: payload.cloudId, installationId: payload.installationId,
+            sharedSecret: secret, state: state, installedAt: existing?.installedAt ?? callback.now, updatedAt: callback.now,
+            extraJSON: JSONValue.object(payload.extra).jsonText(sortedKeys: true))
+        let event = InstallEvent(
+            at: callback.now, node: node, clientKey: payload.clientKey, eventType: payload.eventType, outcome: .accepted,
+            auth: auth, fingerprintBefore: existing?.secretFingerprint, fingerprintAfter: secret.fingerprint,
+            baseUrl: payload.baseUrl, remoteAddress: callback.remoteAddress,
+            detail: existing.map { $0.secretFingerprint == secret.fingerprint ? "" : "secret rotated" } ?? "first install")
+        return Outcome(decision: InstallDecision(event: event, tenant: tenant), status: 204, report: report)
+    }
+
+    private func reject(_ callback: Callback, payload: LifecyclePayload, existing: Tenant?, auth: String,
+                        report: VerificationReport) -> Outcome {
+        var outcome = reject(callback, payload: payload, existing: existing, auth: auth,
+                             report.firstFailure ?? ConnectAuthError(.badSignature, "not verified"), status: 401)
+        outcome.report = report
+        return outcome
+    }
+
+    private func reject(_ callback: Callback, payload: LifecyclePayload, existing: Tenant?, auth: String,
+                        _ error: ConnectAuthError, status: Int) -> Outcome {
+        reject(callback, clientKey: payload.clientKey, baseUrl: payload.baseUrl, existing: existing, auth: auth, error, status: status)
+    }
+
+    private func reject(_ callback: Callback, clientKey: String, baseUrl: String?, existing: Tenant?, auth: String,
+                        _ error: ConnectAuthError, status: Int) -> Outcome {
+        let event = InstallEvent(
+            at: callback.now, node: node, clientKey: clientKey, eventType: callback.eventType, outcome: .rejected,
+            reason: error.reason, auth: auth, fingerprintBefore: existing?.secretFingerprint, fingerprintAfter: nil,
+            baseUrl: baseUrl, remoteAddress: callback.remoteAddress, detail: error.detail)
+        return Outcome(decision: InstallDecision(event: event, tenant: nil), status: status, report: nil)
+    }
+
+    /// The clientKey of a payload too broken to validate, so its rejection is still filed
+    /// under the tenant it claimed to be; `(unknown)` otherwise.
+    static func clientKeyHint(_ body: [UInt8]) -> String {
+        guard body.count <= LifecyclePayload.maxBytes, let json = try? StrictJSONParser(maxDepth: 16).parse(body),
+              let key = json["clientKey"]?.stringValue, !key.isEmpty, key.utf8.count <= 256 else { return "(unknown)" }
+        return key
+    }
+}
