@@ -1,1 +1,0 @@
-print("connect-server: not implemented yet")

@@ -1,0 +1,103 @@
+import AdminCore
+import Foundation
+import Hummingbird
+import Logging
+
+/// Authenticates a request to a protected route with AdminCore's verifier — the same code
+/// the console's token lab explains — and records every failure without waiting for it.
+public struct RequestAuthenticator: Sendable {
+    let verifier: ConnectTokenVerifier
+    let directory: TenantDirectory
+    let recorder: FailureRecorder
+    let baseURL: String
+    let node: String
+    let logger: Logger
+
+    /// A request that passed, with the tenant it speaks for.
+    public struct Authenticated: Sendable {
+        public var tenant: Tenant
+        public var claims: JSONObject
+        public var subject: String? { claims["sub"]?.stringValue }
+    }
+
+    /// Verifies the request's token; `nil` when it failed (already recorded).
+    public func authenticate(_ request: Request, context: ConnectRequestContext, allowsContextQSH: Bool) async -> Result<Authenticated, ConnectAuthError> {
+        let target = request.uri.string
+        let canonical = CanonicalRequest(method: request.method.rawValue, url: target, baseURL: baseURL)
+        guard let token = Self.token(in: request) else {
+            let error = ConnectAuthError(.missingToken, "no JWT in the Authorization header or the jwt parameter")
+            recordFailure(error, request, context, token: nil, decoded: nil)
+            return .failure(error)
+        }
+        let now = UnixTime.now()
+        let decoded: ConnectToken
+        do {
+            decoded = try ConnectToken.decode(token, limits: verifier.limits)
+        } catch {
+            recordFailure(error, request, context, token: token, decoded: nil)
+            return .failure(error)
+        }
+        guard let clientKey = decoded.tenantKey else {
+            let error = ConnectAuthError(.missingClaim, "token has no iss or aud naming a tenant")
+            recordFailure(error, request, context, token: token, decoded: decoded)
+            return .failure(error)
+        }
+        let tenant: Tenant?
+        do {
+            tenant = try await directory.tenant(clientKey: clientKey)
+        } catch {
+            logger.error("store unavailable during authentication: \(error.message)")
+            return .failure(ConnectAuthError(.unknownIssuer, "the store is unavailable"))
+        }
+        let expectation = TokenExpectation(request: canonical, allowsContextQSH: allowsContextQSH, audience: .tenant(clientKey))
+        let report = verifier.verify(decoded, expecting: expectation, now: now, key: TenantKeyLookup.lookup(tenant, clientKey: clientKey))
+        if let tenant, report.valid {
+            return .success(Authenticated(tenant: tenant, claims: decoded.claims))
+        }
+        let error = report.firstFailure ?? ConnectAuthError(.badSignature, "token not verified")
+        recordFailure(error, request, context, token: token, decoded: decoded)
+        return .failure(error)
+    }
+
+    /// `Authorization: JWT <token>`, else the `jwt` query parameter.
+    static func token(in request: Request) -> String? {
+        if let header = request.headers[.authorization], header.hasPrefix("JWT ") {
+            let token = header.dropFirst(4).trimmingCharacters(in: .whitespaces)
+            return token.isEmpty ? nil : token
+        }
+        guard let query = request.uri.query else { return nil }
+        for pair in query.split(separator: "&") where pair.hasPrefix("jwt=") {
+            let value = PercentEncoding.formDecode(Array(pair.dropFirst(4).utf8))
+            return value.isEmpty ? nil : value
+        }
+        return nil
+    }
+
+    /// The request's path and query without the `jwt` parameter: what the store keeps.
+    static func pathWithoutToken(_ target: String) -> String {
+        guard let question = target.firstIndex(of: "?") else { return target }
+        let kept = target[target.index(after: question)...].split(separator: "&").filter { !$0.hasPrefix("jwt=") }
+        let path = String(target[..<question])
+        return kept.isEmpty ? path : path + "?" + kept.joined(separator: "&")
+    }
+
+    func recordFailure(_ error: ConnectAuthError, _ request: Request, _ context: ConnectRequestContext, token: String?, decoded: ConnectToken?) {
+        func time(_ name: String) -> Int64? {
+            if case .integer(let value)? = decoded?.claims[name] { return value }
+            return nil
+        }
+        let failure = AuthFailure(
+            at: Date(), node: node, clientKey: decoded?.tenantKey.map { String($0.prefix(256)) }, reason: error.reason,
+            detail: String(error.detail.prefix(500)), method: request.method.rawValue,
+            path: String(Self.pathWithoutToken(request.uri.string).prefix(1000)), remoteAddress: context.remoteAddress,
+            userAgent: request.headers[.userAgent].map { String($0.prefix(300)) },
+            tokenFingerprint: token.map { $0.utf8.count <= verifier.limits.maxTokenBytes ? ConnectToken.fingerprint(of: $0) : "oversized" },
+            alg: decoded?.algorithm.map { String($0.prefix(32)) }, kid: decoded?.keyID.map { String($0.prefix(128)) },
+            exp: time("exp"), iat: time("iat"))
+        recorder.record(failure)
+        logger.info("request refused", metadata: [
+            "reason": "\(error.reason.rawValue)", "path": "\(Sanitized.escape(failure.path))", "tenant": "\(Sanitized.escape(failure.clientKey ?? "-"))",
+            "token": "\(failure.tokenFingerprint ?? "-")",
+        ])
+    }
+}

@@ -1,0 +1,47 @@
+import AdminCore
+import Foundation
+import Synchronization
+
+/// Tenant rows for request authentication, read through a short-lived cache so that a busy
+/// app does not query the store on every request. Entries live `ttl` (1 s by default): an
+/// install on another node is seen within that time; installs on this node replace the entry
+/// at once.
+public final class TenantDirectory: Sendable {
+    private struct Entry {
+        var tenant: Tenant?
+        var loadedAt: ContinuousClock.Instant
+    }
+
+    private let store: ConnectStore
+    private let ttl: Duration
+    private let entries = Mutex([String: Entry]())
+    private let maxEntries: Int
+
+    public init(store: ConnectStore, ttl: Duration = .seconds(1), maxEntries: Int = 50_000) {
+        self.store = store
+        self.ttl = ttl
+        self.maxEntries = maxEntries
+    }
+
+    public func tenant(clientKey: String) async throws(StoreError) -> Tenant? {
+        let now = ContinuousClock.now
+        if let entry = entries.withLock({ $0[clientKey] }), now - entry.loadedAt < ttl { return entry.tenant }
+        let tenant = try await store.tenant(clientKey: clientKey)
+        remember(clientKey, tenant, at: now)
+        return tenant
+    }
+
+    /// Reads the store, bypassing the cache (lifecycle decisions must see the latest row).
+    public func fresh(clientKey: String) async throws(StoreError) -> Tenant? {
+        let tenant = try await store.tenant(clientKey: clientKey)
+        remember(clientKey, tenant, at: .now)
+        return tenant
+    }
+
+    public func remember(_ clientKey: String, _ tenant: Tenant?, at instant: ContinuousClock.Instant = .now) {
+        entries.withLock { entries in
+            if entries.count >= maxEntries { entries.removeAll(keepingCapacity: true) }
+            entries[clientKey] = Entry(tenant: tenant, loadedAt: instant)
+        }
+    }
+}
