@@ -1,0 +1,193 @@
+import AdminCore
+import AsyncHTTPClient
+import ConnectServerKit
+import CryptoExtras
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
+import Testing
+
+/// A real connect-server on loopback, with a real install-keys server beside it (a
+/// generated RSA key pair), and helpers that act as the Connect host.
+final class ServerHarness: Sendable {
+    let app: ConnectServerApp
+    let store: ConnectStore
+    let location: StoreLocation
+    let baseURL: String
+    let port: Int
+    let keysPort: Int
+    let hostKey: _RSA.Signing.PrivateKey
+    let kid = "host-key-1"
+    let installed: HookLog
+    private let tasks: [Task<Void, any Error>]
+
+    static let appPath = "/connect"
+
+    private init(app: ConnectServerApp, store: ConnectStore, location: StoreLocation, baseURL: String, port: Int, keysPort: Int,
+                 hostKey: _RSA.Signing.PrivateKey, installed: HookLog, tasks: [Task<Void, any Error>]) {
+        self.app = app
+        self.store = store
+        self.location = location
+        self.baseURL = baseURL
+        self.port = port
+        self.keysPort = keysPort
+        self.hostKey = hostKey
+        self.installed = installed
+        self.tasks = tasks
+    }
+
+    static func start(location: StoreLocation, legacyInstall: Bool = false) async throws -> ServerHarness {
+        let hostKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let pem = hostKey.publicKey.pemRepresentation
+        // The install-keys server: GET /<kid> answers the PEM of the one kid it knows.
+        let keysRouter = Router()
+        keysRouter.get(":kid") { _, context -> Response in
+            guard context.parameters.get("kid") == "host-key-1" else { return Response(status: .notFound) }
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: pem)))
+        }
+        let (keysPortStream, keysPortContinuation) = AsyncStream.makeStream(of: Int.self)
+        let keysApp = Application(router: keysRouter, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                  onServerRunning: { keysPortContinuation.yield($0.localAddress?.port ?? 0) },
+                                  logger: { var quiet = Logger(label: "keys"); quiet.logLevel = .critical; return quiet }())
+        let keysTask = Task { try await keysApp.run() }
+        var keysIterator = keysPortStream.makeAsyncIterator()
+        let keysPort = await keysIterator.next() ?? 0
+
+        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let hooks = HookLog()
+        // The host part of the base URL does not matter to the routes; its path does.
+        let baseURL = "https://app.example.test\(appPath)"
+        var configuration = ServerConfiguration(store: location, port: 0, baseURLs: [baseURL], appKey: "com.example.test-app",
+                                                installKeysURL: "http://127.0.0.1:\(keysPort)", legacyInstall: legacyInstall, node: "test-node")
+        configuration.retention = 30 * 86_400
+        var logger = Logger(label: "connect-server-test")
+        logger.logLevel = .critical  // stopping by cancellation logs errors that mean nothing here
+        let app = try ConnectServerApp(configuration: configuration, store: store,
+                                       hooks: ConnectServerHooks(onInstalled: { await hooks.append($0) }), logger: logger)
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let application = app.makeApplication { portContinuation.yield($0) }
+        let serverTask = Task { try await application.run() }
+        var iterator = portStream.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        return ServerHarness(app: app, store: store, location: location, baseURL: baseURL, port: port, keysPort: keysPort,
+                             hostKey: hostKey, installed: hooks, tasks: [keysTask, serverTask])
+    }
+
+    func stop() async {
+        for task in tasks { task.cancel() }
+        for task in tasks { _ = await task.result }
+        await store.close()
+    }
+
+    // MARK: - Acting as the host
+
+    var local: String { "http://127.0.0.1:\(port)" }
+
+    static func payload(_ clientKey: String, event: InstallEvent.EventType, secret: String? = nil,
+                        baseUrl: String? = nil, extra: [String: JSONValue] = [:]) -> [UInt8] {
+        var object = JSONObject([
+            "key": .string("com.example.test-app"), "clientKey": .string(clientKey),
+            "baseUrl": .string(baseUrl ?? "https://\(clientKey.replacingOccurrences(of: ":", with: "-")).atlassian.net"),
+            "productType": .string("jira"), "description": .string("Atlassian JIRA"), "eventType": .string(event.rawValue),
+            "serverVersion": .string("100213"), "pluginsVersion": .string("1001.0.0"),
+        ])
+        if let secret { object["sharedSecret"] = .string(secret) }
+        for (key, value) in extra { object[key] = value }
+        return Array(JSONValue.object(object).jsonText().utf8)
+    }
+
+    /// An RS256 install token as the host signs it: `aud` the app base URL, `iss` the
+    /// clientKey, qsh of `POST <path>` relative to the base URL.
+    func installToken(clientKey: String, path: String = "/installed", key: _RSA.Signing.PrivateKey? = nil, kid: String? = nil,
+                      aud: JSONValue? = nil, iss: String? = nil, issuedAt: Int64 = UnixTime.now(), contextQSH: Bool = false) throws -> String {
+        var claims = ConnectClaims(issuer: iss ?? clientKey, issuedAt: issuedAt,
+                                   request: contextQSH ? nil : CanonicalRequest(method: "POST", url: path)).object
+        claims["aud"] = aud ?? .array([.string(baseURL)])
+        return try ConnectTokenSigner.rs256(claims: claims, privateKey: key ?? hostKey, kid: kid ?? self.kid)
+    }
+
+    /// An HS256 token for `method path` signed with `secret`, as the host signs requests.
+    func requestToken(clientKey: String, secret: String, method: String, path: String, issuedAt: Int64 = UnixTime.now(),
+                      contextQSH: Bool = false) -> String {
+        ConnectTokenSigner.hs256(claims: ConnectClaims(issuer: clientKey, issuedAt: issuedAt,
+                                                       request: contextQSH ? nil : CanonicalRequest(method: method, url: path)).object,
+                                 secret: SharedSecret(secret))
+    }
+
+    struct HTTPResult {
+        var status: Int
+        var body: String
+        var headers: HTTPHeaders
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, body: [UInt8]? = nil) async throws -> HTTPResult {
+        var request = HTTPClientRequest(url: local + Self.appPath + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "JWT \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(body)
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return HTTPResult(status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers)
+    }
+
+    func lifecycle(_ event: InstallEvent.EventType, token: String?, body: [UInt8]) async throws -> HTTPResult {
+        try await send(.POST, "/\(event.rawValue)", token: token, body: body)
+    }
+
+    /// Installs `clientKey` with `secret`, signed properly; expects 204.
+    func install(_ clientKey: String, secret: String) async throws {
+        let result = try await lifecycle(.installed, token: try installToken(clientKey: clientKey),
+                                         body: Self.payload(clientKey, event: .installed, secret: secret))
+        #expect(result.status == 204, "install of \(clientKey): \(result.status) \(result.body)")
+    }
+
+    /// Waits until the failure recorder has written everything it received.
+    func flushFailures() async {
+        await app.recorder.flush()
+    }
+}
+
+/// What the `onInstalled` hook saw.
+actor HookLog {
+    private(set) var tenants: [Tenant] = []
+    func append(_ tenant: Tenant) { tenants.append(tenant) }
+}
+
+/// Fresh store locations for server tests, on either backend.
+enum ServerTestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+
+    func freshLocation() async throws -> StoreLocation {
+        switch self {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("server-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return .sqlite(path: directory.appendingPathComponent("store.sqlite").path)
+        case .postgres:
+            guard let url = ProcessInfo.processInfo.environment["CONNECT_TEST_POSTGRES_URL"],
+                  case .postgres(var location) = try StoreLocation.parse(url) else {
+                throw SetupError("CONNECT_TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL")
+            }
+            let database = "s_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+            let connection = try await PostgresConnection.connect(
+                configuration: .init(host: location.host, port: location.port, username: location.username, password: location.password,
+                                     database: location.database, tls: .disable), id: 1, logger: Logger(label: "test"))
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database)"), logger: Logger(label: "test"))
+            try await connection.close()
+            location.database = String(database)
+            return .postgres(location)
+        }
+    }
+}
+
+struct SetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
