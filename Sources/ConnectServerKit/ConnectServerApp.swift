@@ -26,7 +26,7 @@ public struct ConnectServerApp: Sendable {
         self.store = store
         self.hooks = hooks
         self.logger = logger
-        self.recorder = FailureRecorder(store: store)
+        self.recorder = FailureRecorder(store: store, capacity: configuration.failureQueueCapacity)
         self.directory = TenantDirectory(store: store)
         self.installKeys = InstallKeyService(baseURL: configuration.installKeysURL)
         let verifier = ConnectTokenVerifier(leeway: configuration.leeway, minimumSecretBytes: 32)

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var node: String
     /// Auth failures older than this are pruned (in small batches, hourly).
     public var retention: TimeInterval
+    /// Failures queued in memory before identical ones are folded into counts.
+    public var failureQueueCapacity = 10_000
 
     public init(store: StoreLocation, bind: String = "127.0.0.1", port: Int, baseURLs: [String], appKey: String = "com.example.connect-admin-demo",
                 descriptorFile: String? = nil, installKeysURL: String = "https://connect-install-keys.atlassian.com",

@@ -39,7 +39,7 @@ final class ServerHarness: Sendable {
         self.tasks = tasks
     }
 
-    static func start(location: StoreLocation, legacyInstall: Bool = false) async throws -> ServerHarness {
+    static func start(location: StoreLocation, legacyInstall: Bool = false, failureQueueCapacity: Int = 10_000) async throws -> ServerHarness {
         let hostKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let pem = hostKey.publicKey.pemRepresentation
         // The install-keys server: GET /<kid> answers the PEM of the one kid it knows.
@@ -62,7 +62,7 @@ final class ServerHarness: Sendable {
         let baseURL = "https://app.example.test\(appPath)"
         var configuration = ServerConfiguration(store: location, port: 0, baseURLs: [baseURL], appKey: "com.example.test-app",
                                                 installKeysURL: "http://127.0.0.1:\(keysPort)", legacyInstall: legacyInstall, node: "test-node")
-        configuration.retention = 30 * 86_400
+        configuration.failureQueueCapacity = failureQueueCapacity
         var logger = Logger(label: "connect-server-test")
         logger.logLevel = .critical  // stopping by cancellation logs errors that mean nothing here
         let app = try ConnectServerApp(configuration: configuration, store: store,
