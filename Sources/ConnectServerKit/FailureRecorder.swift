@@ -23,6 +23,8 @@ public final class FailureRecorder: Sendable {
         var queue: [AuthFailure] = []
         var overflow: [String: AuthFailure] = [:]
         var stats = Stats()
+        /// Batches taken off the queue and not yet written.
+        var inFlight = 0
     }
 
     private let state = Mutex(State())
@@ -81,7 +83,8 @@ public final class FailureRecorder: Sendable {
     /// Failures waiting to be written.
     public var pending: Int { state.withLock { $0.queue.count + $0.overflow.count } }
 
-    /// Writes everything queued now; the background loop calls it, and shutdown does too.
+    /// Writes everything queued now, and returns only once batches that another flush took
+    /// are written too; the background loop calls it, and shutdown does.
     public func flush() async {
         while true {
             let batch: [AuthFailure] = state.withLock { state in
@@ -92,18 +95,22 @@ public final class FailureRecorder: Sendable {
                     batch += state.overflow.values
                     state.overflow.removeAll(keepingCapacity: true)
                 }
+                state.inFlight += 1
                 return batch
             }
-            if batch.isEmpty { return }
+            if batch.isEmpty { break }
             let total = batch.reduce(0) { $0 + $1.count }
             do {
                 try await store.record(batch)
-                state.withLock { $0.stats.written += total }
+                state.withLock { $0.stats.written += total; $0.inFlight -= 1 }
             } catch {
-                state.withLock { $0.stats.dropped += total }
+                state.withLock { $0.stats.dropped += total; $0.inFlight -= 1 }
                 logger.error("could not write \(batch.count) auth failure rows (\(total) failures): \(error.message)")
-                return
+                break
             }
+        }
+        while state.withLock({ $0.inFlight > 0 }) {
+            try? await Task.sleep(for: .milliseconds(2))
         }
     }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Server throughput benchmark (BENCHMARKS.md): wrk on loopback against a release
+# connect-server with a SQLite store. Authenticated API route vs an unauthenticated route,
+# then valid traffic during a forged-token flood. Bounded: each wrk run lasts $DURATION.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+swift build -c release --product connect-server >/dev/null
+swift build -c release --product connect-admin >/dev/null
+BIN=.build/release
+work=$(mktemp -d /tmp/bench-server.XXXXXX)
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+base="http://127.0.0.1:$port"
+LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/store.sqlite" --port "$port" --base-url "$base" --legacy-install --node bench >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
+
+secret="bench-secret-0123456789abcdefghijklmnop"
+printf '%s' "$secret" > "$work/secret"
+curl -fs -o /dev/null -X POST "$base/installed" -H 'Content-Type: application/json' \
+  -d "{\"key\":\"bench\",\"clientKey\":\"jira:bench\",\"sharedSecret\":\"$secret\",\"baseUrl\":\"https://bench.atlassian.net\",\"productType\":\"jira\",\"eventType\":\"installed\"}"
+token=$($BIN/connect-admin jwt sign --secret-file "$work/secret" --iss jira:bench --context-qsh --ttl 3600)
+forged=$($BIN/connect-admin jwt sign --secret-file <(printf 'forged-secret-0123456789abcdefghijklmno') --iss jira:bench --context-qsh --ttl 3600 2>/dev/null)
+
+cat > "$work/auth.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "ping"
+wrk.headers["Authorization"] = "JWT $token"
+LUA
+cat > "$work/forged.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "ping"
+wrk.headers["Authorization"] = "JWT $forged"
+LUA
+rps() { awk '/Requests\/sec/ {print $2}'; }
+
+echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'); wrk -t2 -c$CONNECTIONS -d$DURATION"
+curl -fs -o /dev/null -w '' -X POST "$base/api/echo" -H "Authorization: JWT $token" -d ping || { echo "authenticated route refused the benchmark token" >&2; exit 1; }
+plain=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" "$base/healthz" | rps)
+auth=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$work/auth.lua" "$base/api/echo" | rps)
+echo "unauthenticated GET /healthz:            $plain req/s"
+echo "authenticated   POST /api/echo (JWT):    $auth req/s"
+python3 -c "print(f'authenticated / unauthenticated: {float($auth)/float($plain)*100:.0f} %  (target >= 70 %)')"
+
+wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$work/forged.lua" "$base/api/echo" > "$work/flood.txt" &
+flood=$!
+during=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$work/auth.lua" "$base/api/echo" | rps)
+wait $flood
+echo "valid POST /api/echo during a forged flood: $during req/s (flood: $(rps < "$work/flood.txt") forged req/s)"
+sleep 1
+kill -INT $server; wait $server 2>/dev/null || true
+total=$(python3 - "$work/store.sqlite" <<'PY'
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("select coalesce(sum(count),0), count(*) from auth_failure").fetchone())
+PY
+)
+sent=$(awk '/requests in/ {print $1}' "$work/flood.txt")
+echo "forged requests sent: $sent; failures in the store (sum of counts, rows): $total"
