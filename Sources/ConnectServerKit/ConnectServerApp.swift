@@ -33,7 +33,7 @@ public struct ConnectServerApp: Sendable {
         self.rules = LifecycleRules(appBaseURLs: configuration.baseURLs, legacyInstall: configuration.legacyInstall,
                                     verifier: verifier, node: configuration.node)
         self.authenticator = RequestAuthenticator(verifier: verifier, directory: directory, recorder: recorder,
-                                                  baseURL: configuration.baseURLs.first ?? "", node: configuration.node, logger: logger)
+                                                  basePath: RequestTarget(configuration.baseURLs.first ?? "").path, node: configuration.node, logger: logger)
         self.descriptor = try Descriptor.json(configuration: configuration)
     }
 
@@ -66,6 +66,11 @@ public struct ConnectServerApp: Sendable {
         }
         app.post("api/echo") { request, context in
             try await self.echo(request, context)
+        }
+        // The same handler without authentication: for public endpoints, and the baseline the
+        // server benchmark compares the authenticated route with.
+        app.post("public/echo") { request, _ in
+            try await Self.echoResponse(clientKey: nil, request)
         }
         app.post("webhooks/:event") { request, context in
             switch await self.authenticator.authenticate(request, context: context, allowsContextQSH: false) {
@@ -149,13 +154,17 @@ public struct ConnectServerApp: Sendable {
         case .failure(let error):
             return Self.unauthorized(error)
         case .success(let authenticated):
-            var request = request
-            let body = try await request.collectBody(upTo: 64 * 1024)
-            let reply = JSONValue.object(JSONObject([
-                "clientKey": .string(authenticated.tenant.clientKey), "echo": .string(String(buffer: body)),
-            ])).jsonText()
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reply)))
+            return try await Self.echoResponse(clientKey: authenticated.tenant.clientKey, request)
         }
+    }
+
+    static func echoResponse(clientKey: String?, _ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1024)
+        let reply = JSONValue.object(JSONObject([
+            "clientKey": clientKey.map(JSONValue.string) ?? .null, "echo": .string(String(buffer: body)),
+        ])).jsonText()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: reply)))
     }
 
     /// A session token: `iss` the app, `aud` the tenant, `qsh: context-qsh`, signed with the

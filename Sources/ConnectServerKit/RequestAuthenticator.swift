@@ -9,7 +9,8 @@ public struct RequestAuthenticator: Sendable {
     let verifier: ConnectTokenVerifier
     let directory: TenantDirectory
     let recorder: FailureRecorder
-    let baseURL: String
+    /// The base URL's path, stripped from request paths before qsh, as the host does.
+    let basePath: Substring
     let node: String
     let logger: Logger
 
@@ -22,8 +23,8 @@ public struct RequestAuthenticator: Sendable {
 
     /// Verifies the request's token; `nil` when it failed (already recorded).
     public func authenticate(_ request: Request, context: ConnectRequestContext, allowsContextQSH: Bool) async -> Result<Authenticated, ConnectAuthError> {
-        let target = request.uri.string
-        let canonical = CanonicalRequest(method: request.method.rawValue, url: target, baseURL: baseURL)
+        let target = RequestTarget(request.uri.string)
+        let canonical = CanonicalRequest(method: request.method.rawValue, rawPath: target.path, rawQuery: target.query, basePath: basePath)
         guard let token = Self.token(in: request) else {
             let error = ConnectAuthError(.missingToken, "no JWT in the Authorization header or the jwt parameter")
             recordFailure(error, request, context, token: nil, decoded: nil)
@@ -62,8 +63,10 @@ public struct RequestAuthenticator: Sendable {
     /// `Authorization: JWT <token>`, else the `jwt` query parameter.
     static func token(in request: Request) -> String? {
         if let header = request.headers[.authorization], header.hasPrefix("JWT ") {
-            let token = header.dropFirst(4).trimmingCharacters(in: .whitespaces)
-            return token.isEmpty ? nil : token
+            let token = header.utf8.dropFirst(4).drop { $0 == UInt8(ascii: " ") }
+            let end = token.lastIndex { $0 != UInt8(ascii: " ") }
+            guard let end else { return nil }
+            return String(Substring(token[...end]))
         }
         guard let query = request.uri.query else { return nil }
         for pair in query.split(separator: "&") where pair.hasPrefix("jwt=") {

@@ -39,18 +39,8 @@ public struct ServerConfiguration: Sendable {
     /// The path of the first base URL (`/connect` for `https://app.example.com/connect`), under
     /// which every route is served; empty at the root.
     public var basePath: String {
-        var path = Substring(RequestTargetPath.path(of: baseURLs.first ?? ""))
+        var path = RequestTarget(baseURLs.first ?? "").path
         while path.hasSuffix("/") { path = path.dropLast() }
         return String(path)
-    }
-}
-
-/// The path part of a URL, without normalisation.
-enum RequestTargetPath {
-    static func path(of url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let rest = url[scheme.upperBound...]
-        guard let slash = rest.firstIndex(of: "/") else { return "" }
-        return String(rest[slash...].prefix { $0 != "?" && $0 != "#" })
     }
 }

@@ -108,26 +108,38 @@ public struct CanonicalRequest: Sendable, Equatable, CustomStringConvertible {
 
 /// The path and query of a URL or of a request target, split without any normalisation:
 /// the canonical request needs the path exactly as it was sent.
-struct RequestTarget {
-    let path: Substring
-    let query: Substring?
+public struct RequestTarget: Sendable {
+    public let path: Substring
+    public let query: Substring?
 
-    init(_ url: String) {
+    public init(_ url: String) {
         var rest = Substring(url)
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        // Drop "scheme://authority" when present.
-        if let schemeEnd = rest.range(of: "://"),
-           rest[..<schemeEnd.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }) {
-            let afterAuthority = rest[schemeEnd.upperBound...]
-            let pathStart = afterAuthority.firstIndex { $0 == "/" || $0 == "?" } ?? afterAuthority.endIndex
+        if let hash = rest.utf8.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<hash] }
+        // Drop "scheme://authority" when present (byte search: this runs on every request).
+        if let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")),
+           rest.utf8[colon...].starts(with: "://".utf8),
+           rest[..<colon].utf8.allSatisfy(Self.isSchemeByte) {
+            let afterAuthority = rest[rest.utf8.index(colon, offsetBy: 3)...]
+            let pathStart = afterAuthority.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? afterAuthority.endIndex
             rest = afterAuthority[pathStart...]
         }
-        if let question = rest.firstIndex(of: "?") {
+        if let question = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = rest[..<question]
             query = rest[rest.index(after: question)...]
         } else {
             path = rest
             query = nil
+        }
+    }
+
+    /// RFC 3986 scheme characters: ALPHA / DIGIT / "+" / "-" / ".".
+    static func isSchemeByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            return true
+        default:
+            return false
         }
     }
 }
