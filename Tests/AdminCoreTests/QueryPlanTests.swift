@@ -1,5 +1,6 @@
 @testable import AdminCore
 import Foundation
+import ConnectTestSupport
 import Testing
 
 /// Every read the console makes is served from an index: SQLite's plan for each statement
@@ -12,7 +13,7 @@ import Testing
     }
 
     @Test func readModelsUseIndexes() async throws {
-        let store = try await StoreTestBackend.sqlite.freshStore()
+        let store = try await TestStoreBackend.sqlite.freshStore()
         defer { Task { await store.close() } }
         // ANALYZE-free plans: SQLite picks indexes from the schema alone.
         let cursor = TenantQuery.Cursor(sortValue: .text("x"), clientKey: "k")

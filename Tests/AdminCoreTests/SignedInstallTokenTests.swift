@@ -71,3 +71,23 @@ import Testing
         #expect(decoded?.header.keys == ["alg", "typ"])
     }
 }
+
+/// App → host tokens, as the server and the token lab sign them.
+@Suite struct OutboundTokenTests {
+    @Test func outboundClaimsNameTheAppAndTheTenantAndHashTheRelativeURL() throws {
+        let claims = ConnectClaims.outbound(appKey: "com.example.app", clientKey: "jira:abc", method: "get",
+                                            url: "https://site.atlassian.net/wiki/rest/api/content?limit=2&expand=body",
+                                            hostBaseURL: "https://site.atlassian.net/wiki", now: 1000, ttl: 60)
+        let object = claims.object
+        #expect(object["iss"] == .string("com.example.app"))
+        #expect(object["aud"] == .string("jira:abc"))
+        #expect(object["exp"] == .integer(1060))
+        #expect(object["qsh"] == .string(CanonicalRequest(method: "GET", url: "/rest/api/content?expand=body&limit=2").queryStringHash))
+        // The host verifies it with the tenant's secret as a token whose aud names the tenant.
+        let token = ConnectTokenSigner.hs256(claims: object, secret: TestSupport.secret)
+        let report = ConnectTokenVerifier().verify(token, expecting: TokenExpectation(
+            request: CanonicalRequest(method: "GET", url: "/rest/api/content?limit=2&expand=body"), audience: .tenant("jira:abc")),
+            now: 1010) { _ in .found(.sharedSecret(TestSupport.secret), source: "tenant") }
+        #expect(report.valid, "\(report.failures)")
+    }
+}

@@ -1,12 +1,13 @@
 @testable import AdminCore
 import Foundation
+import ConnectTestSupport
 import Testing
 
 /// A writer inserting failures at full speed while a reader pages and tails: neither side
 /// errors, and the tail sees every row exactly once, in order.
 @Suite struct StoreConcurrencyTests {
-    @Test(arguments: StoreTestBackend.allCases)
-    func writerAndTailingReaderRunTogether(_ backend: StoreTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func writerAndTailingReaderRunTogether(_ backend: TestStoreBackend) async throws {
         let location = try await backend.freshLocation()
         let writer = try await ConnectStore.open(location, mode: .readWrite)
         // The reader is a separate connection, read-only, as the console is.

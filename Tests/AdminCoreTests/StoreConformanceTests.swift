@@ -1,5 +1,6 @@
 @testable import AdminCore
 import Foundation
+import ConnectTestSupport
 import Testing
 
 /// One suite, run against SQLite and against a real PostgreSQL server: both backends must
@@ -7,8 +8,8 @@ import Testing
 @Suite struct StoreConformanceTests {
     typealias F = StoreFixtures
 
-    @Test(arguments: StoreTestBackend.allCases)
-    func installDecisionsWriteTenantEventAndSecretHistoryAtomically(_ backend: StoreTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func installDecisionsWriteTenantEventAndSecretHistoryAtomically(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()
         defer { Task { await store.close() } }
         let first = F.tenant("jira:a", secret: "first-secret-0123456789abcdefghijkl")
@@ -38,8 +39,8 @@ import Testing
             == .stale(fingerprint: first.secretFingerprint, currentFrom: F.t0, until: F.t0.addingTimeInterval(100)))
     }
 
-    @Test(arguments: StoreTestBackend.allCases)
-    func rejectedDecisionWritesOnlyTheEvent(_ backend: StoreTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func rejectedDecisionWritesOnlyTheEvent(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()
         defer { Task { await store.close() } }
         let tenant = F.tenant("jira:victim")
@@ -56,8 +57,8 @@ import Testing
         #expect(try await store.secretHistory(clientKey: "jira:victim").count == 1)
     }
 
-    @Test(arguments: StoreTestBackend.allCases)
-    func tenantPagesFilterSortAndPageWithoutGapsOrRepeats(_ backend: StoreTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func tenantPagesFilterSortAndPageWithoutGapsOrRepeats(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()
         defer { Task { await store.close() } }
         var tenants: [Tenant] = []
@@ -106,8 +107,8 @@ import Testing
         }
     }
 
-    @Test(arguments: StoreTestBackend.allCases)
-    func failuresFilterTailAndRecentCounts(_ backend: StoreTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func failuresFilterTailAndRecentCounts(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()
         defer { Task { await store.close() } }
         let now = F.t0
@@ -137,8 +138,8 @@ import Testing
         #expect(try await store.failures(.tail(after: all[0].id)).isEmpty)
     }
 
-    @Test(arguments: StoreTestBackend.allCases)
-    func historyPagesBackwards(_ backend: StoreTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func historyPagesBackwards(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()
         defer { Task { await store.close() } }
         for index in 0..<25 {
@@ -158,8 +159,8 @@ import Testing
         #expect(try await store.history(HistoryQuery(clientKey: "k1")).count == 8)
     }
 
-    @Test(arguments: StoreTestBackend.allCases)
-    func retentionPrunesOnlyOldFailuresInBatches(_ backend: StoreTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func retentionPrunesOnlyOldFailuresInBatches(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()
         defer { Task { await store.close() } }
         let old = (0..<23).map { F.failure("a", at: F.t0.addingTimeInterval(-40 * 86_400 + Double($0))) }
@@ -172,8 +173,8 @@ import Testing
         #expect(left.allSatisfy { $0.at > F.t0.addingTimeInterval(-10) })
     }
 
-    @Test(arguments: StoreTestBackend.allCases)
-    func readersNeverWriteAndCheckTheSchemaVersion(_ backend: StoreTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func readersNeverWriteAndCheckTheSchemaVersion(_ backend: TestStoreBackend) async throws {
         let location = try await backend.freshLocation()
         // A reader facing nothing refuses rather than creating a store.
         await #expect(throws: StoreError.self) { _ = try await ConnectStore.open(location, mode: .readOnly) }
@@ -207,8 +208,8 @@ import Testing
         await writer.close()
     }
 
-    @Test(arguments: StoreTestBackend.allCases)
-    func hostileTextRoundTripsUnchanged(_ backend: StoreTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func hostileTextRoundTripsUnchanged(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()
         defer { Task { await store.close() } }
         let hostile = "evil\u{1b}]0;owned\u{07}\u{1b}[2J\u{9b}31m 'quoted'; DROP TABLE tenant; -- \u{202e}é漢"

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import ConnectServerKit
 import Foundation
 import NIOHTTP1
+import ConnectTestSupport
 import Testing
 
 /// A bounded burst of forged tokens while valid traffic flows: valid requests keep
@@ -10,7 +11,7 @@ import Testing
 @Suite struct FloodTests {
     @Test func forgedFloodNeverBlocksValidTrafficAndEveryFailureIsCounted() async throws {
         // A tiny queue forces the aggregation path during the flood.
-        let server = try await ServerHarness.start(location: try await ServerTestBackend.sqlite.freshLocation(), failureQueueCapacity: 50)
+        let server = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation(), failureQueueCapacity: 50)
         defer { Task { await server.stop() } }
         let secret = "flood-test-secret-0123456789abcdefghijkl"
         try await server.install("jira:flood", secret: secret)

@@ -4,6 +4,7 @@ import ConnectServerKit
 import CryptoExtras
 import Foundation
 import NIOHTTP1
+import ConnectTestSupport
 import Testing
 
 /// Lifecycle callbacks over real HTTP, on both store backends: the happy path, and every
@@ -13,8 +14,8 @@ import Testing
     static let secret1 = "first-shared-secret-0123456789abcdefghij"
     static let secret2 = "second-shared-secret-0123456789abcdefghi"
 
-    @Test(arguments: ServerTestBackend.allCases)
-    func installRotateEnableDisableUninstall(_ backend: ServerTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func installRotateEnableDisableUninstall(_ backend: TestStoreBackend) async throws {
         let server = try await H.start(location: try await backend.freshLocation())
         defer { Task { await server.stop() } }
         let key = "jira:e2e-\(UUID().uuidString.prefix(8))"
@@ -108,8 +109,8 @@ import Testing
         Attack(name: "short sharedSecret", reason: .insecureSecret, status: 400),
     ]
 
-    @Test(arguments: ServerTestBackend.allCases)
-    func attacksAreRejectedAndChangeNothing(_ backend: ServerTestBackend) async throws {
+    @Test(arguments: TestStoreBackend.allCases)
+    func attacksAreRejectedAndChangeNothing(_ backend: TestStoreBackend) async throws {
         let server = try await H.start(location: try await backend.freshLocation())
         defer { Task { await server.stop() } }
         let victim = "jira:victim-\(UUID().uuidString.prefix(8))"
@@ -162,7 +163,7 @@ import Testing
     }
 
     @Test func legacyModeAcceptsAnUnsignedFirstInstallOnly() async throws {
-        let server = try await H.start(location: try await ServerTestBackend.sqlite.freshLocation(), legacyInstall: true)
+        let server = try await H.start(location: try await TestStoreBackend.sqlite.freshLocation(), legacyInstall: true)
         defer { Task { await server.stop() } }
         let key = "bitbucket:legacy"
         let first = try await server.lifecycle(.installed, token: nil, body: H.payload(key, event: .installed, secret: Self.secret1))

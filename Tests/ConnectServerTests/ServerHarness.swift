@@ -7,7 +7,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
-import PostgresNIO
+import ConnectTestSupport
 import Testing
 
 /// A real connect-server on loopback, with a real install-keys server beside it (a
@@ -157,37 +157,4 @@ final class ServerHarness: Sendable {
 actor HookLog {
     private(set) var tenants: [Tenant] = []
     func append(_ tenant: Tenant) { tenants.append(tenant) }
-}
-
-/// Fresh store locations for server tests, on either backend.
-enum ServerTestBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
-    var testDescription: String { rawValue }
-
-    func freshLocation() async throws -> StoreLocation {
-        switch self {
-        case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("server-test-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            return .sqlite(path: directory.appendingPathComponent("store.sqlite").path)
-        case .postgres:
-            guard let url = ProcessInfo.processInfo.environment["CONNECT_TEST_POSTGRES_URL"],
-                  case .postgres(var location) = try StoreLocation.parse(url) else {
-                throw SetupError("CONNECT_TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL")
-            }
-            let database = "s_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-            let connection = try await PostgresConnection.connect(
-                configuration: .init(host: location.host, port: location.port, username: location.username, password: location.password,
-                                     database: location.database, tls: .disable), id: 1, logger: Logger(label: "test"))
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(database)"), logger: Logger(label: "test"))
-            try await connection.close()
-            location.database = String(database)
-            return .postgres(location)
-        }
-    }
-}
-
-struct SetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import ConnectServerKit
 import Foundation
 import NIOHTTP1
+import ConnectTestSupport
 import Testing
 
 /// Two `connect-server` processes sharing one PostgreSQL store: an install on one node
@@ -38,7 +39,7 @@ import Testing
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }
-            throw SetupError("connect-server did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
+            throw TestSetupError("connect-server did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
         }
 
         func stop() {
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func installOnOneNodeAuthenticatesOnTheOther() async throws {
-        let location = try await ServerTestBackend.postgres.freshLocation()
+        let location = try await TestStoreBackend.postgres.freshLocation()
         guard case .postgres(let postgres) = location else { return }
         let url = "postgres://\(postgres.username):\(postgres.password ?? "")@\(postgres.host):\(postgres.port)/\(postgres.database)"
         // The in-process harness provides the install-keys server and host helpers; its own
