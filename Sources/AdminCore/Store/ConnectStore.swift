@@ -214,6 +214,23 @@ public final class ConnectStore: Sendable {
             authFailures: Int(row?.integer("failures") ?? 0), lastFailureID: row?.integer("last_failure") ?? 0)
     }
 
+    public func tenantCount() async throws(StoreError) -> Int {
+        Int(try await database.rows(SQLStatement("SELECT COUNT(*) AS n FROM tenant")).first?.integer("n") ?? 0)
+    }
+
+    /// Failures (counts included) per minute since `since`, keyed by minutes since 1970:
+    /// the console's rate line. A range scan of the `at` index.
+    public func failuresPerMinute(since: Date) async throws(StoreError) -> [Int64: Int] {
+        let rows = try await database.rows(SQLStatement(
+            "SELECT at / 60000 AS minute, SUM(count) AS n FROM auth_failure WHERE at >= ? GROUP BY at / 60000",
+            [.integer(StoreTime.milliseconds(since))]))
+        var counts: [Int64: Int] = [:]
+        for row in rows {
+            if let minute = row.integer("minute") { counts[minute] = Int(row.integer("n") ?? 0) }
+        }
+        return counts
+    }
+
     /// The id of the newest failure: where a live tail starts.
     public func lastFailureID() async throws(StoreError) -> Int64 {
         try await database.rows(SQLStatement("SELECT COALESCE(MAX(id), 0) AS last FROM auth_failure")).first?.integer("last") ?? 0

@@ -31,7 +31,7 @@ public enum Sanitized {
 
     /// C0, DEL, C1, and the Unicode line/paragraph separators and bidi overrides, which
     /// some terminals act on too.
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: return true
         default: return false

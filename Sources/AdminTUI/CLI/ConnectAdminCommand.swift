@@ -12,8 +12,17 @@ struct ConnectAdminCommand: ParsableCommand {
                       JWTCommand.self, StoreCommand.self, DevCommand.self]
     )
 
+    @OptionGroup var storeOptions: StoreOptions
+
+    /// No subcommand: the console, on a terminal.
     func run() throws {
-        throw CLIFailure.usage("the console is not available yet; use a subcommand (see `connect-admin --help`)")
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw CLIFailure.usage("the console needs a terminal; for scripts use a subcommand (see `connect-admin --help`)")
+        }
+        guard ProcessInfo.processInfo.environment["TERM"].map({ !$0.isEmpty && $0 != "dumb" }) ?? false else {
+            throw CLIFailure.usage("the console needs a terminal type: set TERM (e.g. TERM=xterm-256color)")
+        }
+        ConsoleRuntime(location: try storeOptions.location).run()
     }
 
     /// Runs the command line and exits with the design page's exit codes (ArgumentParser's

@@ -1,0 +1,109 @@
+import AdminCore
+import Foundation
+
+/// Runs the console's store requests off the UI loop. Opens the store read-only on first
+/// use and again after a failure, so a store that goes away and comes back is picked up.
+actor ConsoleDataSource {
+    let location: StoreLocation
+    private var store: ConnectStore?
+    private let verifier = ConnectTokenVerifier(minimumSecretBytes: 1)
+
+    init(location: StoreLocation) {
+        self.location = location
+    }
+
+    func close() async {
+        await store?.close()
+        store = nil
+    }
+
+    private func open() async throws(StoreError) -> ConnectStore {
+        if let store { return store }
+        let opened = try await ConnectStore.open(location, mode: .readOnly)
+        store = opened
+        return opened
+    }
+
+    func perform(_ request: DataRequest, now: Date) async -> DataEvent {
+        do {
+            return try await run(request, now: now)
+        } catch {
+            // Drop the connection: the next request reconnects.
+            await store?.close()
+            store = nil
+            return .failed(request, error.message)
+        }
+    }
+
+    private func run(_ request: DataRequest, now: Date) async throws(StoreError) -> DataEvent {
+        let store = try await open()
+        switch request {
+        case .header:
+            let count = try await store.tenantCount()
+            let nowMinute = Int64(now.timeIntervalSince1970) / 60
+            let counts = try await store.failuresPerMinute(since: Date(timeIntervalSince1970: TimeInterval((nowMinute - 29) * 60)))
+            let perMinute = ((nowMinute - 29)...nowMinute).map { counts[$0] ?? 0 }
+            // The rate shown is the last complete minute.
+            return .header(tenantCount: count, failuresLastMinute: perMinute.count > 1 ? perMinute[perMinute.count - 2] : 0, perMinute: perMinute)
+        case .tenants(let query, let append):
+            var query = query
+            query.now = now
+            return .tenants(try await store.tenants(query), append: append)
+        case .tenantDetail(let key):
+            let tenant = try await store.tenant(clientKey: key)
+            return .tenantDetail(key, tenant, try await store.history(HistoryQuery(clientKey: key, limit: 50)),
+                                 try await store.failures(FailureQuery(clientKey: key, limit: 50)),
+                                 try await store.secretHistory(clientKey: key))
+        case .history(let query):
+            return .history(try await store.history(query))
+        case .failures(let query):
+            // The cursor first: a row written between the two reads is then in the tail, not lost.
+            let newest = try await store.lastFailureID()
+            var bounded = query
+            bounded.beforeID = newest + 1
+            return .failures(try await store.failures(bounded), newestID: newest)
+        case .tail(let after):
+            return .tail(try await store.failures(.tail(after: after, limit: 1000)))
+        case .labVerify(let token, let method, let url, let tenantKey):
+            return try await verify(token: token, method: method, url: url, tenantKey: tenantKey, store: store, now: now)
+        case .labSign(let tenantKey, let method, let url, let kind, let ttl):
+            guard let tenant = try await store.tenant(clientKey: tenantKey) else {
+                throw StoreError(.failed, "no tenant \(Sanitized.quote(tenantKey)) in the store")
+            }
+            return .labSigned(sign(tenant: tenant, method: method, url: url, kind: kind, ttl: ttl, now: now))
+        }
+    }
+
+    /// Exactly the server's check: the same verifier, the same tenant-state rules.
+    private func verify(token: String, method: String, url: String, tenantKey: String, store: ConnectStore, now: Date)
+        async throws(StoreError) -> DataEvent {
+        let decoded = try? ConnectToken.decode(token)
+        let key = tenantKey.isEmpty ? (decoded?.tenantKey ?? "") : tenantKey
+        let tenant = key.isEmpty ? nil : try await store.tenant(clientKey: key)
+        let history = key.isEmpty ? [] : try await store.secretHistory(clientKey: key)
+        let request = url.isEmpty ? nil : CanonicalRequest(method: method.isEmpty ? "GET" : method, url: url)
+        let report = verifier.verify(token, expecting: TokenExpectation(request: request, audience: key.isEmpty ? .unchecked : .tenant(key)),
+                                     now: Int64(now.timeIntervalSince1970)) { _ in TenantKeyLookup.lookup(tenant, clientKey: key) }
+        return .labVerified(report, decoded.map { SecretMatch.find($0, in: history) })
+    }
+
+    private func sign(tenant: Tenant, method: String, url: String, kind: TokenLab.Kind, ttl: Int64, now: Date) -> TokenLab.SignedToken {
+        let issuedAt = Int64(now.timeIntervalSince1970)
+        let claims: ConnectClaims
+        let request = CanonicalRequest(method: method, url: url)
+        switch kind {
+        case .request:
+            claims = ConnectClaims(issuer: tenant.clientKey, issuedAt: issuedAt, ttl: ttl, request: request)
+        case .context:
+            claims = ConnectClaims(issuer: tenant.clientKey, issuedAt: issuedAt, ttl: ttl, request: nil)
+        case .outbound:
+            claims = ConnectClaims.outbound(appKey: tenant.addonKey, clientKey: tenant.clientKey, method: method, url: url,
+                                            hostBaseURL: tenant.baseUrl, now: issuedAt, ttl: ttl)
+        }
+        let token = ConnectTokenSigner.hs256(claims: claims.object, secret: tenant.sharedSecret)
+        let canonical = kind == .context ? "(context token: not bound to a request)" : (claims.request?.text ?? request.text)
+        let target = kind == .outbound && !url.hasPrefix("http") ? tenant.baseUrl + url : url
+        let curl = "curl -X \(request.method) -H 'Authorization: JWT \(token)' '\(target)'"
+        return TokenLab.SignedToken(token: token, canonical: canonical, qsh: claims.object["qsh"]?.stringValue ?? "", curl: curl)
+    }
+}
