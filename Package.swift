@@ -115,6 +115,11 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "AdminTUITests",
+            dependencies: ["AdminTUI", "AdminCore"],
+            exclude: ["Golden"]
+        ),
+        .testTarget(
             name: "AdminCLITests",
             dependencies: ["AdminCore", .product(name: "Crypto", package: "swift-crypto")]
         ),

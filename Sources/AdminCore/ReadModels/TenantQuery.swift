@@ -54,10 +54,20 @@ public struct TenantRow: Sendable, Equatable {
     public var tenant: Tenant
     /// Failures recorded for this tenant within the query's window (aggregated counts included).
     public var recentFailures: Int
+
+    public init(tenant: Tenant, recentFailures: Int) {
+        self.tenant = tenant
+        self.recentFailures = recentFailures
+    }
 }
 
 /// A page of tenants and the cursor of the page after it (`nil` on the last page).
 public struct TenantPage: Sendable, Equatable {
     public var rows: [TenantRow]
     public var next: TenantQuery.Cursor?
+
+    public init(rows: [TenantRow], next: TenantQuery.Cursor?) {
+        self.rows = rows
+        self.next = next
+    }
 }

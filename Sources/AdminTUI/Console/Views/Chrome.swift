@@ -6,10 +6,11 @@ enum Chrome {
     static func draw(_ state: ConsoleState, on surface: any Surface) {
         let clock = String(state.now.ISO8601Format().dropFirst(11).prefix(8))
         let bar = surface.unicode ? "│" : "|"
-        let header = " ConnectAdmin \(bar) \(Cell.clean(state.header.store)) \(bar) \(state.header.tenantCount) tenants \(bar) "
-            + String(format: "%.0f fail/min", state.header.failuresPerMinute)
-            + " \(bar) \(state.header.readOnly ? "read-only" : "read-write") \(bar) \(clock) UTC"
-        surface.bar(header, row: 0, style: .header)
+        // The right part (counts, mode, clock) always shows; the store location gives way.
+        let right = " \(bar) \(state.header.tenantCount) tenants \(bar) " + String(format: "%.0f fail/min", state.header.failuresPerMinute)
+            + " \(bar) \(state.header.readOnly ? "read-only" : "read-write") \(bar) \(clock) UTC "
+        let left = Cell.fit(" ConnectAdmin \(bar) \(Cell.clean(state.header.store))", max(0, surface.columns - right.count))
+        surface.bar(left + right, row: 0, style: .header)
         let tabText = ScreenID.numbered.map { number, screen in
             screen == state.screen ? "[\(number) \(screen.title)]" : " \(number) \(screen.title) "
         }.joined()

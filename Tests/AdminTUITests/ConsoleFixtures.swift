@@ -1,0 +1,65 @@
+@testable import AdminTUI
+import AdminCore
+import Foundation
+
+/// A fixed store's worth of rows and a fixed clock, so screens render the same every time.
+enum ConsoleFixtures {
+    static let now = Date(timeIntervalSince1970: 1_795_000_000)  // 2026-11-18T11:06:40Z
+
+    static func tenant(_ index: Int, description: String? = nil, baseUrl: String? = nil, state: TenantState = .enabled) -> Tenant {
+        let product = index % 3 == 0 ? "confluence" : "jira"
+        return Tenant(
+            clientKey: String(format: "%08x-1111-2222-3333-%012d", index * 2_654_435 % 0xFFFF_FFFF, index),
+            addonKey: "com.example.app", baseUrl: baseUrl ?? "https://site-\(index).atlassian.net" + (product == "confluence" ? "/wiki" : ""),
+            productType: product, description: description ?? "Atlassian \(product) site \(index)",
+            sharedSecret: SharedSecret("fixture-secret-\(index)-0123456789abcdefghijkl"), state: state,
+            installedAt: now.addingTimeInterval(-Double(index + 1) * 86_400 * 3), updatedAt: now.addingTimeInterval(-Double(index) * 3600))
+    }
+
+    /// Includes a hostile row: ESC sequences, BEL and an OSC title sequence in the description
+    /// and the base URL.
+    static let hostile = tenant(3, description: "evil \u{1b}]0;pwned\u{07}\u{1b}[2J\u{1b}[31mRED", baseUrl: "https://x.example/\u{1b}[H\u{9b}2J")
+
+    static var tenants: [TenantRow] {
+        (0..<30).map { index in
+            let row = index == 3 ? hostile : tenant(index, state: index % 7 == 6 ? .uninstalled : (index % 5 == 4 ? .disabled : .enabled))
+            return TenantRow(tenant: row, recentFailures: index % 4 == 0 ? index * 3 : 0)
+        }
+    }
+
+    static var events: [InstallEvent] {
+        (0..<25).map { index in
+            let key = tenant(index % 6).clientKey
+            let rejected = index % 5 == 2
+            return InstallEvent(id: Int64(100 - index), at: now.addingTimeInterval(-Double(index) * 1800), node: "node-\(index % 2 + 1)",
+                                clientKey: key, eventType: index % 4 == 3 ? .disabled : .installed, outcome: rejected ? .rejected : .accepted,
+                                reason: rejected ? .unsignedReinstall : nil, auth: rejected ? "none" : "rs256:key-\(index % 3)",
+                                fingerprintBefore: index % 3 == 0 ? "aaaabbbbccccdddd" : "1111222233334444",
+                                fingerprintAfter: rejected ? nil : "1111222233334444", baseUrl: "https://site.atlassian.net")
+        }
+    }
+
+    static var failures: [AuthFailure] {
+        let reasons: [ReasonCode] = [.expired, .qshMismatch, .badSignature, .missingToken, .unknownIssuer, .tenantUninstalled]
+        return (0..<40).map { index in
+            AuthFailure(id: Int64(1000 - index), at: now.addingTimeInterval(-Double(index) * 37), node: "node-\(index % 2 + 1)",
+                        clientKey: index % 6 == 3 ? nil : tenant(index % 5).clientKey, reason: reasons[index % reasons.count],
+                        detail: "detail \(index)", method: index % 2 == 0 ? "GET" : "POST", path: "/pages/hello?i=\(index)",
+                        count: index % 9 == 0 ? 12 : 1)
+        }
+    }
+
+    /// A console core as it is after its first data arrived, at `rows` x `columns`.
+    static func core(rows: Int, columns: Int) -> ConsoleCore {
+        var core = ConsoleCore()
+        core.state.now = now
+        core.state.header.store = "sqlite:/var/lib/app/connect.sqlite"
+        core.resize(rows: rows, columns: columns)
+        _ = core.start()
+        core.apply(.header(tenantCount: 30, failuresLastMinute: 14, perMinute: (0..<30).map { ($0 * 7) % 23 }))
+        core.apply(.tenants(TenantPage(rows: tenants, next: nil), append: false))
+        core.apply(.history(events))
+        core.apply(.failures(failures, newestID: 1000))
+        return core
+    }
+}
