@@ -13,6 +13,8 @@ pkg-config --exists ncursesw 2>/dev/null || need_packages+=(libncurses-dev)
 pkg-config --exists sqlite3 2>/dev/null || need_packages+=(libsqlite3-dev)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_packages+=(postgresql)
 command -v runuser >/dev/null || need_packages+=(util-linux)
+command -v tmux >/dev/null || need_packages+=(tmux)
+command -v python3 >/dev/null || need_packages+=(python3)
 if [ ${#need_packages[@]} -gt 0 ]; then
   log "installing ${need_packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -37,6 +39,9 @@ export CONNECT_TEST_POSTGRES_URL
 
 log "swift test"
 swift test --skip-build
+
+log "console end to end, in tmux"
+bash scripts/e2e-console.sh
 
 log "benchmark smoke run (debug build, few iterations: checks it runs, not its figures)"
 .build/debug/connect-bench jwt --iterations 2000 >/dev/null
