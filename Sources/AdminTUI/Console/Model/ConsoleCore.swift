@@ -14,7 +14,8 @@ struct ConsoleCore: Sendable {
     /// The requests to make when the console starts.
     mutating func start() -> [DataRequest] {
         state.tenants.loading = true
-        return [.header, tenantsRequest(), .failures(failureQuery())]
+        // The first screen's rows first; the header's counts are the slowest and can wait.
+        return [tenantsRequest(), .failures(failureQuery()), .header]
     }
 
     func tenantsRequest(after cursor: TenantQuery.Cursor? = nil) -> DataRequest {

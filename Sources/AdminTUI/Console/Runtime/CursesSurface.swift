@@ -19,7 +19,8 @@ final class CursesSurface: Surface {
         nonl()
         keypad(ca_stdscr(), true)
         curs_set(0)
-        wtimeout(ca_stdscr(), 100)
+        // Short: the loop also draws what the store sends back, so it must not sleep long in input.
+        wtimeout(ca_stdscr(), 15)
         set_escdelay(25)
         colors = has_colors() && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
         if colors {
@@ -79,7 +80,7 @@ final class CursesSurface: Surface {
 
     func refresh() { wrefresh(ca_stdscr()) }
 
-    /// The next key, or `nil` after the 100 ms input timeout.
+    /// The next key, or `nil` after the 15 ms input timeout.
     func readKey() -> Key? {
         var character: wint_t = 0
         let result = wget_wch(ca_stdscr(), &character)

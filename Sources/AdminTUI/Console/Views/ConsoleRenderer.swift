@@ -8,6 +8,8 @@ enum ConsoleRenderer {
             surface.put(String(message.prefix(surface.columns)), row: surface.rows / 2, column: 0, style: .warning)
             return
         }
+        // Chrome first: a view may add to the status line (its position on the right).
+        Chrome.draw(state, on: surface)
         switch state.screen {
         case .tenants: TenantsView.draw(state, on: surface)
         case .tenant: TenantDetailView.draw(state, on: surface)
@@ -15,7 +17,6 @@ enum ConsoleRenderer {
         case .failures: FailuresView.draw(core.visibleFailures(), state: state, on: surface)
         case .lab: TokenLabView.draw(state, on: surface)
         }
-        Chrome.draw(state, on: surface)
         if state.showHelp { HelpView.draw(state, on: surface) }
     }
 }

@@ -48,7 +48,7 @@ enum TenantsView {
                          tenant.secretFingerprint, row.recentFailures > 0 ? String(row.recentFailures) : "-"]
             let index = list.top + offset
             let style: Style = index == list.selected ? .selected
-                : tenant.state == .uninstalled || tenant.state == .disabled ? .dim : (row.recentFailures > 0 ? .warning : .normal)
+                : tenant.state == .uninstalled || tenant.state == .disabled ? .dim : .normal
             surface.put(table.line(cells, all: columns), row: 3 + offset, column: 0, style: style)
         }
         if list.loading { surface.put(Chrome.spinner(state, unicode: surface.unicode), row: 2, column: surface.columns - 1, style: .accent) }
