@@ -24,6 +24,8 @@ import Testing
         #expect(stored.installedAt == F.t0)  // first install time is kept
         #expect(stored.updatedAt == F.t0.addingTimeInterval(100))
         #expect(stored.description == "reinstalled")
+        // The filter's index follows updates (trigram index triggers on SQLite, pg_trgm on PostgreSQL).
+        #expect(try await store.tenants(TenantQuery(filter: "reinstal")).rows.map(\.tenant.clientKey) == ["jira:a"])
         #expect(stored.state == .installed)
 
         let history = try await store.history(HistoryQuery(clientKey: "jira:a"))

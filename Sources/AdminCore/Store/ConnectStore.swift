@@ -159,7 +159,14 @@ public final class ConnectStore: Sendable {
     }
 
     public func tenants(_ query: TenantQuery) async throws(StoreError) -> TenantPage {
-        let statement = StoreStatements.tenantPage(query)
+        var useSearchIndex = false
+        if database.dialect == .sqlite, let filter = query.filter, filter.count >= 3 {
+            // Few matches: fetch just those through the trigram index. Many: walking the sort
+            // index fills the page sooner than sorting thousands of matches.
+            let matches = try await database.rows(StoreStatements.searchCount(filter)).first?.integer("n") ?? 0
+            useSearchIndex = matches <= 2000
+        }
+        let statement = StoreStatements.tenantPage(query, dialect: database.dialect, useSearchIndex: useSearchIndex)
         let tenants = try await database.rows(statement).map(StoreRows.tenant)
         let counts = try await recentFailureCounts(clientKeys: tenants.map(\.clientKey), since: query.now.addingTimeInterval(-query.failureWindow))
         let rows = tenants.map { TenantRow(tenant: $0, recentFailures: counts[$0.clientKey] ?? 0) }

@@ -6,13 +6,50 @@
 /// the same moment (serialised by an advisory lock) cannot trip over each other.
 enum Schema {
     /// The version this build reads and writes.
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     /// Statements that take a store from `version - 1` to `version`.
     static func migration(to version: Int, dialect: SQLDialect) -> [String] {
         switch version {
         case 1: return version1(dialect)
+        case 2: return version2(dialect)
         default: return []
+        }
+    }
+
+    /// A trigram index for the tenants filter (case-insensitive substring of clientKey,
+    /// baseUrl, description), so a rare match does not scan every tenant.
+    static func version2(_ dialect: SQLDialect) -> [String] {
+        switch dialect {
+        case .sqlite:
+            // External-content FTS5 table over tenant.search_text, kept in step by triggers.
+            return [
+                "CREATE VIRTUAL TABLE IF NOT EXISTS tenant_search USING fts5(search_text, content='tenant', content_rowid='rowid', tokenize='trigram')",
+                "INSERT INTO tenant_search(tenant_search) VALUES ('rebuild')",
+                """
+                CREATE TRIGGER IF NOT EXISTS tenant_search_insert AFTER INSERT ON tenant BEGIN
+                    INSERT INTO tenant_search (rowid, search_text) VALUES (new.rowid, new.search_text);
+                END
+                """,
+                """
+                CREATE TRIGGER IF NOT EXISTS tenant_search_delete AFTER DELETE ON tenant BEGIN
+                    INSERT INTO tenant_search (tenant_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+                END
+                """,
+                """
+                CREATE TRIGGER IF NOT EXISTS tenant_search_update AFTER UPDATE OF search_text ON tenant BEGIN
+                    INSERT INTO tenant_search (tenant_search, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+                    INSERT INTO tenant_search (rowid, search_text) VALUES (new.rowid, new.search_text);
+                END
+                """,
+            ]
+        case .postgres:
+            // pg_trgm ships with PostgreSQL; creating it needs a role allowed to (the owner of
+            // the database on PostgreSQL 13+, where pg_trgm is a trusted extension).
+            return [
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                "CREATE INDEX IF NOT EXISTS tenant_search_trgm ON tenant USING gin (search_text gin_trgm_ops)",
+            ]
         }
     }
 

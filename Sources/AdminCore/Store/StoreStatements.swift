@@ -120,10 +120,19 @@ enum StoreStatements {
     }
 
     /// A keyset page ordered by `(sort column, client_key)`, so every sort is an index walk.
-    static func tenantPage(_ query: TenantQuery) -> SQLStatement {
+    /// The page of tenants for `query`. With `useSearchIndex` (SQLite, filters of three
+    /// characters or more that match few rows) the trigram index finds the matching rows and
+    /// only they are sorted; otherwise the sort index is walked and filtered until the page is
+    /// full, which is fastest when matches are common. PostgreSQL's planner makes that choice
+    /// itself with its pg_trgm index.
+    static func tenantPage(_ query: TenantQuery, dialect: SQLDialect, useSearchIndex: Bool = false) -> SQLStatement {
         var conditions: [String] = []
         var bindings: [SQLValue] = []
         if let filter = query.filter?.lowercased(), !filter.isEmpty {
+            if useSearchIndex && dialect == .sqlite {
+                conditions.append("rowid IN (SELECT rowid FROM tenant_search WHERE tenant_search MATCH ?)")
+                bindings.append(.text(searchPhrase(filter)))
+            }
             conditions.append("search_text LIKE ? ESCAPE '\\'")
             bindings.append(.text("%" + likeEscaped(filter) + "%"))
         }
@@ -172,6 +181,16 @@ enum StoreStatements {
         bindings.append(.integer(Int64(max(1, query.limit))))
         let order = query.afterID != nil ? "ASC" : "DESC"
         return SQLStatement("SELECT id, \(failureColumns) FROM auth_failure\(whereClause) ORDER BY id \(order) LIMIT ?", bindings)
+    }
+
+    /// An FTS5 phrase that, with the trigram tokenizer, matches `text` as a substring.
+    static func searchPhrase(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// How many tenants the trigram index finds for `filter` (SQLite).
+    static func searchCount(_ filter: String) -> SQLStatement {
+        SQLStatement("SELECT COUNT(*) AS n FROM tenant_search WHERE tenant_search MATCH ?", [.text(searchPhrase(filter.lowercased()))])
     }
 
     static func likeEscaped(_ text: String) -> String {
