@@ -57,7 +57,7 @@ enum ConsoleFixtures {
         core.resize(rows: rows, columns: columns)
         _ = core.start()
         core.apply(.header(tenantCount: 30, failuresLastMinute: 14, perMinute: (0..<30).map { ($0 * 7) % 23 }))
-        core.apply(.tenants(TenantPage(rows: tenants, next: nil), append: false))
+        core.apply(.tenants(TenantPage(rows: tenants, next: nil), append: false, generation: core.tenantGeneration))
         core.apply(.history(events))
         core.apply(.failures(failures, newestID: 1000))
         return core

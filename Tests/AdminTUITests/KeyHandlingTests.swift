@@ -30,7 +30,7 @@ import Testing
         #expect(core.handle(.character("/")).isEmpty)
         #expect(core.state.input == .filter(""))
         let requests = core.handle(.character("a"))
-        guard case .tenants(let query, false)? = requests.first else { Issue.record("expected a tenants query"); return }
+        guard case .tenants(let query, false, _)? = requests.first else { Issue.record("expected a tenants query"); return }
         #expect(query.filter == "a")
         _ = core.handle(.character("c"))
         #expect(core.state.tenantFilter == "ac")
@@ -39,6 +39,12 @@ import Testing
         _ = core.handle(.enter)
         #expect(core.state.input == .normal)
         #expect(core.state.tenantFilter == "a")
+        // An answer to an older query ("ac") arriving late does not replace the newer one's.
+        let stale = TenantPage(rows: [ConsoleFixtures.tenants[5]], next: nil)
+        core.apply(.tenants(stale, append: false, generation: core.tenantGeneration - 1))
+        #expect(core.state.tenants.rows.count == ConsoleFixtures.tenants.count)
+        core.apply(.tenants(stale, append: false, generation: core.tenantGeneration))
+        #expect(core.state.tenants.rows.count == 1)
         // On history the filter works on loaded rows.
         _ = core.handle(.character("2"))
         _ = core.handle(.character("/"))
@@ -51,7 +57,7 @@ import Testing
         var core = Self.core()
         let first = core.handle(.character("s"))
         #expect(core.state.tenantSort == .baseUrl)
-        guard case .tenants(let query, _)? = first.first else { Issue.record("expected a query"); return }
+        guard case .tenants(let query, _, _)? = first.first else { Issue.record("expected a query"); return }
         #expect(query.sort == .baseUrl && !query.descending)
         _ = core.handle(.character("S"))
         #expect(core.state.tenantDescending)

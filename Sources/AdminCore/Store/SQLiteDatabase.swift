@@ -34,6 +34,9 @@ final class SQLiteDatabase: SQLDatabase {
                 if !exists { try SQLiteDatabase.createPrivateFile(path) }
                 configuration.prepareDatabase { db in
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                    // Keep the WAL from growing without bound between checkpoints: a reader
+                    // opening the store has to index all of it.
+                    try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
                 }
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
@@ -90,7 +93,11 @@ final class SQLiteDatabase: SQLDatabase {
     }
 
     func close() async {
-        try? writer?.close()
+        if let writer {
+            // Fold the WAL back into the database so the next reader opens it at once.
+            _ = try? await writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            try? writer.close()
+        }
         try? reader?.close()
     }
 

@@ -18,11 +18,16 @@ struct ConsoleCore: Sendable {
         return [tenantsRequest(), .failures(failureQuery()), .header]
     }
 
-    func tenantsRequest(after cursor: TenantQuery.Cursor? = nil) -> DataRequest {
-        .tenants(TenantQuery(filter: state.tenantFilter.isEmpty ? nil : state.tenantFilter, sort: state.tenantSort,
-                             descending: state.tenantDescending, limit: Self.pageSize, after: cursor, now: state.now),
-                 append: cursor != nil)
+    /// The tenants query for the current filter and sort. Each new one gets a new generation,
+    /// so an answer that arrives after a newer query was made is ignored.
+    mutating func tenantsRequest(after cursor: TenantQuery.Cursor? = nil) -> DataRequest {
+        tenantGeneration += 1
+        return .tenants(TenantQuery(filter: state.tenantFilter.isEmpty ? nil : state.tenantFilter, sort: state.tenantSort,
+                                    descending: state.tenantDescending, limit: Self.pageSize, after: cursor, now: state.now),
+                        append: cursor != nil, generation: tenantGeneration)
     }
+
+    var tenantGeneration = 0
 
     func failureQuery() -> FailureQuery {
         FailureQuery(clientKey: state.failures.tenant, reason: state.failures.reason, limit: Self.pageSize)
@@ -367,7 +372,8 @@ struct ConsoleCore: Sendable {
             state.header.tenantCount = tenantCount
             state.header.failuresPerMinute = Double(lastMinute)
             state.failures.perMinute = perMinute
-        case .tenants(let page, let append):
+        case .tenants(let page, let append, let generation):
+            guard generation == tenantGeneration else { return }
             if append {
                 state.tenants.replace(state.tenants.rows + page.rows, height: height)
             } else {
@@ -406,7 +412,10 @@ struct ConsoleCore: Sendable {
             state.lab.token = signed.token
         case .failed(let request, let message):
             switch request {
-            case .tenants: state.tenants.loading = false; state.tenants.error = message
+            case .tenants(_, _, let generation):
+                guard generation == tenantGeneration else { return }
+                state.tenants.loading = false
+                state.tenants.error = message
             case .tenantDetail: state.detail.loading = false; state.detail.error = message
             case .history: state.history.loading = false; state.history.error = message
             case .failures, .tail: state.failures.list.loading = false; state.failures.list.error = message

@@ -5,7 +5,8 @@ import Foundation
 /// back as `DataEvent`s.
 enum DataRequest: Sendable, Equatable {
     case header
-    case tenants(TenantQuery, append: Bool)
+    /// `generation` orders answers: one for an older query (the filter has changed since) is dropped.
+    case tenants(TenantQuery, append: Bool, generation: Int)
     case tenantDetail(String)
     case history(HistoryQuery)
     case failures(FailureQuery)
@@ -17,7 +18,7 @@ enum DataRequest: Sendable, Equatable {
 /// What came back.
 enum DataEvent: Sendable {
     case header(tenantCount: Int, failuresLastMinute: Int, perMinute: [Int])
-    case tenants(TenantPage, append: Bool)
+    case tenants(TenantPage, append: Bool, generation: Int)
     case tenantDetail(String, Tenant?, [InstallEvent], [AuthFailure], [SecretHistoryEntry])
     case history([InstallEvent])
     /// A page, and the newest id in the whole table when it was read (where the tail goes on).

@@ -53,10 +53,10 @@ actor ConsoleDataSource {
             let perMinute = (firstMinute...nowMinute).map { minuteCounts[$0] ?? 0 }
             // The rate shown is the last complete minute.
             return .header(tenantCount: count, failuresLastMinute: perMinute.count > 1 ? perMinute[perMinute.count - 2] : 0, perMinute: perMinute)
-        case .tenants(let query, let append):
+        case .tenants(let query, let append, let generation):
             var query = query
             query.now = now
-            return .tenants(try await store.tenants(query), append: append)
+            return .tenants(try await store.tenants(query), append: append, generation: generation)
         case .tenantDetail(let key):
             let tenant = try await store.tenant(clientKey: key)
             return .tenantDetail(key, tenant, try await store.history(HistoryQuery(clientKey: key, limit: 50)),

@@ -88,7 +88,7 @@ final class ConsoleRuntime {
     static func kind(_ request: DataRequest) -> String {
         switch request {
         case .header: return "header"
-        case .tenants(_, let append): return append ? "tenants-more" : "tenants-\(UUID())"  // a new filter supersedes nothing: run it
+        case .tenants(_, let append, let generation): return append ? "tenants-more" : "tenants-\(generation)"
         case .tenantDetail: return "detail-\(UUID())"
         case .history: return "history"
         case .failures: return "failures-\(UUID())"
