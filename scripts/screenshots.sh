@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates screenshots/*.png from real runs: a seeded store, the real console in tmux,
-# each screen captured with its colours and rendered to PNG (scripts/ansi_to_png.py).
-# Run it after changing a screen.
+# Regenerates screenshots/*.png from a real run of `connect-admin demo --seed 1` (a real
+# connect-server, the simulated host sending traffic, the console) in tmux: each screen is
+# captured with its colours and rendered to PNG (scripts/ansi_to_png.py). Run it after
+# changing a screen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${CONNECT_ADMIN_BIN:-.build/debug/connect-admin}
@@ -11,10 +12,10 @@ swift build --product connect-admin >/dev/null
 work=$(mktemp -d /tmp/screenshots.XXXXXX)
 socket="shots-$$"
 trap 'tmux -L "$socket" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
-(cd "$work" && "$OLDPWD/$BIN" dev seed --tenants 300 --failures 3000 --events 700 --seed 1 >/dev/null 2>&1)
 COLS=120 ROWS=36
-tmux -L "$socket" new-session -d -s shots -x $COLS -y $ROWS "TERM=xterm-256color $PWD/$BIN --store sqlite:$work/connect.sqlite"
-sleep 2
+tmux -L "$socket" new-session -d -s shots -x $COLS -y $ROWS "TERM=xterm-256color $PWD/$BIN demo --seed 1 --tenants 24 --store sqlite:$work/demo.sqlite"
+# Let the simulated host install its tenants and send a minute's worth of traffic.
+sleep 8
 shot() {  # shot NAME KEYS...
   local name=$1; shift
   for key in "$@"; do tmux -L "$socket" send-keys -t shots "$key"; sleep 0.3; done
@@ -24,7 +25,7 @@ shot() {  # shot NAME KEYS...
   echo "screenshots/$name.png"
 }
 shot tenants
-shot tenant Down Down Enter
+shot tenant Down Enter
 shot history Escape 2
 shot failures 3
 shot help '?'

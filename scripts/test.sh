@@ -15,6 +15,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_packages+=(postgresq
 command -v runuser >/dev/null || need_packages+=(util-linux)
 command -v tmux >/dev/null || need_packages+=(tmux)
 command -v python3 >/dev/null || need_packages+=(python3)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_packages+=(python3-venv)
 if [ ${#need_packages[@]} -gt 0 ]; then
   log "installing ${need_packages[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
@@ -42,6 +43,9 @@ swift test --skip-build
 
 log "console end to end, in tmux"
 bash scripts/e2e-console.sh
+
+log "demo end to end: summary against the store, tokens against Atlassian's atlassian-jwt"
+bash scripts/e2e-demo.sh
 
 log "benchmark smoke run (debug build, few iterations: checks it runs, not its figures)"
 .build/debug/connect-bench jwt --iterations 2000 >/dev/null

@@ -8,7 +8,7 @@ struct ConnectAdminCommand: ParsableCommand {
         commandName: "connect-admin",
         abstract: "Operator console and CLI for Atlassian Connect apps: tenants, install history, JWT failures, a token lab.",
         discussion: "Exit codes: 0 ok, 1 negative answer (e.g. an invalid token), 2 usage error, 3 store unreachable or unreadable.",
-        subcommands: [DemoCommand.self, TenantsCommand.self, HistoryCommand.self, FailuresCommand.self, SecretCommand.self,
+        subcommands: [DemoCommand.self, SimulateHostCommand.self, TenantsCommand.self, HistoryCommand.self, FailuresCommand.self, SecretCommand.self,
                       JWTCommand.self, StoreCommand.self, DevCommand.self]
     )
 

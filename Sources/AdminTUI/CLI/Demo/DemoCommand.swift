@@ -61,11 +61,8 @@ struct DemoCommand: AsyncParsableCommand {
         let server = try ConnectServerApp(
             configuration: ServerConfiguration(store: location, port: 0, baseURLs: [appBaseURL], installKeysURL: keys.url, node: "demo"),
             store: serverStore, logger: logger)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let application = server.makeApplication { continuation.yield($0) }
-        let serverTask = Task { try await application.run() }
-        var portIterator = ports.makeAsyncIterator()
-        guard let port = await portIterator.next() else { throw CLIFailure.store("connect-server did not start") }
+        let running = try await RunningConnectServer.start(server)
+        let port = running.port
         say("connect-server on http://127.0.0.1:\(port) (base URL \(appBaseURL)), store \(location)")
 
         // 3. The simulated host.
@@ -75,9 +72,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         if headless {
             let summary = try await simulator.run()
-            await server.recorder.flush()
-            serverTask.cancel()
-            _ = await serverTask.result
+            await running.stop()
             await keys.stop()
             await serverStore.close()
             Self.printSummary(summary, location: location)
@@ -89,15 +84,13 @@ struct DemoCommand: AsyncParsableCommand {
         ConsoleRuntime(location: location).run()
         simulation.cancel()
         _ = await simulation.result
-        await server.recorder.flush()
-        serverTask.cancel()
-        _ = await serverTask.result
+        await running.stop()
         await keys.stop()
         await serverStore.close()
-        Standard.output("demo stopped; the store is at \(location)")
+        Standard.output("\ndemo stopped; the store is at \(location)")
     }
 
-    static func printSummary(_ summary: HostSimulator.Summary, location: StoreLocation) {
+    static func printSummary(_ summary: HostSimulator.Summary, location: StoreLocation?) {
         let installed = Set(summary.installs.filter { $0.event == .installed && $0.status == 204 }.map(\.clientKey)).count
         Standard.output("summary")
         Standard.output("  tenants installed: \(installed)")
@@ -111,7 +104,7 @@ struct DemoCommand: AsyncParsableCommand {
             Standard.output("    \(reason) \(count)")
         }
         if summary.unexplained > 0 { Standard.output("  refused without a reason: \(summary.unexplained)") }
-        Standard.output("store: \(location)")
+        if let location { Standard.output("store: \(location)") }
     }
 
     static func seconds(_ text: String) -> Int? {
