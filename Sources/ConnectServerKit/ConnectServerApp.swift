@@ -84,15 +84,16 @@ public struct ConnectServerApp: Sendable {
 
     func lifecycle(_ event: InstallEvent.EventType, _ request: Request, _ context: ConnectRequestContext) async throws -> Response {
         var request = request
-        let body: [UInt8]
+        var body: [UInt8] = []
+        var tooLarge = false
         do {
             body = Array(buffer: try await request.collectBody(upTo: LifecyclePayload.maxBytes))
         } catch {
             // Oversized: decided (and recorded) as an invalid payload without reading it all.
-            body = Array(repeating: UInt8(ascii: " "), count: LifecyclePayload.maxBytes + 1)
+            tooLarge = true
         }
         let callback = LifecycleRules.Callback(
-            eventType: event, body: body, token: RequestAuthenticator.token(in: request),
+            eventType: event, body: body, bodyTooLarge: tooLarge, token: RequestAuthenticator.token(in: request),
             request: CanonicalRequest(method: request.method.rawValue, url: request.uri.string, baseURL: configuration.baseURLs.first),
             remoteAddress: context.remoteAddress, now: Date())
         let outcome: LifecycleRules.Outcome

@@ -27,16 +27,19 @@ public struct LifecycleRules: Sendable {
     public struct Callback: Sendable {
         public var eventType: InstallEvent.EventType
         public var body: [UInt8]
+        /// The body was larger than `LifecyclePayload.maxBytes` and was not read.
+        public var bodyTooLarge: Bool
         /// From `Authorization: JWT …` (or `?jwt=`); `nil` when absent.
         public var token: String?
         public var request: CanonicalRequest
         public var remoteAddress: String?
         public var now: Date
 
-        public init(eventType: InstallEvent.EventType, body: [UInt8], token: String?, request: CanonicalRequest,
-                    remoteAddress: String?, now: Date) {
+        public init(eventType: InstallEvent.EventType, body: [UInt8], bodyTooLarge: Bool = false, token: String?,
+                    request: CanonicalRequest, remoteAddress: String?, now: Date) {
             self.eventType = eventType
             self.body = body
+            self.bodyTooLarge = bodyTooLarge
             self.token = token
             self.request = request
             self.remoteAddress = remoteAddress
@@ -58,6 +61,10 @@ public struct LifecycleRules: Sendable {
     /// `installKey` fetches (or serves from cache) the host's public key for a kid.
     public func decide(_ callback: Callback, existing: (String) async throws(StoreError) -> Tenant?,
                        installKey: @Sendable (String) async -> KeyLookup) async throws(StoreError) -> Outcome {
+        if callback.bodyTooLarge {
+            return reject(callback, clientKey: "(unknown)", baseUrl: nil, existing: nil, auth: "none",
+                          LifecyclePayload.invalid("payload is larger than \(LifecyclePayload.maxBytes) bytes"), status: 400)
+        }
         let payload: LifecyclePayload
         do {
             payload = try LifecyclePayload.parse(callback.body, expected: callback.eventType)
