@@ -162,6 +162,29 @@ import Testing
         #expect(core.state.lab.mode == .sign)
     }
 
+    @Test func aFailingStoreIsShownAndTheConsoleKeepsWorking() {
+        var core = Self.core()
+        core.apply(.failed(.header, "cannot reach PostgreSQL at db:5432/connect (connection refused)"))
+        let surface = GridSurface(rows: 24, columns: 120)
+        ConsoleRenderer.draw(core, on: surface)
+        #expect(surface.text.contains("store: cannot reach PostgreSQL at db:5432/connect (connection refused) — retrying"))
+        // Rows already shown stay, keys still work, and the next tick asks the store again.
+        #expect(core.state.tenants.rows.count == ConsoleFixtures.tenants.count)
+        _ = core.handle(.down)
+        #expect(core.state.tenants.selected == 1)
+        var asksAgain = false
+        for _ in 0..<10 where core.tick(now: ConsoleFixtures.now).contains(.header) { asksAgain = true }
+        #expect(asksAgain)
+        // With nothing loaded yet, the list itself says what is wrong.
+        var empty = ConsoleCore()
+        empty.resize(rows: 24, columns: 80)
+        let request = empty.start()[0]
+        empty.apply(.failed(request, "no store at /x.sqlite"))
+        let emptySurface = GridSurface(rows: 24, columns: 80)
+        ConsoleRenderer.draw(empty, on: emptySurface)
+        #expect(emptySurface.text.contains("store error: no store at /x.sqlite"))
+    }
+
     @Test func helpEqualsTheKeyTable() {
         for screen in ScreenID.allCases {
             let help = KeyMap.help(for: screen)

@@ -411,6 +411,8 @@ struct ConsoleCore: Sendable {
             state.lab.report = nil
             state.lab.token = signed.token
         case .failed(let request, let message):
+            // Whatever failed, say so on the status line; the next tick or key asks again.
+            state.status = "store: \(message) — retrying"
             switch request {
             case .tenants(_, _, let generation):
                 guard generation == tenantGeneration else { return }
@@ -420,7 +422,7 @@ struct ConsoleCore: Sendable {
             case .history: state.history.loading = false; state.history.error = message
             case .failures, .tail: state.failures.list.loading = false; state.failures.list.error = message
             case .labVerify, .labSign: state.lab.error = message
-            case .header: state.status = message
+            case .header: break
             }
         }
     }
