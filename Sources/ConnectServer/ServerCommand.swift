@@ -7,6 +7,30 @@ import Logging
 
 /// `connect-server`: the Connect app host.
 @main
+struct ServerMain {
+    /// Exit codes as connect-admin's: 2 for usage errors (ArgumentParser's default is 64),
+    /// 3 when the store cannot be opened.
+    static func main() async {
+        do {
+            var command = try ServerCommand.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = ServerCommand.exitCode(for: error)
+            if code == .success {
+                print(ServerCommand.fullMessage(for: error))
+                exit(0)
+            }
+            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+            FileHandle.standardError.write(Data((ServerCommand.fullMessage(for: error) + "\n").utf8))
+            exit(2)
+        }
+    }
+}
+
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect-server",

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+
+/// connect-server's command line: bad input gets one clear message and the documented code.
+@Suite struct ServerCommandLineTests {
+    static func run(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        var directory = runner.deletingLastPathComponent()
+        while directory.pathExtension == "xctest" || ["MacOS", "Contents"].contains(directory.lastPathComponent) {
+            directory.deleteLastPathComponent()
+        }
+        process.executableURL = directory.appendingPathComponent("connect-server")
+        process.arguments = arguments
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("server-cli-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+    }
+
+    @Test func usageErrorsExit2AndStoreErrorsExit3() throws {
+        let missingBase = try Self.run(["--port", "0"])
+        #expect(missingBase.0 == 2)
+        #expect(missingBase.1.contains("give --base-url"))
+        let badURL = try Self.run(["--port", "0", "--base-url", "https://x", "--store", "mysql://db"])
+        #expect(badURL.0 == 2)
+        #expect(badURL.1.contains("unknown store URL"))
+        let noDirectory = try Self.run(["--port", "0", "--base-url", "https://x", "--store", "sqlite:/nonexistent-\(UUID().uuidString)/x.sqlite"])
+        #expect(noDirectory.0 == 3)
+        #expect(noDirectory.1.contains("check that its directory exists"))
+        let badPort = try Self.run(["--port", "70000", "--base-url", "https://x"])
+        #expect(badPort.0 == 2)
+    }
+}
