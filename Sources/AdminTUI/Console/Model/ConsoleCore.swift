@@ -28,6 +28,8 @@ struct ConsoleCore: Sendable {
     }
 
     var tenantGeneration = 0
+    /// Where the next page of tenants starts, when there is one.
+    var tenantNext: TenantQuery.Cursor?
 
     func failureQuery() -> FailureQuery {
         FailureQuery(clientKey: state.failures.tenant, reason: state.failures.reason, limit: Self.pageSize)
@@ -215,8 +217,6 @@ struct ConsoleCore: Sendable {
         }
         return []
     }
-
-    var tenantNext: TenantQuery.Cursor?
 
     mutating func open() -> [DataRequest] {
         let key: String?
