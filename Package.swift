@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdminCLITests",
-            dependencies: ["AdminCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["AdminCore", "ConnectTestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import ConnectTestSupport
 import Foundation
 
 /// Runs the real `connect-admin` binary that `swift build` put beside the test bundle.
@@ -8,24 +9,10 @@ struct CLIRunner {
         var stderr: String
     }
 
-    /// The directory holding the built products (`.build/debug` or wherever `swift test` builds).
-    static let productsDirectory: URL = {
-        if let override = ProcessInfo.processInfo.environment["CONNECT_ADMIN_PRODUCTS"] {
-            return URL(fileURLWithPath: override)
-        }
-        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        var directory = runner.deletingLastPathComponent()
-        // macOS runs tests from inside an .xctest bundle.
-        while directory.pathExtension == "xctest" || directory.lastPathComponent == "MacOS" || directory.lastPathComponent == "Contents" {
-            directory.deleteLastPathComponent()
-        }
-        return directory
-    }()
-
     static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                     directory: URL? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("connect-admin")
+        process.executableURL = TestProducts.executable("connect-admin")
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { _, new in new }
@@ -78,7 +65,7 @@ final class RunningCLI: @unchecked Sendable {
         stderrURL = scratch.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = CLIRunner.productsDirectory.appendingPathComponent("connect-admin")
+        process.executableURL = TestProducts.executable("connect-admin")
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)

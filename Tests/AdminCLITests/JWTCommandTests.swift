@@ -78,6 +78,8 @@ import Testing
         (["jwt", "sign", "--secret-file", "/nonexistent/secret", "--iss", "x", "--method", "GET", "--url", "/"], "cannot read secret file"),
         (["jwt", "sign", "--iss", "x", "--method", "GET", "--url", "/"], "--secret-file"),
         (["jwt", "frobnicate"], "frobnicate"),
+        (["store", "prune", "--older-than", "soon"], "--older-than \"soon\" is not a duration"),
+        (["demo", "--headless", "--duration", "0s"], "--duration \"0s\" is not a duration"),
     ] as [([String], String)])
     func usageErrorsExit2WithOneClearMessage(_ example: ([String], String)) throws {
         let result = try CLIRunner.run(example.0)

@@ -1,3 +1,4 @@
+import ConnectTestSupport
 import Foundation
 import Testing
 
@@ -5,12 +6,7 @@ import Testing
 @Suite struct ServerCommandLineTests {
     static func run(_ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
-        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        var directory = runner.deletingLastPathComponent()
-        while directory.pathExtension == "xctest" || ["MacOS", "Contents"].contains(directory.lastPathComponent) {
-            directory.deleteLastPathComponent()
-        }
-        process.executableURL = directory.appendingPathComponent("connect-server")
+        process.executableURL = TestProducts.executable("connect-server")
         process.arguments = arguments
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("server-cli-\(UUID().uuidString)")
         FileManager.default.createFile(atPath: output.path, contents: nil)

@@ -15,12 +15,7 @@ import Testing
         init(arguments: [String]) throws {
             output = FileManager.default.temporaryDirectory.appendingPathComponent("node-\(UUID().uuidString).log")
             FileManager.default.createFile(atPath: output.path, contents: nil)
-            let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-            var directory = runner.deletingLastPathComponent()
-            while directory.pathExtension == "xctest" || ["MacOS", "Contents"].contains(directory.lastPathComponent) {
-                directory.deleteLastPathComponent()
-            }
-            process.executableURL = directory.appendingPathComponent("connect-server")
+            process.executableURL = TestProducts.executable("connect-server")
             process.arguments = arguments
             let handle = try FileHandle(forWritingTo: output)
             process.standardOutput = handle

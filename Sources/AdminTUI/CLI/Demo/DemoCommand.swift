@@ -36,9 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        guard let seconds = Self.seconds(duration), seconds > 0 else {
-            throw CLIFailure.usage("--duration \(duration) is not a duration: use e.g. 10s or 2m")
-        }
+        let seconds = Int(try DurationArgument.duration(duration, option: "--duration").rounded(.up))
         if !headless && (isatty(STDIN_FILENO) != 1 || isatty(STDOUT_FILENO) != 1) {
             throw CLIFailure.usage("the demo's console needs a terminal; run `connect-admin demo --headless` for a summary instead")
         }
@@ -105,12 +103,5 @@ struct DemoCommand: AsyncParsableCommand {
         }
         if summary.unexplained > 0 { Standard.output("  refused without a reason: \(summary.unexplained)") }
         if let location { Standard.output("store: \(location)") }
-    }
-
-    static func seconds(_ text: String) -> Int? {
-        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
-        if let value = Int(text) { return value }
-        guard let unit = text.last, let factor = units[unit], let value = Int(text.dropLast()) else { return nil }
-        return value * factor
     }
 }

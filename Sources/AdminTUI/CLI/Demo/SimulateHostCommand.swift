@@ -28,9 +28,7 @@ struct SimulateHostCommand: AsyncParsableCommand {
     @Option(help: "How long to send traffic, e.g. 30s.") var duration = "30s"
 
     func run() async throws {
-        guard let seconds = DemoCommand.seconds(duration), seconds > 0 else {
-            throw CLIFailure.usage("--duration \(duration) is not a duration: use e.g. 30s or 2m")
-        }
+        let seconds = Int(try DurationArgument.duration(duration, option: "--duration").rounded(.up))
         guard app.hasPrefix("http://") || app.hasPrefix("https://") else {
             throw CLIFailure.usage("--app \(Sanitized.quote(app)) is not an http(s) URL")
         }

@@ -7,8 +7,17 @@ enum RecordRendering {
 
     /// `2026-11-29 04:50` in UTC: short enough for a table.
     static func shortTime(_ date: Date) -> String {
-        let text = date.ISO8601Format()
-        return String(text.prefix(16)).replacingOccurrences(of: "T", with: " ")
+        String(date.ISO8601Format().prefix(16)).replacingOccurrences(of: "T", with: " ")
+    }
+
+    /// `11-29 04:50` in UTC: a recent time, where the year goes without saying.
+    static func monthDayTime(_ date: Date) -> String {
+        String(shortTime(date).dropFirst(5))
+    }
+
+    /// `04:50:12` in UTC: the live tail and the clock.
+    static func clockTime(_ date: Date) -> String {
+        String(date.ISO8601Format().dropFirst(11).prefix(8))
     }
 
     static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }

@@ -47,7 +47,7 @@ struct StoreCommand: AsyncParsableCommand {
         @Option(help: "Keep failures younger than this: 30d, 12h, …") var olderThan: String = "30d"
 
         func run() async throws {
-            let cutoff = try DurationArgument.since(olderThan)
+            let cutoff = try DurationArgument.since(olderThan, option: "--older-than")
             let deleted = try await storeOptions.withStore(.readWrite) { try await $0.pruneFailures(olderThan: cutoff) }
             Standard.output("deleted \(deleted) failures older than \(RecordRendering.iso(cutoff))")
         }

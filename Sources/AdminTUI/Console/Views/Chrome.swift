@@ -4,7 +4,7 @@ import Foundation
 /// The lines around every screen: header, breadcrumbs, status line and function bar.
 enum Chrome {
     static func draw(_ state: ConsoleState, on surface: any Surface) {
-        let clock = String(state.now.ISO8601Format().dropFirst(11).prefix(8))
+        let clock = RecordRendering.clockTime(state.now)
         let bar = surface.unicode ? "│" : "|"
         // The right part (counts, mode, clock) always shows; the store location gives way.
         let right = " \(bar) \(state.header.tenantCount) tenants \(bar) " + String(format: "%.0f fail/min", state.header.failuresPerMinute)

@@ -37,7 +37,7 @@ enum FailuresView {
             return
         }
         for (offset, failure) in rows.dropFirst(failures.list.top).prefix(height).enumerated() {
-            let time = String(failure.at.ISO8601Format().dropFirst(11).prefix(8))
+            let time = RecordRendering.clockTime(failure.at)
             let cells = [time, failure.clientKey ?? "-", failure.reason.rawValue, failure.count > 1 ? "x\(failure.count)" : "",
                          "\(failure.method) \(failure.path)", failure.detail, failure.node]
             let index = failures.list.top + offset

@@ -26,7 +26,7 @@ enum HistoryView {
         for (offset, event) in rows.dropFirst(list.top).prefix(state.listHeight).enumerated() {
             let outcome = event.outcome == .rejected ? "REJECTED" : (event.rotatedSecret ? "rotated" : "ok")
             let secret = "\(event.fingerprintBefore?.prefix(8) ?? "-")\(arrow)\(event.fingerprintAfter?.prefix(8) ?? "-")"
-            let cells = [String(event.at.ISO8601Format().prefix(16)).replacingOccurrences(of: "T", with: " "), event.clientKey,
+            let cells = [RecordRendering.shortTime(event.at), event.clientKey,
                          event.eventType.rawValue, outcome, event.reason?.rawValue ?? "", event.auth, secret]
             let index = list.top + offset
             let style: Style = index == list.selected ? .selected : (event.outcome == .rejected ? .error : (event.rotatedSecret ? .accent : .normal))

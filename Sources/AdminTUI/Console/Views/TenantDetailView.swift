@@ -39,7 +39,7 @@ enum TenantDetailView {
         row += 1
         for event in detail.history.prefix(historyRows) where row < surface.rows - 2 {
             let outcome = event.outcome == .rejected ? "REJECTED \(event.reason?.rawValue ?? "")" : (event.rotatedSecret ? "accepted, secret rotated" : "accepted")
-            let text = "\(String(event.at.ISO8601Format().prefix(16)).replacingOccurrences(of: "T", with: " "))  \(event.eventType.rawValue)  \(outcome)  \(event.auth)"
+            let text = "\(RecordRendering.shortTime(event.at))  \(event.eventType.rawValue)  \(outcome)  \(event.auth)"
             surface.put(Cell.fit(Cell.clean(text), surface.columns - 1), row: row, column: 1,
                         style: event.outcome == .rejected ? .error : (event.rotatedSecret ? .accent : .normal))
             row += 1
@@ -49,7 +49,7 @@ enum TenantDetailView {
         row += 1
         if detail.failures.isEmpty { surface.put("no recent failures", row: row, column: 1, style: .dim) }
         for failure in detail.failures where row < surface.rows - 2 {
-            let text = "\(String(failure.at.ISO8601Format().dropFirst(5).prefix(11)).replacingOccurrences(of: "T", with: " "))  \(failure.reason.rawValue)  \(failure.method) \(failure.path)  \(failure.detail)"
+            let text = "\(RecordRendering.monthDayTime(failure.at))  \(failure.reason.rawValue)  \(failure.method) \(failure.path)  \(failure.detail)"
             surface.put(Cell.fit(Cell.clean(text), surface.columns - 1), row: row, column: 1, style: .normal)
             row += 1
         }
