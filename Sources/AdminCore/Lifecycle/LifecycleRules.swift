@@ -74,22 +74,20 @@ public struct LifecycleRules: Sendable {
         }
         let stored = try await existing(payload.clientKey)
 
-        // Which key authenticates this callback.
-        let auth: String
+        // Which key authenticates this callback: the host's install key (found by the token's
+        // kid, below) or an HS256 secret known now.
+        var auth: String
         let expectation: TokenExpectation
-        let lookup: KeyLookup
+        var secretLookup: KeyLookup?
         let needsInstallKey = (callback.eventType == .installed || callback.eventType == .uninstalled) && !legacyInstall
         if needsInstallKey {
-            guard let token = callback.token else {
+            guard callback.token != nil else {
                 let reason: ReasonCode = stored != nil && callback.eventType == .installed ? .unsignedReinstall : .missingToken
                 return reject(callback, payload: payload, existing: stored, auth: "none",
                               ConnectAuthError(reason, "\(callback.eventType.rawValue) callbacks must carry a JWT signed with the host's install key"), status: 401)
             }
-            let kid = (try? ConnectToken.decode(token))?.keyID
-            auth = "rs256:\(kid.map { KeyID.isValid($0) ? $0 : "invalid" } ?? "none")"
+            auth = "rs256:none"
             expectation = TokenExpectation(algorithm: .rs256, request: callback.request, audience: .appBaseURL(appBaseURLs), issuer: payload.clientKey)
-            lookup = kid.map { KeyID.isValid($0) ? .unavailable(.installKeyUnavailable, "pending") : .unavailable(.invalidKid, "invalid kid") }
-                ?? .unavailable(.missingKid, "signed callbacks must name their install key in kid")
         } else if let stored {
             guard callback.token != nil else {
                 let reason: ReasonCode = callback.eventType == .installed ? .unsignedReinstall : .missingToken
@@ -98,7 +96,7 @@ public struct LifecycleRules: Sendable {
             }
             auth = "hs256:stored-secret"
             expectation = TokenExpectation(request: callback.request, audience: .tenant(payload.clientKey), issuer: payload.clientKey)
-            lookup = .found(.sharedSecret(stored.sharedSecret), source: "stored secret \(stored.secretFingerprint)")
+            secretLookup = .found(.sharedSecret(stored.sharedSecret), source: "stored secret \(stored.secretFingerprint)")
         } else if callback.eventType == .installed {
             // Legacy first install: unsigned is allowed; a token, when sent, must match the new secret.
             if callback.token == nil {
@@ -106,7 +104,7 @@ public struct LifecycleRules: Sendable {
             }
             auth = "hs256:payload-secret"
             expectation = TokenExpectation(request: callback.request, audience: .tenant(payload.clientKey), issuer: payload.clientKey)
-            lookup = .found(.sharedSecret(payload.sharedSecret ?? SharedSecret("")), source: "the payload's new secret")
+            secretLookup = .found(.sharedSecret(payload.sharedSecret ?? SharedSecret("")), source: "the payload's new secret")
         } else {
             return reject(callback, payload: payload, existing: nil, auth: "none",
                           ConnectAuthError(.unknownIssuer, "no tenant \(Sanitized.quote(payload.clientKey)) is installed"), status: 401)
@@ -114,21 +112,24 @@ public struct LifecycleRules: Sendable {
 
         let token = callback.token ?? ""
         let now = Int64(callback.now.timeIntervalSince1970)
-        let report: VerificationReport
-        if needsInstallKey {
-            let decoded: ConnectToken
-            do {
-                decoded = try ConnectToken.decode(token, limits: verifier.limits)
-            } catch {
-                report = verifier.undecodable(token, error, expecting: expectation, now: now)
-                return reject(callback, payload: payload, existing: stored, auth: auth, report: report)
-            }
-            var keyLookup = lookup
-            if case .unavailable(.installKeyUnavailable, _) = lookup, let kid = decoded.keyID { keyLookup = await installKey(kid) }
-            report = verifier.verify(decoded, expecting: expectation, now: now, key: keyLookup)
-        } else {
-            report = verifier.verify(token, expecting: expectation, now: now) { _ in lookup }
+        let decoded: ConnectToken
+        do {
+            decoded = try ConnectToken.decode(token, limits: verifier.limits)
+        } catch {
+            return reject(callback, payload: payload, existing: stored, auth: auth,
+                          report: verifier.undecodable(token, error, expecting: expectation, now: now))
         }
+        let key: KeyLookup
+        if let secretLookup {
+            key = secretLookup
+        } else if let kid = decoded.keyID {
+            // The verifier reports a malformed kid; only a well-formed one is ever fetched.
+            auth = "rs256:" + (KeyID.isValid(kid) ? kid : "invalid")
+            key = KeyID.isValid(kid) ? await installKey(kid) : .unavailable(.invalidKid, "kid is not a key id")
+        } else {
+            key = .unavailable(.missingKid, "signed callbacks must name their install key in kid")
+        }
+        let report = verifier.verify(decoded, expecting: expectation, now: now, key: key)
         guard report.valid else { return reject(callback, payload: payload, existing: stored, auth: auth, report: report) }
         return try accept(callback, payload: payload, existing: stored, auth: auth, report: report)
     }
