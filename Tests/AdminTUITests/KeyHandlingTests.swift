@@ -162,6 +162,27 @@ import Testing
         #expect(core.state.lab.mode == .sign)
     }
 
+    @Test func copyHandsTheSelectedValueToTheClipboard() {
+        var core = Self.core()
+        _ = core.handle(.down)
+        _ = core.handle(.character("c"))
+        #expect(core.clipboard == ConsoleFixtures.tenants[1].tenant.clientKey)
+        #expect(core.state.status == "copied to the clipboard (OSC 52)")
+        core.clipboard = nil
+        _ = core.handle(.enter)
+        let tenant = ConsoleFixtures.tenants[1].tenant
+        core.apply(.tenantDetail(tenant.clientKey, tenant, [], [], []))
+        _ = core.handle(.character("c"))
+        #expect(core.clipboard == tenant.secretFingerprint)  // the fingerprint, never the secret
+        core.clipboard = nil
+        _ = core.handle(.character("2"))
+        _ = core.handle(.character("c"))  // nothing to copy on History
+        #expect(core.clipboard == nil)
+        // What reaches the terminal: base64 inside the OSC 52 frame, even for hostile text.
+        #expect(ConsoleRuntime.osc52("jira:abc") == "\u{1b}]52;c;amlyYTphYmM=\u{07}")
+        #expect(!ConsoleRuntime.osc52("x\u{1b}]0;t\u{07}").dropFirst().dropLast().contains("\u{1b}"))
+    }
+
     @Test func aFailingStoreIsShownAndTheConsoleKeepsWorking() {
         var core = Self.core()
         core.apply(.failed(.header, "cannot reach PostgreSQL at db:5432/connect (connection refused)"))

@@ -159,6 +159,9 @@ import Testing
         }
         let rejected = try await server.store.history(HistoryQuery(outcome: .rejected, limit: 100))
         #expect(rejected.count == Self.attacks.count)
+        // The install key was fetched once and then served from the cache; the unknown kid was
+        // asked for (and refused); the hostile kid never reached the keys server.
+        #expect(await server.keyRequests.entries == ["host-key-1", "attacker-key"])
         #expect(await server.installed.tenants.count == 1)
     }
 

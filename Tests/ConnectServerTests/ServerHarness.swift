@@ -22,12 +22,14 @@ final class ServerHarness: Sendable {
     let hostKey: _RSA.Signing.PrivateKey
     let kid = "host-key-1"
     let installed: HookLog
+    /// Every kid the install-keys server was asked for, in order.
+    let keyRequests: RequestLog
     private let tasks: [Task<Void, any Error>]
 
     static let appPath = "/connect"
 
     private init(app: ConnectServerApp, store: ConnectStore, location: StoreLocation, baseURL: String, port: Int, keysPort: Int,
-                 hostKey: _RSA.Signing.PrivateKey, installed: HookLog, tasks: [Task<Void, any Error>]) {
+                 hostKey: _RSA.Signing.PrivateKey, installed: HookLog, keyRequests: RequestLog, tasks: [Task<Void, any Error>]) {
         self.app = app
         self.store = store
         self.location = location
@@ -36,6 +38,7 @@ final class ServerHarness: Sendable {
         self.keysPort = keysPort
         self.hostKey = hostKey
         self.installed = installed
+        self.keyRequests = keyRequests
         self.tasks = tasks
     }
 
@@ -43,9 +46,12 @@ final class ServerHarness: Sendable {
         let hostKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let pem = hostKey.publicKey.pemRepresentation
         // The install-keys server: GET /<kid> answers the PEM of the one kid it knows.
+        let keyRequests = RequestLog()
         let keysRouter = Router()
-        keysRouter.get(":kid") { _, context -> Response in
-            guard context.parameters.get("kid") == "host-key-1" else { return Response(status: .notFound) }
+        keysRouter.get("**") { request, _ -> Response in
+            let kid = String(request.uri.path.dropFirst())
+            await keyRequests.append(kid)
+            guard kid == "host-key-1" else { return Response(status: .notFound) }
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: pem)))
         }
         let (keysPortStream, keysPortContinuation) = AsyncStream.makeStream(of: Int.self)
@@ -73,7 +79,7 @@ final class ServerHarness: Sendable {
         var iterator = portStream.makeAsyncIterator()
         let port = await iterator.next() ?? 0
         return ServerHarness(app: app, store: store, location: location, baseURL: baseURL, port: port, keysPort: keysPort,
-                             hostKey: hostKey, installed: hooks, tasks: [keysTask, serverTask])
+                             hostKey: hostKey, installed: hooks, keyRequests: keyRequests, tasks: [keysTask, serverTask])
     }
 
     func stop() async {
@@ -154,6 +160,12 @@ final class ServerHarness: Sendable {
 }
 
 /// What the `onInstalled` hook saw.
+/// What the install-keys server was asked for.
+actor RequestLog {
+    private(set) var entries: [String] = []
+    func append(_ entry: String) { entries.append(entry) }
+}
+
 actor HookLog {
     private(set) var tenants: [Tenant] = []
     func append(_ tenant: Tenant) { tenants.append(tenant) }

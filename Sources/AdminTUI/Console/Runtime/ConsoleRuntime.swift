@@ -99,8 +99,13 @@ final class ConsoleRuntime {
 
     /// OSC 52: the terminal (local or at the end of an SSH session) puts `value` on its clipboard.
     private func copyToClipboard(_ value: String) {
-        let sequence = "\u{1b}]52;c;\(Data(value.utf8).base64EncodedString())\u{07}"
-        FileHandle.standardOutput.write(Data(sequence.utf8))
+        FileHandle.standardOutput.write(Data(Self.osc52(value).utf8))
+    }
+
+    /// The OSC 52 sequence that sets the clipboard to `value` (base64, so no byte of the
+    /// value can act as a terminal control).
+    static func osc52(_ value: String) -> String {
+        "\u{1b}]52;c;\(Data(value.utf8).base64EncodedString())\u{07}"
     }
 
     private func watchInterrupts() {
