@@ -98,7 +98,9 @@ public struct RequestAuthenticator: Sendable {
             alg: decoded?.algorithm.map { String($0.prefix(32)) }, kid: decoded?.keyID.map { String($0.prefix(128)) },
             exp: time("exp"), iat: time("iat"))
         recorder.record(failure)
-        logger.info("request refused", metadata: [
+        // Debug only: every refusal is in the store already, and a flood of forged tokens must
+        // not turn into a flood of synchronous log writes on the request path.
+        logger.debug("request refused", metadata: [
             "reason": "\(error.reason.rawValue)", "path": "\(Sanitized.escape(failure.path))", "tenant": "\(Sanitized.escape(failure.clientKey ?? "-"))",
             "token": "\(failure.tokenFingerprint ?? "-")",
         ])

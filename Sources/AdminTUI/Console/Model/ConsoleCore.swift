@@ -149,8 +149,6 @@ struct ConsoleCore: Sendable {
             let fields = state.lab.fields
             let next = state.lab.focus.flatMap { fields.firstIndex(of: $0) }.map { ($0 + 1) % fields.count } ?? 0
             state.lab.focus = fields[next]
-        case .labRun:
-            return runLab()
         case .refresh:
             return refresh()
         }

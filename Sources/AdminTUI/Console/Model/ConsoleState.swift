@@ -71,7 +71,6 @@ struct ConsoleState: Sendable {
     /// The smallest terminal the console draws in.
     static let minimumRows = 16
     static let minimumColumns = 64
-    var tooSmall: Bool { rows < Self.minimumRows || columns < Self.minimumColumns }
 
     /// Breadcrumbs: `Tenants > Tenant jira:abc`.
     var breadcrumbs: String {

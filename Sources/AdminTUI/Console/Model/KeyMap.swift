@@ -17,7 +17,7 @@ enum Action: Sendable, Equatable {
     case toggleFollow
     case filterTenant, filterReason, clearFilters
     case reveal, copy
-    case labMode, labNextField, labRun
+    case labMode, labNextField
     case refresh
 }
 

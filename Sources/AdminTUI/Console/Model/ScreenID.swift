@@ -15,6 +15,4 @@ enum ScreenID: String, CaseIterable, Sendable {
     /// Screens by their number key (`1`–`5`).
     static let numbered: [(Int, ScreenID)] = [(1, .tenants), (2, .history), (3, .failures), (4, .lab), (5, .tenant)]
 
-    /// The `:` command that opens it (the tenant screen opens from a row, or `:tenant KEY`).
-    var command: String { rawValue }
 }
