@@ -87,7 +87,7 @@ public final class ConnectStore: Sendable {
             statements.append(SQLStatement(
                 "INSERT INTO connect_admin_schema (version) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM connect_admin_schema WHERE version = ?)",
                 [.integer(Int64(version)), .integer(Int64(version))]))
-            try await database.transaction(statements)
+            try await commit(statements)
         }
     }
 
@@ -102,7 +102,7 @@ public final class ConnectStore: Sendable {
             statements += StoreStatements.upsertTenant(tenant, at: decision.event.at)
         }
         statements.append(StoreStatements.insertEvent(decision.event))
-        try await database.transaction(statements)
+        try await commit(statements)
     }
 
     /// Records failures in as few statements as possible.
@@ -112,7 +112,7 @@ public final class ConnectStore: Sendable {
         var statements: [SQLStatement] = []
         if let lock = database.dialect.serializeInsertsStatement { statements.append(lock) }
         statements += StoreStatements.insertFailures(failures)
-        try await database.transaction(statements)
+        try await commit(statements)
     }
 
     /// Bulk import for the data generator: tenants with their secret history, and events.
@@ -123,7 +123,7 @@ public final class ConnectStore: Sendable {
         statements += StoreStatements.insertTenants(tenants)
         statements += StoreStatements.insertSecrets(secrets)
         statements += StoreStatements.insertEvents(events)
-        try await database.transaction(statements)
+        try await commit(statements)
     }
 
     /// Deletes failures older than `cutoff`, `batchSize` rows per transaction so the server
@@ -138,11 +138,27 @@ public final class ConnectStore: Sendable {
                 [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(batchSize))]))
             let count = Int(rows.first?.integer("n") ?? 0)
             guard count > 0 else { return deleted }
-            try await database.transaction([SQLStatement(
+            try await commit([SQLStatement(
                 "DELETE FROM auth_failure WHERE id IN (SELECT id FROM auth_failure WHERE at < ? ORDER BY id LIMIT ?)",
                 [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(batchSize))])])
             deleted += count
             if count < batchSize { return deleted }
+        }
+    }
+
+    /// Runs a write transaction to completion even when the caller's task is cancelled (a
+    /// client that hung up, a server shutting down): a decision or a batch of failures the
+    /// store was handed is written or fails on its own terms, never dropped half-way by
+    /// cancellation. GRDB and PostgresNIO both give up on a cancelled task otherwise.
+    private func commit(_ statements: [SQLStatement]) async throws(StoreError) {
+        let database = self.database
+        let write = Task { try await database.transaction(statements) }
+        do {
+            try await write.value
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.failed, "store write failed: \(error)")
         }
     }
 
