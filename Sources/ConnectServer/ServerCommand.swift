@@ -67,8 +67,23 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(help: "This node's name in the store's records.")
     var node: String?
 
-    @Option(name: .customLong("retention-days"), help: "Auth failures older than this many days are pruned.")
+    @Option(name: .customLong("retention-days"), help: "Auth failures and rejected lifecycle callbacks older than this many days are pruned (1 to 36500; default 30).")
     var retentionDays: Int?
+
+    @Option(name: .customLong("store-timeout"), help: "Seconds a store operation may take before the request is answered 503 (default 5).")
+    var storeTimeout: Double?
+
+    @Option(name: .customLong("request-head-timeout"), help: "Seconds a client has to send a whole request head once it starts (default 10).")
+    var requestHeadTimeout: Double?
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds an idle connection is kept open (default 60).")
+    var idleTimeout: Double?
+
+    @Option(name: .customLong("max-connections"), help: "Open connections at most; more wait to be accepted (default 1024).")
+    var maxConnections: Int?
+
+    @Option(name: .customLong("fold-window"), help: "Seconds within which identical refusals are folded into one row with a count (default 10).")
+    var foldWindow: Double?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -86,32 +101,64 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let leeway = leeway ?? env("LEEWAY").flatMap { Int64($0) } ?? 60
         guard (0...600).contains(leeway) else { throw ValidationError("--leeway must be between 0 and 600 seconds") }
-        let configuration = ServerConfiguration(
+        let retentionDays = try Self.number(retentionDays, env("RETENTION_DAYS"), Int.init, default: 30, "--retention-days")
+        guard ServerConfiguration.retentionDays.contains(retentionDays) else {
+            throw ValidationError("--retention-days must be between \(ServerConfiguration.retentionDays.lowerBound) and \(ServerConfiguration.retentionDays.upperBound)")
+        }
+        func seconds(_ value: Double?, _ name: String, _ variable: String, default fallback: Double, range: ClosedRange<Double>) throws -> Duration {
+            let value = try Self.number(value, env(variable), Double.init, default: fallback, name)
+            guard range.contains(value) else {
+                throw ValidationError("\(name) must be between \(Self.format(range.lowerBound)) and \(Self.format(range.upperBound)) seconds")
+            }
+            return .milliseconds(Int64(value * 1000))
+        }
+        var configuration = ServerConfiguration(
             store: location, bind: bind ?? env("BIND") ?? "127.0.0.1", port: port, baseURLs: baseURLs,
             appKey: appKey ?? env("APP_KEY") ?? "com.example.connect-admin-demo", descriptorFile: descriptor ?? env("DESCRIPTOR"),
             installKeysURL: installKeysURL ?? env("INSTALL_KEYS_URL") ?? "https://connect-install-keys.atlassian.com",
             leeway: leeway, legacyInstall: legacyInstall || env("LEGACY_INSTALL") == "1",
             node: node ?? env("NODE") ?? ProcessInfo.processInfo.hostName,
-            retention: TimeInterval((retentionDays ?? env("RETENTION_DAYS").flatMap(Int.init) ?? 30) * 86_400))
+            retention: TimeInterval(retentionDays * 86_400))
+        configuration.storeTimeout = try seconds(storeTimeout, "--store-timeout", "STORE_TIMEOUT", default: 5, range: 0.1...120)
+        configuration.requestHeadTimeout = try seconds(requestHeadTimeout, "--request-head-timeout", "REQUEST_HEAD_TIMEOUT", default: 10, range: 0.1...3600)
+        configuration.idleTimeout = try seconds(idleTimeout, "--idle-timeout", "IDLE_TIMEOUT", default: 60, range: 0.1...86_400)
+        let window = try seconds(foldWindow, "--fold-window", "FOLD_WINDOW", default: 10, range: 0...3600)
+        configuration.foldWindow = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+        configuration.maxConnections = try Self.number(maxConnections, env("MAX_CONNECTIONS"), Int.init, default: 1024, "--max-connections")
+        guard (1...1_000_000).contains(configuration.maxConnections) else { throw ValidationError("--max-connections must be between 1 and 1000000") }
 
         var logger = Logger(label: "connect-server")
         logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let storeHandle: ConnectStore
         do {
-            storeHandle = try await ConnectStore.open(location, mode: .readWrite)
+            storeHandle = try await ConnectStore.open(location, mode: .readWrite, deadline: configuration.storeTimeout)
         } catch {
             FileHandle.standardError.write(Data("connect-server: \(error.message)\n".utf8))
             throw ExitCode(3)
         }
         let app = try ConnectServerApp(configuration: configuration, store: storeHandle, logger: logger)
         let startupLogger = logger
+        let (bind, node) = (configuration.bind, configuration.node)
         let application = app.makeApplication { boundPort in
-            startupLogger.info("connect-server listening", metadata: ["address": "\(configuration.bind):\(boundPort)", "store": "\(location)", "node": "\(configuration.node)"])
-            print("connect-server listening on http://\(configuration.bind):\(boundPort)")
+            startupLogger.info("connect-server listening", metadata: ["address": "\(bind):\(boundPort)", "store": "\(location)", "node": "\(node)"])
+            print("connect-server listening on http://\(bind):\(boundPort)")
             fflush(nil)
         }
         try await application.runService()
         await app.recorder.flush()
+        await app.rejections.flush()
         await storeHandle.close()
+    }
+
+    /// The option's value, else the environment's (which must parse), else the default.
+    static func number<T>(_ option: T?, _ environment: String?, _ parse: (String) -> T?, default fallback: T, _ name: String) throws -> T {
+        if let option { return option }
+        guard let environment else { return fallback }
+        guard let value = parse(environment) else { throw ValidationError("\(name) from the environment is not a number: \(Sanitized.quote(environment))") }
+        return value
+    }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 }

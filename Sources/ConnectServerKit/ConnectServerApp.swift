@@ -1,6 +1,7 @@
 import AdminCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import HTTPTypes
@@ -12,6 +13,9 @@ public struct ConnectServerApp: Sendable {
     public let configuration: ServerConfiguration
     public let store: ConnectStore
     public let recorder: FailureRecorder
+    /// Rejected lifecycle callbacks, folded like failures.
+    public let rejections: RejectionRecorder
+    public let health: StoreHealth
     public let directory: TenantDirectory
     public let installKeys: InstallKeyService
     public let hooks: ConnectServerHooks
@@ -26,13 +30,17 @@ public struct ConnectServerApp: Sendable {
         self.store = store
         self.hooks = hooks
         self.logger = logger
-        self.recorder = FailureRecorder(store: store, capacity: configuration.failureQueueCapacity)
+        self.recorder = FailureRecorder(store: store, capacity: configuration.failureQueueCapacity, window: configuration.foldWindow,
+                                        logger: logger)
+        self.rejections = RejectionRecorder(store: store, window: configuration.foldWindow, logger: logger)
+        self.health = StoreHealth(logger: logger)
         self.directory = TenantDirectory(store: store)
-        self.installKeys = InstallKeyService(baseURL: configuration.installKeysURL)
+        self.installKeys = InstallKeyService(baseURL: configuration.installKeysURL,
+                                             maxFetchesPerMinute: configuration.installKeyFetchesPerMinute, logger: logger)
         let verifier = ConnectTokenVerifier(leeway: configuration.leeway, minimumSecretBytes: 32)
         self.rules = LifecycleRules(appBaseURLs: configuration.baseURLs, legacyInstall: configuration.legacyInstall,
                                     verifier: verifier, node: configuration.node)
-        self.authenticator = RequestAuthenticator(verifier: verifier, directory: directory, recorder: recorder,
+        self.authenticator = RequestAuthenticator(verifier: verifier, directory: directory, recorder: recorder, health: health,
                                                   basePath: RequestTarget(configuration.baseURLs.first ?? "").path, node: configuration.node, logger: logger)
         self.descriptor = try Descriptor.json(configuration: configuration)
     }
@@ -41,16 +49,33 @@ public struct ConnectServerApp: Sendable {
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: ConnectRequestContext.self)
         addRoutes(to: router)
+        let idle = Self.timeAmount(configuration.idleTimeout), head = Self.timeAmount(configuration.requestHeadTimeout)
         return Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.bind, port: configuration.port), serverName: "connect-server"),
+            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head) },
+            configuration: .init(address: .hostname(configuration.bind, port: configuration.port), serverName: "connect-server",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
             services: [BackgroundWork(app: self)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
 
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
     func addRoutes(to router: Router<ConnectRequestContext>) {
+        // Liveness: the process serves HTTP. Never depends on the store.
         router.get("/healthz") { _, _ in "ok" }
+        // Readiness: the store answers now.
+        router.get("/readyz") { _, _ -> Response in
+            do {
+                try await self.health.observe { () throws(StoreError) in try await self.store.ping() }
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
+            } catch {
+                return Self.storeUnavailable()
+            }
+        }
         let base = configuration.basePath
         let app = router.group(RouterPath(base.isEmpty ? "/" : base))
         app.get("atlassian-connect.json") { _, _ in
@@ -74,8 +99,9 @@ public struct ConnectServerApp: Sendable {
         }
         app.post("webhooks/:event") { request, context in
             switch await self.authenticator.authenticate(request, context: context, allowsContextQSH: false) {
-            case .failure(let error): return Self.unauthorized(error)
-            case .success: return Response(status: .noContent)
+            case .refused(let error): return Self.unauthorized(error)
+            case .storeUnavailable: return Self.storeUnavailable()
+            case .authenticated: return Response(status: .noContent)
             }
         }
     }
@@ -98,13 +124,12 @@ public struct ConnectServerApp: Sendable {
             remoteAddress: context.remoteAddress, now: Date())
         let outcome: LifecycleRules.Outcome
         do {
-            outcome = try await rules.decide(callback, existing: { key throws(StoreError) in try await self.directory.fresh(clientKey: key) },
-                                             installKey: { kid in await self.installKeys.key(kid: kid) })
-            // Commit before answering: a 204 means the store has it.
-            try await store.record(outcome.decision)
+            outcome = try await decideAndRecord(callback)
         } catch {
-            logger.error("lifecycle \(event.rawValue) could not be recorded: \(error)")
-            return Response(status: .serviceUnavailable)
+            if error.kind == .conflict {
+                logger.warning("lifecycle \(event.rawValue) kept conflicting with concurrent callbacks; answered 503")
+            }
+            return Self.storeUnavailable()
         }
         let decided = outcome.decision.event
         logger.info("lifecycle \(event.rawValue) \(decided.outcome.rawValue)", metadata: [
@@ -128,15 +153,56 @@ public struct ConnectServerApp: Sendable {
         return Self.jsonError(status: outcome.status == 400 ? .badRequest : .unauthorized, reason: reason)
     }
 
+    /// Decides a callback on the stored row and records the decision, committed only if the
+    /// row is still the one decided on; a concurrent change (a reinstall racing an `enabled`)
+    /// makes it decide again on the new row. Rejections are folded: the first of a kind is
+    /// written before the answer, identical ones within the window are counted.
+    func decideAndRecord(_ callback: LifecycleRules.Callback) async throws(StoreError) -> LifecycleRules.Outcome {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = try await health.observe { () throws(StoreError) in
+                try await rules.decide(callback, existing: { key throws(StoreError) in try await self.directory.fresh(clientKey: key) },
+                                       installKey: { kid in await self.installKeys.key(kid: kid) })
+            }
+            if !outcome.accepted {
+                guard let first = rejections.admit(outcome.decision.event) else { return outcome }
+                do {
+                    try await health.observe { () throws(StoreError) in try await store.record(InstallDecision(event: first, tenant: nil)) }
+                    rejections.wrote(first, true)
+                } catch {
+                    rejections.wrote(first, false)
+                    throw error
+                }
+                return outcome
+            }
+            do {
+                try await health.observe { () throws(StoreError) in try await store.record(outcome.decision) }
+                return outcome
+            } catch where error.kind == .conflict && attempt < 8 {
+                continue
+            }
+        }
+    }
+
+    /// 503 with `Retry-After`: the store cannot be asked now; the caller should retry.
+    static func storeUnavailable() -> Response {
+        var response = jsonError(status: .serviceUnavailable, reason: "store_unavailable")
+        response.headers[.retryAfter] = "5"
+        return response
+    }
+
     // MARK: - Example routes
 
     /// A page the host shows in an iframe: qsh-checked, carries a session token for the
     /// browser (as ACE's `{{token}}`), also sent as `X-acpt`.
     func helloPage(_ request: Request, _ context: ConnectRequestContext) async throws -> Response {
         switch await authenticator.authenticate(request, context: context, allowsContextQSH: false) {
-        case .failure(let error):
+        case .refused(let error):
             return Self.unauthorized(error)
-        case .success(let authenticated):
+        case .storeUnavailable:
+            return Self.storeUnavailable()
+        case .authenticated(let authenticated):
             let token = sessionToken(for: authenticated)
             let html = """
                 <!DOCTYPE html>
@@ -152,9 +218,11 @@ public struct ConnectServerApp: Sendable {
     /// An API route for the app's own pages: accepts the session token or any context token.
     func echo(_ request: Request, _ context: ConnectRequestContext) async throws -> Response {
         switch await authenticator.authenticate(request, context: context, allowsContextQSH: true) {
-        case .failure(let error):
+        case .refused(let error):
             return Self.unauthorized(error)
-        case .success(let authenticated):
+        case .storeUnavailable:
+            return Self.storeUnavailable()
+        case .authenticated(let authenticated):
             return try await Self.echoResponse(clientKey: authenticated.tenant.clientKey, request)
         }
     }
@@ -201,11 +269,15 @@ struct BackgroundWork: Service {
         try await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await app.recorder.run() }
+                group.addTask { await app.rejections.run(interval: .milliseconds(500)) }
                 group.addTask {
                     while !Task.isCancelled {
                         let cutoff = Date().addingTimeInterval(-app.configuration.retention)
                         if let deleted = try? await app.store.pruneFailures(olderThan: cutoff), deleted > 0 {
                             app.logger.info("pruned \(deleted) auth failures older than \(cutoff.ISO8601Format())")
+                        }
+                        if let deleted = try? await app.store.pruneRejectedEvents(olderThan: cutoff), deleted > 0 {
+                            app.logger.info("pruned \(deleted) rejected lifecycle callbacks older than \(cutoff.ISO8601Format())")
                         }
                         try? await Task.sleep(for: .seconds(3600))
                     }

@@ -9,6 +9,7 @@ public struct RequestAuthenticator: Sendable {
     let verifier: ConnectTokenVerifier
     let directory: TenantDirectory
     let recorder: FailureRecorder
+    let health: StoreHealth
     /// The base URL's path, stripped from request paths before qsh, as the host does.
     let basePath: Substring
     let node: String
@@ -21,14 +22,23 @@ public struct RequestAuthenticator: Sendable {
         public var subject: String? { claims["sub"]?.stringValue }
     }
 
-    /// Verifies the request's token; `nil` when it failed (already recorded).
-    public func authenticate(_ request: Request, context: ConnectRequestContext, allowsContextQSH: Bool) async -> Result<Authenticated, ConnectAuthError> {
+    /// What became of a request.
+    public enum Outcome: Sendable {
+        case authenticated(Authenticated)
+        /// Refused (already recorded as an auth failure).
+        case refused(ConnectAuthError)
+        /// The store could not be asked: not the tenant's fault, so not an auth failure.
+        case storeUnavailable(StoreError)
+    }
+
+    /// Verifies the request's token.
+    public func authenticate(_ request: Request, context: ConnectRequestContext, allowsContextQSH: Bool) async -> Outcome {
         let target = RequestTarget(request.uri.string)
         let canonical = CanonicalRequest(method: request.method.rawValue, rawPath: target.path, rawQuery: target.query, basePath: basePath)
         guard let token = Self.token(in: request) else {
             let error = ConnectAuthError(.missingToken, "no JWT in the Authorization header or the jwt parameter")
             recordFailure(error, request, context, token: nil, decoded: nil)
-            return .failure(error)
+            return .refused(error)
         }
         let now = UnixTime.now()
         let decoded: ConnectToken
@@ -36,28 +46,27 @@ public struct RequestAuthenticator: Sendable {
             decoded = try ConnectToken.decode(token, limits: verifier.limits)
         } catch {
             recordFailure(error, request, context, token: token, decoded: nil)
-            return .failure(error)
+            return .refused(error)
         }
         guard let clientKey = decoded.tenantKey else {
             let error = ConnectAuthError(.missingClaim, "token has no iss or aud naming a tenant")
             recordFailure(error, request, context, token: token, decoded: decoded)
-            return .failure(error)
+            return .refused(error)
         }
         let tenant: Tenant?
         do {
-            tenant = try await directory.tenant(clientKey: clientKey)
+            tenant = try await directory.tenant(clientKey: clientKey, health: health)
         } catch {
-            logger.error("store unavailable during authentication: \(error.message)")
-            return .failure(ConnectAuthError(.unknownIssuer, "the store is unavailable"))
+            return .storeUnavailable(error)
         }
         let expectation = TokenExpectation(request: canonical, allowsContextQSH: allowsContextQSH, audience: .tenant(clientKey))
         let report = verifier.verify(decoded, expecting: expectation, now: now, key: TenantKeyLookup.lookup(tenant, clientKey: clientKey))
         if let tenant, report.valid {
-            return .success(Authenticated(tenant: tenant, claims: decoded.claims))
+            return .authenticated(Authenticated(tenant: tenant, claims: decoded.claims))
         }
         let error = report.firstFailure ?? ConnectAuthError(.badSignature, "token not verified")
         recordFailure(error, request, context, token: token, decoded: decoded)
-        return .failure(error)
+        return .refused(error)
     }
 
     /// `Authorization: JWT <token>`, else the `jwt` query parameter.

@@ -16,8 +16,24 @@ public struct ServerConfiguration: Sendable {
     public var node: String
     /// Auth failures older than this are pruned (in small batches, hourly).
     public var retention: TimeInterval
-    /// Failures queued in memory before identical ones are folded into counts.
+    /// Failures queued in memory before even the first of a kind is folded into a count.
     public var failureQueueCapacity = 10_000
+    /// Identical refusals (auth failures, rejected callbacks) within this window are one row with a count.
+    public var foldWindow: TimeInterval = 10
+    /// The longest any one store operation may take before the request is answered 503.
+    public var storeTimeout: Duration = .seconds(5)
+    /// Once a request's first byte arrives, its head must be complete within this.
+    public var requestHeadTimeout: Duration = .seconds(10)
+    /// A connection with no request in progress is closed after this.
+    public var idleTimeout: Duration = .seconds(60)
+    /// Open connections beyond this wait in the accept queue.
+    public var maxConnections = 1024
+    /// Fetches of install keys for kids not seen before, per minute, beyond which forged
+    /// installs are refused without an outbound request.
+    public var installKeyFetchesPerMinute = 30
+
+    /// The accepted range of `--retention-days`.
+    public static let retentionDays = 1...36_500
 
     public init(store: StoreLocation, bind: String = "127.0.0.1", port: Int, baseURLs: [String], appKey: String = "com.example.connect-admin-demo",
                 descriptorFile: String? = nil, installKeysURL: String = "https://connect-install-keys.atlassian.com",

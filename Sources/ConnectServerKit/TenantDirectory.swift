@@ -5,7 +5,8 @@ import Synchronization
 /// Tenant rows for request authentication, read through a short-lived cache so that a busy
 /// app does not query the store on every request. Entries live `ttl` (1 s by default): an
 /// install on another node is seen within that time; installs on this node replace the entry
-/// at once.
+/// at once. Keys are compared byte for byte (`BytewiseKey`): a forged canonical equivalent
+/// of a clientKey has a slot of its own.
 public final class TenantDirectory: Sendable {
     private struct Entry {
         var tenant: Tenant?
@@ -14,7 +15,7 @@ public final class TenantDirectory: Sendable {
 
     private let store: ConnectStore
     private let ttl: Duration
-    private let entries = Mutex([String: Entry]())
+    private let entries = Mutex([BytewiseKey: Entry]())
     private let maxEntries: Int
 
     public init(store: ConnectStore, ttl: Duration = .seconds(1), maxEntries: Int = 50_000) {
@@ -23,10 +24,15 @@ public final class TenantDirectory: Sendable {
         self.maxEntries = maxEntries
     }
 
-    public func tenant(clientKey: String) async throws(StoreError) -> Tenant? {
+    public func tenant(clientKey: String, health: StoreHealth? = nil) async throws(StoreError) -> Tenant? {
         let now = ContinuousClock.now
-        if let entry = entries.withLock({ $0[clientKey] }), now - entry.loadedAt < ttl { return entry.tenant }
-        let tenant = try await store.tenant(clientKey: clientKey)
+        if let entry = entries.withLock({ $0[BytewiseKey(clientKey)] }), now - entry.loadedAt < ttl { return entry.tenant }
+        let tenant: Tenant?
+        if let health {
+            tenant = try await health.observe { () throws(StoreError) in try await store.tenant(clientKey: clientKey) }
+        } else {
+            tenant = try await store.tenant(clientKey: clientKey)
+        }
         remember(clientKey, tenant, at: now)
         return tenant
     }
@@ -41,7 +47,7 @@ public final class TenantDirectory: Sendable {
     public func remember(_ clientKey: String, _ tenant: Tenant?, at instant: ContinuousClock.Instant = .now) {
         entries.withLock { entries in
             if entries.count >= maxEntries { entries.removeAll(keepingCapacity: true) }
-            entries[clientKey] = Entry(tenant: tenant, loadedAt: instant)
+            entries[BytewiseKey(clientKey)] = Entry(tenant: tenant, loadedAt: instant)
         }
     }
 }

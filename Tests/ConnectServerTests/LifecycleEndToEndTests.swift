@@ -111,7 +111,8 @@ import Testing
 
     @Test(arguments: TestStoreBackend.allCases)
     func attacksAreRejectedAndChangeNothing(_ backend: TestStoreBackend) async throws {
-        let server = try await H.start(location: try await backend.freshLocation())
+        // No folding: every attack is its own row here (folding has tests of its own).
+        let server = try await H.start(location: try await backend.freshLocation()) { $0.foldWindow = 0 }
         defer { Task { await server.stop() } }
         let victim = "jira:victim-\(UUID().uuidString.prefix(8))"
         try await server.install(victim, secret: Self.secret1)

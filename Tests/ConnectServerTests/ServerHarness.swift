@@ -42,7 +42,8 @@ final class ServerHarness: Sendable {
         self.tasks = tasks
     }
 
-    static func start(location: StoreLocation, legacyInstall: Bool = false, failureQueueCapacity: Int = 10_000) async throws -> ServerHarness {
+    static func start(location: StoreLocation, legacyInstall: Bool = false, failureQueueCapacity: Int = 10_000,
+                      configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerHarness {
         let hostKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let pem = hostKey.publicKey.pemRepresentation
         // The install-keys server: GET /<kid> answers the PEM of the one kid it knows.
@@ -62,13 +63,16 @@ final class ServerHarness: Sendable {
         var keysIterator = keysPortStream.makeAsyncIterator()
         let keysPort = await keysIterator.next() ?? 0
 
-        let store = try await ConnectStore.open(location, mode: .readWrite)
+        var configurationProbe = ServerConfiguration(store: location, port: 0, baseURLs: [])
+        configure(&configurationProbe)
+        let store = try await ConnectStore.open(location, mode: .readWrite, deadline: configurationProbe.storeTimeout)
         let hooks = HookLog()
         // The host part of the base URL does not matter to the routes; its path does.
         let baseURL = "https://app.example.test\(appPath)"
         var configuration = ServerConfiguration(store: location, port: 0, baseURLs: [baseURL], appKey: "com.example.test-app",
                                                 installKeysURL: "http://127.0.0.1:\(keysPort)", legacyInstall: legacyInstall, node: "test-node")
         configuration.failureQueueCapacity = failureQueueCapacity
+        configure(&configuration)
         var logger = Logger(label: "connect-server-test")
         logger.logLevel = .critical  // stopping by cancellation logs errors that mean nothing here
         let app = try ConnectServerApp(configuration: configuration, store: store,
@@ -80,6 +84,20 @@ final class ServerHarness: Sendable {
         let port = await iterator.next() ?? 0
         return ServerHarness(app: app, store: store, location: location, baseURL: baseURL, port: port, keysPort: keysPort,
                              hostKey: hostKey, installed: hooks, keyRequests: keyRequests, tasks: [keysTask, serverTask])
+    }
+
+    /// A second node: another connect-server (its own store connections) on the same store,
+    /// trusting the same install-keys server.
+    func secondNode() async throws -> (server: RunningConnectServer, store: ConnectStore, local: String) {
+        let store = try await ConnectStore.open(location, mode: .readWrite)
+        var configuration = ServerConfiguration(store: location, port: 0, baseURLs: [baseURL], appKey: "com.example.test-app",
+                                                installKeysURL: "http://127.0.0.1:\(keysPort)", legacyInstall: app.configuration.legacyInstall,
+                                                node: "test-node-2")
+        configuration.foldWindow = app.configuration.foldWindow
+        var logger = Logger(label: "connect-server-test-2")
+        logger.logLevel = .critical
+        let server = try await RunningConnectServer.start(try ConnectServerApp(configuration: configuration, store: store, logger: logger))
+        return (server, store, "http://127.0.0.1:\(server.port)")
     }
 
     func stop() async {
@@ -129,8 +147,8 @@ final class ServerHarness: Sendable {
         var headers: HTTPHeaders
     }
 
-    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, body: [UInt8]? = nil) async throws -> HTTPResult {
-        var request = HTTPClientRequest(url: local + Self.appPath + path)
+    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, body: [UInt8]? = nil, to node: String? = nil) async throws -> HTTPResult {
+        var request = HTTPClientRequest(url: (node ?? local) + Self.appPath + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "JWT \(token)") }
         if let body {
@@ -142,8 +160,8 @@ final class ServerHarness: Sendable {
         return HTTPResult(status: Int(response.status.code), body: String(buffer: bytes), headers: response.headers)
     }
 
-    func lifecycle(_ event: InstallEvent.EventType, token: String?, body: [UInt8]) async throws -> HTTPResult {
-        try await send(.POST, "/\(event.rawValue)", token: token, body: body)
+    func lifecycle(_ event: InstallEvent.EventType, token: String?, body: [UInt8], to node: String? = nil) async throws -> HTTPResult {
+        try await send(.POST, "/\(event.rawValue)", token: token, body: body, to: node)
     }
 
     /// Installs `clientKey` with `secret`, signed properly; expects 204.
@@ -153,9 +171,10 @@ final class ServerHarness: Sendable {
         #expect(result.status == 204, "install of \(clientKey): \(result.status) \(result.body)")
     }
 
-    /// Waits until the failure recorder has written everything it received.
+    /// Waits until the recorders have written everything they received, folded counts included.
     func flushFailures() async {
         await app.recorder.flush()
+        await app.rejections.flush()
     }
 }
 

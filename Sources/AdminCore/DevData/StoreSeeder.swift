@@ -19,6 +19,10 @@ public struct StoreSeeder: Sendable {
         self.now = now
     }
 
+    /// The addon key of every tenant the seeder writes: how `dev seed` tells its own tenants
+    /// from real ones, and refuses a store that holds any real one.
+    public static let addonKey = "com.example.connect-admin-dev-seed"
+
     static let words = ["acme", "globex", "initech", "umbrella", "stark", "wayne", "hooli", "piedpiper", "vandelay", "wonka",
                         "cyberdyne", "tyrell", "soylent", "oscorp", "aperture", "blackmesa", "gringotts", "monsters", "dunder", "prestige"]
     static let paths = ["/pages/hello", "/api/echo", "/webhooks/jira:issue_created", "/webhooks/page_updated", "/rest/panel",
@@ -119,7 +123,7 @@ public struct StoreSeeder: Sendable {
         }
         if state == .installed && random.weighted([(true, 80), (false, 20)]) { state = .enabled }
         let tenant = Tenant(
-            clientKey: clientKey, addonKey: "com.example.connect-admin-demo", baseUrl: baseUrl,
+            clientKey: clientKey, addonKey: Self.addonKey, baseUrl: baseUrl,
             displayUrl: product == "jira" ? "https://\(site).example.com" : nil, productType: product,
             description: "Atlassian \(product == "jira" ? "JIRA" : "Confluence") at \(baseUrl)",
             serverVersion: String(100_000 + index % 300), pluginsVersion: "1001.0.0-SNAPSHOT",

@@ -28,10 +28,13 @@ public struct InstallEvent: Sendable, Equatable {
     public var baseUrl: String?
     public var remoteAddress: String?
     public var detail: String
+    /// Identical rejected callbacks folded into this row (same tenant, event, reason and
+    /// source within a short window); 1 for every accepted one.
+    public var count: Int
 
     public init(id: Int64 = 0, at: Date, node: String, clientKey: String, eventType: EventType, outcome: Outcome,
                 reason: ReasonCode? = nil, auth: String, fingerprintBefore: String? = nil, fingerprintAfter: String? = nil,
-                baseUrl: String? = nil, remoteAddress: String? = nil, detail: String = "") {
+                baseUrl: String? = nil, remoteAddress: String? = nil, detail: String = "", count: Int = 1) {
         self.id = id
         self.at = at
         self.node = node
@@ -45,6 +48,7 @@ public struct InstallEvent: Sendable, Equatable {
         self.baseUrl = baseUrl
         self.remoteAddress = remoteAddress
         self.detail = detail
+        self.count = count
     }
 
     /// An accepted install whose secret changed.

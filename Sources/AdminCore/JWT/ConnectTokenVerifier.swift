@@ -174,7 +174,7 @@ public struct ConnectTokenVerifier: Sendable {
             checks.append(.fail(.issuer, reason, detail))
             key = nil
         }
-        if let expectedIssuer = expectation.issuer, let issuer = token.issuer, issuer != expectedIssuer {
+        if let expectedIssuer = expectation.issuer, let issuer = token.issuer, !BytewiseKey.same(issuer, expectedIssuer) {
             checks.append(.fail(.issuer, .clientKeyMismatch,
                                 "iss \(Sanitized.quote(issuer)) is not the payload's clientKey \(Sanitized.quote(expectedIssuer))"))
         }
@@ -267,7 +267,7 @@ public struct ConnectTokenVerifier: Sendable {
                 report.checks.append(.fail(.qsh, .contextQSHNotAllowed,
                                            "token is a context token (qsh \"context-qsh\"); this route needs a token for `\(request.text)`"))
             }
-        } else if qsh == expected {
+        } else if BytewiseKey.same(qsh, expected) {
             report.checks.append(.pass(.qsh, "qsh matches the canonical request"))
         } else {
             let guess = QSHDiagnosis.requestMatching(qsh: qsh, near: request)
@@ -288,7 +288,7 @@ public struct ConnectTokenVerifier: Sendable {
                 checks.append(.pass(.audience, "no aud claim (allowed for host-issued tokens)"))
                 return
             }
-            if first == clientKey {
+            if BytewiseKey.same(first, clientKey) {
                 checks.append(.pass(.audience, "aud names tenant \(clientKey)"))
             } else {
                 checks.append(.fail(.audience, .wrongAudience,

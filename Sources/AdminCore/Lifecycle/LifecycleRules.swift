@@ -138,35 +138,87 @@ public struct LifecycleRules: Sendable {
 
     private func accept(_ callback: Callback, payload: LifecyclePayload, existing: Tenant?, auth: String,
                         report: VerificationReport?) throws(StoreError) -> Outcome {
-        let secret = payload.eventType == .installed ? payload.sharedSecret : existing?.sharedSecret
-        guard let secret else {
+        guard payload.eventType == .installed else {
+            return acceptStateChange(callback, payload: payload, existing: existing, auth: auth, report: report)
+        }
+        guard let secret = payload.sharedSecret else {
             return reject(callback, payload: payload, existing: existing, auth: auth,
                           ConnectAuthError(.unknownIssuer, "no stored secret for \(Sanitized.quote(payload.clientKey))"), status: 401)
         }
-        if payload.eventType == .installed && secret.byteCount < 32 {
+        if secret.byteCount < 32 {
             return reject(callback, payload: payload, existing: existing, auth: auth,
                           ConnectAuthError(.insecureSecret, "sharedSecret is \(secret.byteCount) bytes; at least 32 are required"), status: 400)
-        }
-        let state: TenantState
-        switch payload.eventType {
-        case .installed: state = .installed
-        case .uninstalled: state = .uninstalled
-        case .enabled: state = .enabled
-        case .disabled: state = .disabled
         }
         let tenant = Tenant(
             clientKey: payload.clientKey, addonKey: payload.key, baseUrl: payload.baseUrl, displayUrl: payload.displayUrl,
             productType: payload.productType, description: payload.description, serverVersion: payload.serverVersion,
             pluginsVersion: payload.pluginsVersion, serviceEntitlementNumber: payload.serviceEntitlementNumber,
             oauthClientId: payload.oauthClientId, cloudId: payload.cloudId, installationId: payload.installationId,
-            sharedSecret: secret, state: state, installedAt: existing?.installedAt ?? callback.now, updatedAt: callback.now,
+            sharedSecret: secret, state: .installed, installedAt: existing?.installedAt ?? callback.now, updatedAt: callback.now,
             extraJSON: JSONValue.object(payload.extra).jsonText(sortedKeys: true))
         let event = InstallEvent(
             at: callback.now, node: node, clientKey: payload.clientKey, eventType: payload.eventType, outcome: .accepted,
             auth: auth, fingerprintBefore: existing?.secretFingerprint, fingerprintAfter: secret.fingerprint,
             baseUrl: payload.baseUrl, remoteAddress: callback.remoteAddress,
             detail: existing.map { $0.secretFingerprint == secret.fingerprint ? "" : "secret rotated" } ?? "first install")
-        return Outcome(decision: InstallDecision(event: event, tenant: tenant), status: 204, report: report)
+        // Signed by the host's install key, an install does not depend on the stored row; one
+        // authenticated by a secret (legacy mode) or made on "no tenant yet" does.
+        let basis: InstallDecision.Basis = existing.map { auth.hasPrefix("hs256:stored") ? .secret(fingerprint: $0.secretFingerprint) : .unconditional }
+            ?? .absent
+        return Outcome(decision: InstallDecision(event: event, tenant: tenant, basis: basis), status: 204, report: report)
+    }
+
+    /// `enabled`, `disabled` and `uninstalled` change the state of a stored tenant and nothing
+    /// else: only `installed` (signed by the host) may set its fields or its secret. A payload
+    /// that disagrees with the stored tenant is recorded in the event's detail, not applied.
+    private func acceptStateChange(_ callback: Callback, payload: LifecyclePayload, existing: Tenant?, auth: String,
+                                   report: VerificationReport?) -> Outcome {
+        guard let existing else {
+            return reject(callback, payload: payload, existing: nil, auth: auth,
+                          ConnectAuthError(.unknownIssuer, "no tenant \(Sanitized.quote(payload.clientKey)) is installed"), status: 401)
+        }
+        var tenant = existing
+        if tenant.state == .uninstalled && payload.eventType != .uninstalled {
+            return reject(callback, payload: payload, existing: tenant, auth: auth,
+                          ConnectAuthError(.tenantUninstalled, "\(payload.eventType.rawValue) needs an installed tenant: \(Sanitized.quote(payload.clientKey)) was uninstalled and must be installed again"),
+                          status: 401)
+        }
+        tenant.state = switch payload.eventType {
+        case .enabled: .enabled
+        case .disabled: .disabled
+        default: .uninstalled
+        }
+        tenant.updatedAt = callback.now
+        let differences = Self.differences(payload, from: tenant)
+        let event = InstallEvent(
+            at: callback.now, node: node, clientKey: tenant.clientKey, eventType: payload.eventType, outcome: .accepted,
+            auth: auth, fingerprintBefore: tenant.secretFingerprint, fingerprintAfter: tenant.secretFingerprint,
+            baseUrl: tenant.baseUrl, remoteAddress: callback.remoteAddress,
+            detail: differences.isEmpty ? "" : String("payload differs from the stored tenant (not applied): \(differences.joined(separator: "; "))".prefix(1000)))
+        let basis = InstallDecision.Basis.secretAndState(fingerprint: existing.secretFingerprint, state: existing.state)
+        return Outcome(decision: InstallDecision(event: event, tenant: tenant, basis: basis), status: 204, report: report)
+    }
+
+    /// The payload fields that differ from the stored tenant, as `field "stored" -> "sent"`;
+    /// a differing secret by fingerprint only.
+    static func differences(_ payload: LifecyclePayload, from tenant: Tenant) -> [String] {
+        let pairs: [(String, String?, String?)] = [
+            ("key", tenant.addonKey, payload.key), ("baseUrl", tenant.baseUrl, payload.baseUrl),
+            ("displayUrl", tenant.displayUrl, payload.displayUrl), ("productType", tenant.productType, payload.productType),
+            ("description", tenant.description, payload.description), ("serverVersion", tenant.serverVersion, payload.serverVersion),
+            ("pluginsVersion", tenant.pluginsVersion, payload.pluginsVersion),
+            ("serviceEntitlementNumber", tenant.serviceEntitlementNumber, payload.serviceEntitlementNumber),
+            ("oauthClientId", tenant.oauthClientId, payload.oauthClientId), ("cloudId", tenant.cloudId, payload.cloudId),
+            ("installationId", tenant.installationId, payload.installationId),
+        ]
+        var out: [String] = []
+        for (name, stored, sent) in pairs where sent != nil && !BytewiseKey.same(stored, sent) {
+            out.append("\(name) \(Sanitized.quote(String((stored ?? "").prefix(120)))) -> \(Sanitized.quote(String((sent ?? "").prefix(120))))")
+        }
+        if let secret = payload.sharedSecret, secret.fingerprint != tenant.secretFingerprint {
+            out.append("sharedSecret \(tenant.secretFingerprint) -> \(secret.fingerprint)")
+        }
+        return out
     }
 
     private func reject(_ callback: Callback, payload: LifecyclePayload, existing: Tenant?, auth: String,

@@ -14,16 +14,20 @@ public final class ConnectStore: Sendable {
     public let location: StoreLocation
     public let mode: AccessMode
     let database: any SQLDatabase
+    /// How long any one operation may take before the caller is told the store is unreachable.
+    let deadline: StoreDeadline
 
-    init(location: StoreLocation, mode: AccessMode, database: any SQLDatabase) {
+    init(location: StoreLocation, mode: AccessMode, database: any SQLDatabase, deadline: Duration = .seconds(5)) {
         self.location = location
         self.mode = mode
         self.database = database
+        self.deadline = StoreDeadline(limit: deadline)
     }
 
     /// Opens the store at `location`. Writers migrate it to the current schema; readers check
     /// that they understand it and fail with a sentence saying what to do otherwise.
-    public static func open(_ location: StoreLocation, mode: AccessMode) async throws(StoreError) -> ConnectStore {
+    /// `deadline` bounds every later operation (see `StoreDeadline`).
+    public static func open(_ location: StoreLocation, mode: AccessMode, deadline: Duration = .seconds(5)) async throws(StoreError) -> ConnectStore {
         let database: any SQLDatabase
         switch location {
         case .sqlite(let path):
@@ -31,7 +35,7 @@ public final class ConnectStore: Sendable {
         case .postgres(let postgres):
             database = try await PostgresDatabase.connect(postgres)
         }
-        let store = ConnectStore(location: location, mode: mode, database: database)
+        let store = ConnectStore(location: location, mode: mode, database: database, deadline: deadline)
         do {
             switch mode {
             case .readWrite: try await store.migrate()
@@ -52,8 +56,11 @@ public final class ConnectStore: Sendable {
 
     /// The schema version stored, or `nil` when this is not a ConnectAdmin store yet.
     func storedSchemaVersion() async throws(StoreError) -> Int? {
-        guard try await database.tableExists("connect_admin_schema") else { return nil }
-        let rows = try await database.rows(SQLStatement("SELECT MAX(version) AS version FROM connect_admin_schema"))
+        let database = self.database
+        guard try await deadline.run(cancelOnTimeout: true, "schema check", { () throws(StoreError) in
+            try await database.tableExists("connect_admin_schema")
+        }) else { return nil }
+        let rows = try await read(SQLStatement("SELECT MAX(version) AS version FROM connect_admin_schema"))
         return rows.first?.integer("version").map(Int.init)
     }
 
@@ -83,26 +90,48 @@ public final class ConnectStore: Sendable {
             var statements = [SQLStatement]()
             if let lock = database.dialect.serializeInsertsStatement { statements.append(lock) }
             statements.append(SQLStatement("CREATE TABLE IF NOT EXISTS connect_admin_schema (version INTEGER NOT NULL)"))
+            // Another writer that migrated first (under the same lock) makes this a no-op.
+            statements.append(.guarding("SELECT 1 AS ok WHERE NOT EXISTS (SELECT 1 FROM connect_admin_schema WHERE version = ?)",
+                                        [.integer(Int64(version))]))
             statements += Schema.migration(to: version, dialect: database.dialect).map { SQLStatement($0) }
-            statements.append(SQLStatement(
-                "INSERT INTO connect_admin_schema (version) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM connect_admin_schema WHERE version = ?)",
-                [.integer(Int64(version)), .integer(Int64(version))]))
-            try await commit(statements)
+            statements.append(SQLStatement("INSERT INTO connect_admin_schema (version) VALUES (?)", [.integer(Int64(version))]))
+            do {
+                try await commit(statements)
+            } catch let error where error.kind == .conflict {
+                continue
+            }
         }
     }
 
     // MARK: - Writes
 
     /// Records a lifecycle decision atomically: the event, and for an accepted callback the
-    /// tenant row and its secret history.
+    /// tenant row and its secret history — only if the stored row is still the one the
+    /// decision was made on (`decision.basis`); otherwise nothing is written and `.conflict`
+    /// is thrown, so the caller decides again on the row as it is now.
     public func record(_ decision: InstallDecision) async throws(StoreError) {
         try requireWritable()
         var statements: [SQLStatement] = []
         if let tenant = decision.tenant {
-            statements += StoreStatements.upsertTenant(tenant, at: decision.event.at)
+            if let lock = database.dialect.tenantLockStatement(tenant.clientKey) { statements.append(lock) }
+            if let guardStatement = StoreStatements.basisGuard(decision.basis, clientKey: tenant.clientKey) {
+                statements.append(guardStatement)
+            }
+            if decision.event.eventType == .installed {
+                statements += StoreStatements.upsertTenant(tenant, at: decision.event.at)
+            } else {
+                statements.append(StoreStatements.updateState(tenant))
+            }
         }
         statements.append(StoreStatements.insertEvent(decision.event))
         try await commit(statements)
+    }
+
+    /// Records install events that carry no tenant change (folded rejections), in one transaction.
+    public func record(_ events: [InstallEvent]) async throws(StoreError) {
+        try requireWritable()
+        guard !events.isEmpty else { return }
+        try await commit(StoreStatements.insertEvents(events))
     }
 
     /// Records failures in as few statements as possible.
@@ -133,7 +162,7 @@ public final class ConnectStore: Sendable {
         try requireWritable()
         var deleted = 0
         while true {
-            let rows = try await database.rows(SQLStatement(
+            let rows = try await read(SQLStatement(
                 "SELECT COUNT(*) AS n FROM (SELECT id FROM auth_failure WHERE at < ? ORDER BY id LIMIT ?) AS old",
                 [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(batchSize))]))
             let count = Int(rows.first?.integer("n") ?? 0)
@@ -146,20 +175,47 @@ public final class ConnectStore: Sendable {
         }
     }
 
+    /// Deletes rejected install events older than `cutoff` (accepted ones are the tenant's
+    /// history and are kept), in batches like `pruneFailures`.
+    @discardableResult
+    public func pruneRejectedEvents(olderThan cutoff: Date, batchSize: Int = 5000) async throws(StoreError) -> Int {
+        try requireWritable()
+        var deleted = 0
+        let bindings: [SQLValue] = [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(batchSize))]
+        let old = "SELECT id FROM install_event WHERE outcome = 'rejected' AND at < ? ORDER BY id LIMIT ?"
+        while true {
+            let rows = try await read(SQLStatement("SELECT COUNT(*) AS n FROM (\(old)) AS old", bindings))
+            let count = Int(rows.first?.integer("n") ?? 0)
+            guard count > 0 else { return deleted }
+            try await commit([SQLStatement("DELETE FROM install_event WHERE id IN (\(old))", bindings)])
+            deleted += count
+            if count < batchSize { return deleted }
+        }
+    }
+
     /// Runs a write transaction to completion even when the caller's task is cancelled (a
     /// client that hung up, a server shutting down): a decision or a batch of failures the
     /// store was handed is written or fails on its own terms, never dropped half-way by
-    /// cancellation. GRDB and PostgresNIO both give up on a cancelled task otherwise.
+    /// cancellation. GRDB and PostgresNIO both give up on a cancelled task otherwise. The
+    /// caller waits at most the store's deadline.
     private func commit(_ statements: [SQLStatement]) async throws(StoreError) {
         let database = self.database
-        let write = Task { try await database.transaction(statements) }
-        do {
-            try await write.value
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.failed, "store write failed: \(error)")
+        try await deadline.run(cancelOnTimeout: false, "write") { () throws(StoreError) in
+            try await database.transaction(statements)
         }
+    }
+
+    /// Every read goes through here: bounded by the deadline, cancelled when it passes.
+    private func read(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
+        let database = self.database
+        return try await deadline.run(cancelOnTimeout: true, "read") { () throws(StoreError) in
+            try await database.rows(statement)
+        }
+    }
+
+    /// A cheap round trip: `/readyz` and the console's status line.
+    public func ping() async throws(StoreError) {
+        _ = try await read(SQLStatement("SELECT 1 AS ok"))
     }
 
     private func requireWritable() throws(StoreError) {
@@ -169,7 +225,7 @@ public final class ConnectStore: Sendable {
     // MARK: - Reads
 
     public func tenant(clientKey: String) async throws(StoreError) -> Tenant? {
-        let rows = try await database.rows(SQLStatement(
+        let rows = try await read(SQLStatement(
             "SELECT \(StoreStatements.tenantColumns) FROM tenant WHERE client_key = ?", [.text(clientKey)]))
         return try rows.first.map(StoreRows.tenant)
     }
@@ -179,11 +235,11 @@ public final class ConnectStore: Sendable {
         if database.dialect == .sqlite, let filter = query.filter, filter.count >= 3 {
             // Few matches: fetch just those through the trigram index. Many: walking the sort
             // index fills the page sooner than sorting thousands of matches.
-            let matches = try await database.rows(StoreStatements.searchCount(filter)).first?.integer("n") ?? 0
+            let matches = try await read(StoreStatements.searchCount(filter)).first?.integer("n") ?? 0
             useSearchIndex = matches <= 2000
         }
         let statement = StoreStatements.tenantPage(query, dialect: database.dialect, useSearchIndex: useSearchIndex)
-        let tenants = try await database.rows(statement).map(StoreRows.tenant)
+        let tenants = try await read(statement).map(StoreRows.tenant)
         let counts = try await recentFailureCounts(clientKeys: tenants.map(\.clientKey), since: query.now.addingTimeInterval(-query.failureWindow))
         let rows = tenants.map { TenantRow(tenant: $0, recentFailures: counts[$0.clientKey] ?? 0) }
         var next: TenantQuery.Cursor?
@@ -198,7 +254,7 @@ public final class ConnectStore: Sendable {
     public func recentFailureCounts(clientKeys: [String], since: Date) async throws(StoreError) -> [String: Int] {
         guard !clientKeys.isEmpty else { return [:] }
         let placeholders = Array(repeating: "?", count: clientKeys.count).joined(separator: ",")
-        let rows = try await database.rows(SQLStatement(
+        let rows = try await read(SQLStatement(
             "SELECT client_key, SUM(count) AS n FROM auth_failure WHERE client_key IN (\(placeholders)) AND at >= ? GROUP BY client_key",
             clientKeys.map(SQLValue.text) + [.integer(StoreTime.milliseconds(since))]))
         var counts: [String: Int] = [:]
@@ -209,22 +265,37 @@ public final class ConnectStore: Sendable {
     }
 
     public func history(_ query: HistoryQuery) async throws(StoreError) -> [InstallEvent] {
-        try await database.rows(StoreStatements.historyPage(query)).map(StoreRows.event)
+        try await read(StoreStatements.historyPage(query)).map(StoreRows.event)
+    }
+
+    /// A tenant's newest events, newest first, with its newest accepted ones always among
+    /// them: however many rejected callbacks an attacker sends under a clientKey, the install
+    /// and rotation that matter stay on the first page.
+    public func tenantHistory(clientKey: String, limit: Int, pinnedAccepted: Int = 5) async throws(StoreError) -> [InstallEvent] {
+        let page = try await history(HistoryQuery(clientKey: clientKey, limit: limit))
+        let accepted = try await history(HistoryQuery(clientKey: clientKey, outcome: .accepted, limit: pinnedAccepted))
+        let seen = Set(page.map(\.id))
+        return (page + accepted.filter { !seen.contains($0.id) }).sorted { $0.id > $1.id }
+    }
+
+    /// Tenants whose addon key is not `addonKey`: `dev seed` refuses a store holding any.
+    public func tenantCount(excludingAddonKey addonKey: String) async throws(StoreError) -> Int {
+        Int(try await read(SQLStatement("SELECT COUNT(*) AS n FROM tenant WHERE addon_key <> ?", [.text(addonKey)])).first?.integer("n") ?? 0)
     }
 
     public func failures(_ query: FailureQuery) async throws(StoreError) -> [AuthFailure] {
-        try await database.rows(StoreStatements.failurePage(query)).map(StoreRows.failure)
+        try await read(StoreStatements.failurePage(query)).map(StoreRows.failure)
     }
 
     /// The secrets a tenant has had, newest first.
     public func secretHistory(clientKey: String) async throws(StoreError) -> [SecretHistoryEntry] {
-        try await database.rows(SQLStatement(
+        try await read(SQLStatement(
             "SELECT client_key, shared_secret, current_from, current_until FROM tenant_secret WHERE client_key = ? ORDER BY current_from DESC",
             [.text(clientKey)])).map(StoreRows.secret)
     }
 
     public func summary() async throws(StoreError) -> StoreSummary {
-        let rows = try await database.rows(SQLStatement("""
+        let rows = try await read(SQLStatement("""
             SELECT (SELECT COUNT(*) FROM tenant) AS tenants,
                    (SELECT COUNT(*) FROM install_event) AS events,
                    (SELECT COUNT(*) FROM auth_failure) AS failures,
@@ -238,13 +309,13 @@ public final class ConnectStore: Sendable {
     }
 
     public func tenantCount() async throws(StoreError) -> Int {
-        Int(try await database.rows(SQLStatement("SELECT COUNT(*) AS n FROM tenant")).first?.integer("n") ?? 0)
+        Int(try await read(SQLStatement("SELECT COUNT(*) AS n FROM tenant")).first?.integer("n") ?? 0)
     }
 
     /// Failures (counts included) per minute since `since`, keyed by minutes since 1970:
     /// the console's rate line. A range scan of the `at` index.
     public func failuresPerMinute(since: Date) async throws(StoreError) -> [Int64: Int] {
-        let rows = try await database.rows(SQLStatement(
+        let rows = try await read(SQLStatement(
             "SELECT at / 60000 AS minute, SUM(count) AS n FROM auth_failure WHERE at >= ? GROUP BY at / 60000",
             [.integer(StoreTime.milliseconds(since))]))
         var counts: [Int64: Int] = [:]
@@ -256,6 +327,6 @@ public final class ConnectStore: Sendable {
 
     /// The id of the newest failure: where a live tail starts.
     public func lastFailureID() async throws(StoreError) -> Int64 {
-        try await database.rows(SQLStatement("SELECT COALESCE(MAX(id), 0) AS last FROM auth_failure")).first?.integer("last") ?? 0
+        try await read(SQLStatement("SELECT COALESCE(MAX(id), 0) AS last FROM auth_failure")).first?.integer("last") ?? 0
     }
 }

@@ -79,7 +79,12 @@ final class PostgresDatabase: SQLDatabase {
         do {
             try await client.withTransaction(logger: PostgresDatabase.logger) { connection in
                 for statement in statements {
-                    try await connection.query(PostgresDatabase.query(statement), logger: PostgresDatabase.logger)
+                    let rows = try await connection.query(PostgresDatabase.query(statement), logger: PostgresDatabase.logger)
+                    if statement.requiresRow {
+                        var found = false
+                        for try await _ in rows { found = true }
+                        guard found else { throw StoreError(.conflict, "the row changed while the write was decided") }
+                    }
                 }
             }
         } catch {
@@ -134,6 +139,10 @@ final class PostgresDatabase: SQLDatabase {
     static func storeError(_ error: any Error, _ location: StoreLocation.PostgresLocation) -> StoreError {
         let target = "\(location.host):\(location.port)/\(location.database)"
         if let error = error as? StoreError { return error }
+        if let error = error as? PostgresTransactionError,
+           let underlying = error.closureError ?? error.beginError ?? error.commitError {
+            return storeError(underlying, location)
+        }
         guard let error = error as? PSQLError else {
             return StoreError(.unreachable, "cannot reach PostgreSQL at \(target): \(error)")
         }

@@ -32,4 +32,14 @@ enum SQLDialect: Sendable {
         case .postgres: return SQLStatement("SELECT pg_advisory_xact_lock(727272)")
         }
     }
+
+    /// A statement that serialises writers of one tenant for the rest of the transaction, so
+    /// that a guard reading its row sees every committed change (PostgreSQL, several nodes).
+    /// SQLite's IMMEDIATE transactions already exclude every other writer.
+    func tenantLockStatement(_ clientKey: String) -> SQLStatement? {
+        switch self {
+        case .sqlite: return nil
+        case .postgres: return SQLStatement("SELECT pg_advisory_xact_lock(727273, hashtext(?))", [.text(clientKey)])
+        }
+    }
 }

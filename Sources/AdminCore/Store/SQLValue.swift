@@ -15,10 +15,21 @@ public enum SQLValue: Sendable, Equatable {
 public struct SQLStatement: Sendable {
     public var sql: String
     public var bindings: [SQLValue]
+    /// A guard inside a transaction: the query must return a row, else the whole transaction
+    /// is rolled back with a `.conflict` error. This is how a decision made on a row read
+    /// earlier is committed only if the row is still as it was (compare-and-set).
+    public var requiresRow = false
 
     public init(_ sql: String, _ bindings: [SQLValue] = []) {
         self.sql = sql
         self.bindings = bindings
+    }
+
+    /// A guard statement (see `requiresRow`).
+    static func guarding(_ sql: String, _ bindings: [SQLValue] = []) -> SQLStatement {
+        var statement = SQLStatement(sql, bindings)
+        statement.requiresRow = true
+        return statement
     }
 
     /// The text with `?` replaced by `$1`, `$2`, …: the store's SQL never contains a literal `?`.

@@ -31,7 +31,7 @@ final class SQLiteDatabase: SQLDatabase {
                 reader = queue
                 writer = nil
             } else {
-                if !exists { try SQLiteDatabase.createPrivateFile(path) }
+                if exists { try SQLiteDatabase.makePrivate(path) } else { try SQLiteDatabase.createPrivateFile(path) }
                 configuration.prepareDatabase { db in
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")
                     // Keep the WAL from growing without bound between checkpoints: a reader
@@ -61,6 +61,20 @@ final class SQLiteDatabase: SQLDatabase {
         closeDescriptor(fd)
     }
 
+    /// An existing store readable by others (a copy, a restore, an old umask) holds every
+    /// tenant's secret: the writer tightens it and its -wal/-shm files to 0600, or refuses to
+    /// open it with the command that fixes it.
+    static func makePrivate(_ path: String) throws(StoreError) {
+        for file in [path, path + "-wal", path + "-shm"] {
+            var info = stat()
+            guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { continue }
+            guard chmod(file, 0o600) == 0 else {
+                let mode = String(info.st_mode & 0o777, radix: 8)
+                throw StoreError(.unreadable, "store file \(file) is readable by others (mode \(mode)) and could not be made private: run `chmod 600 \(path)*` as its owner")
+            }
+        }
+    }
+
     func rows(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
         do {
             let read: @Sendable (Database) throws -> [SQLRow] = { db in
@@ -77,11 +91,20 @@ final class SQLiteDatabase: SQLDatabase {
     func transaction(_ statements: [SQLStatement]) async throws(StoreError) {
         guard let writer else { throw StoreError(.failed, "this store was opened read-only") }
         do {
+            // GRDB writes in an IMMEDIATE transaction: guards read the row as it is under the lock.
             try await writer.write { db in
                 for statement in statements {
-                    try db.execute(sql: statement.sql, arguments: SQLiteDatabase.arguments(statement))
+                    if statement.requiresRow {
+                        guard try Row.fetchOne(db, sql: statement.sql, arguments: SQLiteDatabase.arguments(statement)) != nil else {
+                            throw StoreError(.conflict, "the row changed while the write was decided")
+                        }
+                    } else {
+                        try db.execute(sql: statement.sql, arguments: SQLiteDatabase.arguments(statement))
+                    }
                 }
             }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw SQLiteDatabase.storeError(error, path: path)
         }

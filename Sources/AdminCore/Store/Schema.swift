@@ -6,15 +6,28 @@
 /// the same moment (serialised by an advisory lock) cannot trip over each other.
 enum Schema {
     /// The version this build reads and writes.
-    static let currentVersion = 2
+    static let currentVersion = 3
 
     /// Statements that take a store from `version - 1` to `version`.
     static func migration(to version: Int, dialect: SQLDialect) -> [String] {
         switch version {
         case 1: return version1(dialect)
         case 2: return version2(dialect)
+        case 3: return version3(dialect)
         default: return []
         }
+    }
+
+    /// Folded rejections (`count` on install events, as failures have), the index that keeps a
+    /// tenant's accepted events findable under any number of rejected ones, and the one
+    /// retention prunes rejected events by.
+    static func version3(_ dialect: SQLDialect) -> [String] {
+        let ifNotExists = dialect == .postgres ? "IF NOT EXISTS " : ""
+        return [
+            "ALTER TABLE install_event ADD COLUMN \(ifNotExists)count INTEGER NOT NULL DEFAULT 1",
+            "CREATE INDEX IF NOT EXISTS install_event_by_tenant_outcome ON install_event (client_key, outcome, id)",
+            "CREATE INDEX IF NOT EXISTS install_event_by_outcome_time ON install_event (outcome, at)",
+        ]
     }
 
     /// A trigram index for the tenants filter (case-insensitive substring of clientKey,

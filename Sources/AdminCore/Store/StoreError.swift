@@ -15,6 +15,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case schemaTooOld
         /// A statement failed (constraint, timeout, lost connection).
         case failed
+        /// A guarded write found the row changed since it was read: decide again.
+        case conflict
     }
 
     public var kind: Kind

@@ -18,16 +18,29 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The store named by `argument`, else `CONNECT_STORE`, else `sqlite:connect.sqlite`.
+    /// A PostgreSQL URL without a password takes it, as libpq does, from `PGPASSWORD`, else
+    /// from the password file (`PGPASSFILE`, else `~/.pgpass`), so it need not appear in `ps`.
     public static func resolve(argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(StoreError) -> StoreLocation {
-        try parse(argument ?? environment["CONNECT_STORE"] ?? "sqlite:connect.sqlite")
+        let location = try parse(argument ?? environment["CONNECT_STORE"] ?? "sqlite:connect.sqlite")
+        guard case .postgres(var postgres) = location, postgres.password == nil else { return location }
+        postgres.password = environment["PGPASSWORD"] ?? PasswordFile.password(for: postgres, environment: environment)
+        return .postgres(postgres)
+    }
+
+    /// `text` for an error message: whatever stands before an `@` (a user and password) is
+    /// never repeated back.
+    static func redacted(_ text: String) -> String {
+        guard let at = text.lastIndex(of: "@") else { return text }
+        let scheme = text.range(of: "://").map { String(text[..<$0.upperBound]) } ?? ""
+        return scheme + "…" + text[at...]
     }
 
     public static func parse(_ text: String) throws(StoreError) -> StoreLocation {
         if text.hasPrefix("sqlite://") {
             let path = String(text.dropFirst("sqlite://".count))
             guard path.hasPrefix("/"), path.count > 1 else {
-                throw StoreError(.usage, "store URL \(Sanitized.quote(text)) needs an absolute path after sqlite:// (sqlite:///abs/path), or use sqlite:relative/path")
+                throw StoreError(.usage, "store URL \(Sanitized.quote(redacted(text))) needs an absolute path after sqlite:// (sqlite:///abs/path), or use sqlite:relative/path")
             }
             return .sqlite(path: path)
         }
@@ -47,7 +60,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
                 host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
                 password: components.password, database: database, requireTLS: tls))
         }
-        throw StoreError(.usage, "unknown store URL \(Sanitized.quote(text)): use sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db")
+        throw StoreError(.usage, "unknown store URL \(Sanitized.quote(redacted(text))): use sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db")
     }
 
     /// The location for people: never the password.
@@ -57,5 +70,39 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         case .postgres(let location):
             return "postgres://\(location.username)@\(location.host):\(location.port)/\(location.database)"
         }
+    }
+}
+
+/// libpq's password file: lines of `host:port:database:user:password`, `*` matching
+/// anything, `\:` and `\\` escaped; the first matching line wins.
+enum PasswordFile {
+    static func password(for location: StoreLocation.PostgresLocation, environment: [String: String]) -> String? {
+        let path = environment["PGPASSFILE"] ?? environment["HOME"].map { $0 + "/.pgpass" }
+        guard let path, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let wanted = [location.host, String(location.port), location.database, location.username]
+        for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
+            let fields = split(line)
+            guard fields.count == 5 else { continue }
+            if zip(fields.prefix(4), wanted).allSatisfy({ $0 == "*" || $0 == $1 }) { return fields[4] }
+        }
+        return nil
+    }
+
+    static func split(_ line: Substring) -> [String] {
+        var fields: [String] = [""]
+        var escaped = false
+        for character in line {
+            if escaped {
+                fields[fields.count - 1].append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == ":" && fields.count < 5 {
+                fields.append("")
+            } else {
+                fields[fields.count - 1].append(character)
+            }
+        }
+        return fields
     }
 }

@@ -29,7 +29,8 @@ enum StoreRows {
             id: id, at: StoreTime.date(at), node: node, clientKey: clientKey, eventType: type, outcome: outcome,
             reason: row.text("reason").flatMap(ReasonCode.init(rawValue:)), auth: auth,
             fingerprintBefore: row.text("fingerprint_before"), fingerprintAfter: row.text("fingerprint_after"),
-            baseUrl: row.text("base_url"), remoteAddress: row.text("remote_address"), detail: row.text("detail") ?? "")
+            baseUrl: row.text("base_url"), remoteAddress: row.text("remote_address"), detail: row.text("detail") ?? "",
+            count: Int(row.integer("count") ?? 1))
     }
 
     static func failure(_ row: SQLRow) throws(StoreError) -> AuthFailure {

@@ -10,7 +10,7 @@ enum StoreStatements {
         """
     static let eventColumns = """
         at, node, client_key, event_type, outcome, reason, auth, fingerprint_before, fingerprint_after, base_url, \
-        remote_address, detail
+        remote_address, detail, count
         """
     static let failureColumns = """
         at, node, client_key, reason, detail, method, path, remote_address, user_agent, token_fingerprint, alg, kid, exp, iat, count
@@ -73,6 +73,7 @@ enum StoreStatements {
             .integer(StoreTime.milliseconds(event.at)), .text(event.node), .text(event.clientKey), .text(event.eventType.rawValue),
             .text(event.outcome.rawValue), SQLValue(event.reason?.rawValue), .text(event.auth), SQLValue(event.fingerprintBefore),
             SQLValue(event.fingerprintAfter), SQLValue(event.baseUrl), SQLValue(event.remoteAddress), .text(event.detail),
+            .integer(Int64(max(1, event.count))),
         ]
     }
 
@@ -156,6 +157,28 @@ enum StoreStatements {
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         bindings.append(.integer(Int64(max(1, query.limit))))
         return SQLStatement("SELECT \(tenantColumns) FROM tenant\(whereClause) ORDER BY \(order) LIMIT ?", bindings)
+    }
+
+    /// The guard that commits an accepted decision only on the row it was decided on.
+    static func basisGuard(_ basis: InstallDecision.Basis, clientKey: String) -> SQLStatement? {
+        switch basis {
+        case .unconditional:
+            return nil
+        case .absent:
+            return .guarding("SELECT 1 AS ok WHERE NOT EXISTS (SELECT 1 FROM tenant WHERE client_key = ?)", [.text(clientKey)])
+        case .secret(let fingerprint):
+            return .guarding("SELECT 1 AS ok FROM tenant WHERE client_key = ? AND secret_fingerprint = ?",
+                             [.text(clientKey), .text(fingerprint)])
+        case .secretAndState(let fingerprint, let state):
+            return .guarding("SELECT 1 AS ok FROM tenant WHERE client_key = ? AND secret_fingerprint = ? AND state = ?",
+                             [.text(clientKey), .text(fingerprint), .text(state.rawValue)])
+        }
+    }
+
+    /// `enabled`, `disabled`, `uninstalled`: the state and its time, nothing else.
+    static func updateState(_ tenant: Tenant) -> SQLStatement {
+        SQLStatement("UPDATE tenant SET state = ?, updated_at = ? WHERE client_key = ?",
+                     [.text(tenant.state.rawValue), .integer(StoreTime.milliseconds(tenant.updatedAt)), .text(tenant.clientKey)])
     }
 
     static func historyPage(_ query: HistoryQuery) -> SQLStatement {

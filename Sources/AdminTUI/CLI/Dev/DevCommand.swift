@@ -24,6 +24,12 @@ struct DevCommand: AsyncParsableCommand {
         func run() async throws {
             let start = ContinuousClock.now
             try await storeOptions.withStore(.readWrite) { store in
+                // Seeded tenants have secrets anyone can regenerate from the seed: never mix
+                // them into a store that serves real tenants.
+                let real = try await store.tenantCount(excludingAddonKey: StoreSeeder.addonKey)
+                guard real == 0 else {
+                    throw CLIFailure.usage("\(store.location) holds \(real) tenant\(real == 1 ? "" : "s") that dev seed did not create: seed a new, empty store instead (dev seed never writes into a live one)")
+                }
                 try await StoreSeeder(tenants: tenants, failures: failures, events: events, seed: seed)
                     .run(into: store) { line in Standard.error(line) }
             }

@@ -1,0 +1,32 @@
+/// A string compared and hashed by its UTF-8 bytes.
+///
+/// Swift's `String` equality is Unicode canonical equivalence: `"K" == "\u{212A}"` (KELVIN
+/// SIGN). A clientKey is an identifier, not text: a forged `iss` that is a canonical
+/// equivalent of a real tenant's key must never share its cache slot, its folded failures
+/// or its checks. Every dictionary keyed by a clientKey uses this, and every comparison of
+/// identifiers uses `same`.
+public struct BytewiseKey: Hashable, Sendable, CustomStringConvertible {
+    public let text: String
+
+    public init(_ text: String) { self.text = text }
+
+    public static func == (lhs: BytewiseKey, rhs: BytewiseKey) -> Bool { same(lhs.text, rhs.text) }
+
+    public func hash(into hasher: inout Hasher) {
+        for byte in text.utf8 { hasher.combine(byte) }
+        hasher.combine(0xFF as UInt8)  // never a UTF-8 byte: ends the key
+    }
+
+    public var description: String { text }
+
+    /// Byte-for-byte equality of two identifiers.
+    public static func same(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.elementsEqual(rhs.utf8) }
+
+    public static func same(_ lhs: String?, _ rhs: String?) -> Bool {
+        switch (lhs, rhs) {
+        case (nil, nil): return true
+        case let (lhs?, rhs?): return same(lhs, rhs)
+        default: return false
+        }
+    }
+}
