@@ -2,6 +2,7 @@
 # Starts a throwaway PostgreSQL server for the tests, on a free loopback port, in a
 # temporary directory, and prints `export` lines for it. Source it:
 #   eval "$(scripts/throwaway-postgres.sh start)"   ...   scripts/throwaway-postgres.sh stop "$DIR"
+#   scripts/throwaway-postgres.sh pause DIR / resume DIR   stop and restart it, data kept (outage tests)
 # Fails with a clear message when PostgreSQL cannot be installed or started.
 set -euo pipefail
 
@@ -16,6 +17,13 @@ pg_bin() {
 as_owner() {
   # PostgreSQL refuses to run as root: run it as the 'postgres' user the package creates.
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_server() {
+  local bin=$1 dir=$2
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-p $(cat "$dir/port") -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c max_connections=200" start >&2 \
+    || die "PostgreSQL did not start: $(tail -n 5 "$dir/server.log")"
 }
 
 case "${1:-}" in
@@ -38,9 +46,8 @@ case "${1:-}" in
     [ "$(id -u)" -eq 0 ] && chown postgres "$dir/pwfile"
     as_owner "$bin/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pwfile" --auth=scram-sha-256 -E UTF8 >"$dir/initdb.log" 2>&1 \
       || die "initdb failed: $(tail -n 5 "$dir/initdb.log")"
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c max_connections=200" start >&2 \
-      || die "PostgreSQL did not start: $(tail -n 5 "$dir/server.log")"
+    echo "$port" > "$dir/port"
+    start_server "$bin" "$dir"
     PGPASSWORD="$password" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE connect_test" >&2 \
       || die "could not create the test database"
     echo "export CONNECT_TEST_POSTGRES_URL='postgres://postgres:$password@127.0.0.1:$port/connect_test'"
@@ -52,7 +59,17 @@ case "${1:-}" in
     [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$dir"
     ;;
+  pause)
+    dir="${2:?usage: throwaway-postgres.sh pause DIR}"
+    bin=$(pg_bin) || die "no PostgreSQL installed"
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >&2
+    ;;
+  resume)
+    dir="${2:?usage: throwaway-postgres.sh resume DIR}"
+    bin=$(pg_bin) || die "no PostgreSQL installed"
+    start_server "$bin" "$dir"
+    ;;
   *)
-    die "usage: throwaway-postgres.sh start | stop DIR"
+    die "usage: throwaway-postgres.sh start | stop DIR | pause DIR | resume DIR"
     ;;
 esac

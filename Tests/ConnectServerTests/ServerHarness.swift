@@ -147,8 +147,10 @@ final class ServerHarness: Sendable {
         var headers: HTTPHeaders
     }
 
-    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, body: [UInt8]? = nil, to node: String? = nil) async throws -> HTTPResult {
-        var request = HTTPClientRequest(url: (node ?? local) + Self.appPath + path)
+    /// `path` under the app's base path; `/healthz` and `/readyz` are at the root (`atRoot`).
+    func send(_ method: HTTPMethod, _ path: String, token: String? = nil, body: [UInt8]? = nil, to node: String? = nil,
+              atRoot: Bool = false) async throws -> HTTPResult {
+        var request = HTTPClientRequest(url: (node ?? local) + (atRoot ? "" : Self.appPath) + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "JWT \(token)") }
         if let body {
