@@ -31,4 +31,19 @@ import Testing
         let badPort = try Self.run(["--port", "70000", "--base-url", "https://x"])
         #expect(badPort.0 == 2)
     }
+
+    /// `-1` used to delete every failure, a huge value crashed on overflow.
+    @Test(arguments: ["-1", "0", "36501", "99999999999999999"])
+    func retentionOutsideItsRangeIsAUsageError(_ days: String) throws {
+        let store = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("retention-\(UUID().uuidString).sqlite").path
+        let result = try Self.run(["--port", "0", "--base-url", "https://x", "--store", store, "--retention-days=\(days)"])
+        #expect(result.0 == 2, "\(result.1)")
+        #expect(result.1.contains("retention-days"))
+    }
+
+    @Test func aMistypedStoreURLNeverEchoesItsPassword() throws {
+        let result = try Self.run(["--port", "0", "--base-url", "https://x", "--store", "postgress://admin:hunter2-secret@db.example/connect"])
+        #expect(result.0 == 2)
+        #expect(!result.1.contains("hunter2"), "\(result.1)")
+    }
 }

@@ -1,0 +1,83 @@
+import AdminCore
+import ConnectTestSupport
+import Foundation
+import Testing
+
+/// What keeps an operator's store safe from the tools themselves: dev seed never writes
+/// into a live store, passwords never echoed and never needed on the command line, JSON
+/// output never carries raw controls or bidi overrides, loose file modes are tightened.
+@Suite struct SafeOperationTests {
+    static func storeWithOneRealTenant(description: String = "Atlassian JIRA") async throws -> (StoreLocation, String) {
+        let location = try await TestStoreBackend.sqlite.freshLocation()
+        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let secret = SharedSecret("real-tenant-secret-0123456789abcdefghij")
+        let now = Date()
+        let tenant = Tenant(clientKey: "jira:real", addonKey: "com.example.live-app", baseUrl: "https://real.atlassian.net", productType: "jira",
+                            description: description, sharedSecret: secret, state: .installed, installedAt: now, updatedAt: now)
+        try await store.record(InstallDecision(event: InstallEvent(at: now, node: "n", clientKey: tenant.clientKey, eventType: .installed,
+                                                                   outcome: .accepted, auth: "rs256:k", fingerprintAfter: secret.fingerprint),
+                                               tenant: tenant))
+        await store.close()
+        return (location, location.description)
+    }
+
+    @Test func devSeedRefusesAStoreHoldingATenantItDidNotCreate() async throws {
+        let (location, url) = try await Self.storeWithOneRealTenant()
+        let result = try CLIRunner.run(["dev", "seed", "--store", url, "--tenants", "5", "--failures", "5", "--events", "5"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("did not create"), "\(result.stderr)")
+        let store = try await ConnectStore.open(location, mode: .readOnly)
+        #expect(try await store.tenantCount() == 1, "store unchanged")
+        #expect(try await store.failures(FailureQuery()).isEmpty)
+        await store.close()
+        // A store dev seed made itself can be seeded again.
+        let fresh = try await TestStoreBackend.sqlite.freshLocation()
+        #expect(try CLIRunner.run(["dev", "seed", "--store", fresh.description, "--tenants", "3", "--failures", "0", "--events", "3"]).status == 0)
+        let again = try CLIRunner.run(["dev", "seed", "--store", fresh.description, "--tenants", "3", "--failures", "0", "--events", "3", "--seed", "2"])
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    @Test func jsonOutputEscapesControlsAndBidiOverrides() async throws {
+        let hostile = "evil\u{202E}gnp.exe\u{2066}x\u{2069}\u{85}\u{9B}31m"
+        let (_, url) = try await Self.storeWithOneRealTenant(description: hostile)
+        let result = try CLIRunner.run(["tenants", "--json", "--store", url])
+        #expect(result.status == 0)
+        for scalar in ["\u{202E}", "\u{2066}", "\u{2069}", "\u{85}", "\u{9B}"] {
+            #expect(!result.stdout.contains(scalar), "raw U+\(String(scalar.unicodeScalars.first!.value, radix: 16)) in JSON output")
+        }
+        #expect(result.stdout.contains("\\u202e"))
+        #expect(result.stdout.contains("\\u009b"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["description"] as? String == hostile, "still the same text once parsed")
+    }
+
+    @Test func passwordsAreNeverEchoedAndCanComeFromTheEnvironment() async throws {
+        let mistyped = try CLIRunner.run(["tenants", "--store", "postgress://admin:hunter2-secret@db.example:5432/connect"])
+        #expect(mistyped.status == 2)
+        #expect(mistyped.stderr.contains("unknown store URL"))
+        #expect(!mistyped.stderr.contains("hunter2"), "\(mistyped.stderr)")
+
+        guard TestStoreBackend.postgresURL != nil else { return }
+        let store = try await TestStoreBackend.postgres.freshStore()
+        guard case .postgres(let postgres) = store.location else { return }
+        await store.close()
+        let withoutPassword = "postgres://\(postgres.username)@\(postgres.host):\(postgres.port)/\(postgres.database)"
+        let fromEnvironment = try CLIRunner.run(["store", "info", "--store", withoutPassword], environment: ["PGPASSWORD": postgres.password ?? ""])
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+        let passfile = try CLIRunner.temporaryFile("# host:port:db:user:password\n\(postgres.host):\(postgres.port):*:\(postgres.username):\(postgres.password ?? "")\n",
+                                                   name: "pgpass")
+        let fromFile = try CLIRunner.run(["store", "info", "--store", withoutPassword], environment: ["PGPASSFILE": passfile, "PGPASSWORD": ""].filter { $0.key == "PGPASSFILE" })
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        #expect(!fromFile.stdout.contains(postgres.password ?? "never"), "the password is never printed")
+    }
+
+    @Test func aLooseStoreFileIsTightenedTo0600() async throws {
+        let (location, _) = try await Self.storeWithOneRealTenant()
+        guard case .sqlite(let path) = location else { return }
+        chmod(path, 0o644)
+        let store = try await ConnectStore.open(location, mode: .readWrite)
+        await store.close()
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+}
