@@ -132,7 +132,8 @@ public struct ConnectServerApp: Sendable {
             return Self.storeUnavailable()
         }
         let decided = outcome.decision.event
-        logger.info("lifecycle \(event.rawValue) \(decided.outcome.rawValue)", metadata: [
+        // Rejections are in the store (folded during floods); a log line each would not be.
+        logger.log(level: outcome.accepted ? .info : .debug, "lifecycle \(event.rawValue) \(decided.outcome.rawValue)", metadata: [
             "tenant": "\(Sanitized.escape(decided.clientKey))", "reason": "\(decided.reason?.rawValue ?? "-")", "auth": "\(decided.auth)",
             "secret": "\(decided.fingerprintAfter ?? decided.fingerprintBefore ?? "-")",
         ])
