@@ -2,7 +2,7 @@ import AdminCore
 import Foundation
 import Testing
 
-/// Atlassian's 78 cross-language vectors (`../shared/vectors`), each checked three ways.
+/// Atlassian's 78 cross-language vectors (`Tests/Fixtures/vectors`, copied from atlassian-jwt-js), each checked three ways.
 @Suite struct InteropVectorTests {
     struct Vector: Sendable, CustomTestStringConvertible {
         let name: String
@@ -11,7 +11,7 @@ import Testing
         var testDescription: String { name }
     }
 
-    static let file = TestSupport.sharedDirectory.appendingPathComponent("vectors/connect-jwt-interop-2016.json")
+    static let file = TestSupport.fixtures.appendingPathComponent("vectors/connect-jwt-interop-2016.json")
 
     static func load() throws -> (secret: String, vectors: [Vector]) {
         let data = try Data(contentsOf: file)

@@ -7,8 +7,8 @@ enum TestSupport {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared`, beside the package, for every developer and CI.
-    static let sharedDirectory = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    /// Test data kept in the repository (`Tests/Fixtures`), each with its source named there.
+    static let fixtures = packageRoot.appendingPathComponent("Tests/Fixtures")
 
     /// A 32-byte secret, the smallest the server accepts.
     static let secret = SharedSecret("0123456789abcdef0123456789abcdef")
