@@ -49,7 +49,7 @@ public struct ConnectServerApp: Sendable {
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: ConnectRequestContext.self)
         addRoutes(to: router)
-        let idle = Self.timeAmount(configuration.idleTimeout), head = Self.timeAmount(configuration.requestHeadTimeout)
+        let idle = TimeAmount(configuration.idleTimeout), head = TimeAmount(configuration.requestHeadTimeout)
         return Application(
             router: router,
             server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head) },
@@ -58,10 +58,6 @@ public struct ConnectServerApp: Sendable {
             services: [BackgroundWork(app: self)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
-    }
-
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     func addRoutes(to router: Router<ConnectRequestContext>) {

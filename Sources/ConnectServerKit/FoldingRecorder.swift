@@ -95,8 +95,10 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
 
     public var stats: Stats { state.withLock { $0.stats } }
 
-    /// Rows waiting to be written.
-    public var pending: Int { state.withLock { $0.queue.count + $0.retrying.count + ($0.window.isEmpty ? 0 : 1) } }
+    /// Rows waiting to be written: queued, folded, or kept for a retry.
+    public var pending: Int {
+        state.withLock { $0.queue.count + $0.window.pendingRows + $0.retrying.reduce(0) { $0 + $1.batch.count } }
+    }
 
     /// Writes what is queued and every aggregate whose window has closed: the background loop.
     public func flushDue() async {

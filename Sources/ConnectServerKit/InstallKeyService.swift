@@ -41,7 +41,7 @@ public final class InstallKeyService: Sendable {
         var base = Substring(baseURL)
         while base.hasSuffix("/") { base = base.dropLast() }
         self.baseURL = String(base)
-        self.timeout = .milliseconds(Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        self.timeout = TimeAmount(timeout)
         self.negativeTTL = negativeTTL
         self.maxFetchesPerMinute = maxFetchesPerMinute
         self.logger = logger

@@ -87,10 +87,6 @@ public struct FoldingWindow<Record: Foldable>: Sendable {
         return all
     }
 
-    /// Records counted but not yet handed out.
-    public var pendingCount: Int {
-        closed.reduce(0) { $0 + $1.count } + open.values.reduce(0) { $0 + ($1.pending?.count ?? 0) }
-    }
-
-    public var isEmpty: Bool { closed.isEmpty && open.values.allSatisfy { $0.pending == nil } }
+    /// Aggregate rows not yet handed out.
+    public var pendingRows: Int { closed.count + open.values.filter { $0.pending != nil }.count }
 }

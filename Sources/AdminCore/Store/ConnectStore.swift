@@ -159,35 +159,25 @@ public final class ConnectStore: Sendable {
     /// is never blocked for long. Returns how many were deleted.
     @discardableResult
     public func pruneFailures(olderThan cutoff: Date, batchSize: Int = 5000) async throws(StoreError) -> Int {
-        try requireWritable()
-        var deleted = 0
-        while true {
-            let rows = try await read(SQLStatement(
-                "SELECT COUNT(*) AS n FROM (SELECT id FROM auth_failure WHERE at < ? ORDER BY id LIMIT ?) AS old",
-                [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(batchSize))]))
-            let count = Int(rows.first?.integer("n") ?? 0)
-            guard count > 0 else { return deleted }
-            try await commit([SQLStatement(
-                "DELETE FROM auth_failure WHERE id IN (SELECT id FROM auth_failure WHERE at < ? ORDER BY id LIMIT ?)",
-                [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(batchSize))])])
-            deleted += count
-            if count < batchSize { return deleted }
-        }
+        try await prune("auth_failure", where: "at < ?", cutoff: cutoff, batchSize: batchSize)
     }
 
     /// Deletes rejected install events older than `cutoff` (accepted ones are the tenant's
     /// history and are kept), in batches like `pruneFailures`.
     @discardableResult
     public func pruneRejectedEvents(olderThan cutoff: Date, batchSize: Int = 5000) async throws(StoreError) -> Int {
+        try await prune("install_event", where: "outcome = 'rejected' AND at < ?", cutoff: cutoff, batchSize: batchSize)
+    }
+
+    private func prune(_ table: String, where condition: String, cutoff: Date, batchSize: Int) async throws(StoreError) -> Int {
         try requireWritable()
-        var deleted = 0
+        let old = "SELECT id FROM \(table) WHERE \(condition) ORDER BY id LIMIT ?"
         let bindings: [SQLValue] = [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(batchSize))]
-        let old = "SELECT id FROM install_event WHERE outcome = 'rejected' AND at < ? ORDER BY id LIMIT ?"
+        var deleted = 0
         while true {
-            let rows = try await read(SQLStatement("SELECT COUNT(*) AS n FROM (\(old)) AS old", bindings))
-            let count = Int(rows.first?.integer("n") ?? 0)
+            let count = Int(try await read(SQLStatement("SELECT COUNT(*) AS n FROM (\(old)) AS old", bindings)).first?.integer("n") ?? 0)
             guard count > 0 else { return deleted }
-            try await commit([SQLStatement("DELETE FROM install_event WHERE id IN (\(old))", bindings)])
+            try await commit([SQLStatement("DELETE FROM \(table) WHERE id IN (\(old))", bindings)])
             deleted += count
             if count < batchSize { return deleted }
         }
