@@ -44,6 +44,9 @@ swift test --skip-build
 log "console end to end, in tmux"
 bash scripts/e2e-console.sh
 
+log "console end to end while PostgreSQL goes away and comes back"
+bash scripts/e2e-console-outage.sh
+
 log "demo end to end: summary against the store, tokens against Atlassian's atlassian-jwt"
 bash scripts/e2e-demo.sh
 

@@ -81,3 +81,25 @@ import Testing
         #expect(mode == 0o600)
     }
 }
+
+/// `history --tenant` keeps the tenant's install visible under any number of rejected callbacks.
+@Suite struct TenantHistoryCommandTests {
+    @Test func theInstallStaysVisibleUnderRejectedCallbacks() async throws {
+        let (location, url) = try await SafeOperationTests.storeWithOneRealTenant()
+        let store = try await ConnectStore.open(location, mode: .readWrite)
+        // 30 rejected callbacks from 30 sources: not folded, all newer than the install.
+        for index in 0..<30 {
+            try await store.record(InstallDecision(event: InstallEvent(
+                at: Date(), node: "n", clientKey: "jira:real", eventType: .installed, outcome: .rejected, reason: .badSignature,
+                auth: "rs256:k", remoteAddress: "198.51.100.\(index)"), tenant: nil))
+        }
+        await store.close()
+        let result = try CLIRunner.run(["history", "--tenant", "jira:real", "--limit", "5", "--json", "--store", url])
+        #expect(result.status == 0, "\(result.stderr)")
+        let outcomes = result.stdout.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["outcome"] as? String
+        }
+        #expect(outcomes.filter { $0 == "rejected" }.count == 5, "the newest page")
+        #expect(outcomes.last == "accepted", "and the install, pinned below it")
+    }
+}

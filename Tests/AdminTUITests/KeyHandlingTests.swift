@@ -196,6 +196,14 @@ import Testing
         var asksAgain = false
         for _ in 0..<10 where core.tick(now: ConsoleFixtures.now).contains(.header) { asksAgain = true }
         #expect(asksAgain)
+        // A key does not hide the outage; the store answering again does.
+        let afterKey = GridSurface(rows: 24, columns: 120)
+        ConsoleRenderer.draw(core, on: afterKey)
+        #expect(afterKey.text.contains("store: cannot reach PostgreSQL"))
+        core.apply(.header(tenantCount: 30, failuresLastMinute: 0, perMinute: Array(repeating: 0, count: 30)))
+        let recovered = GridSurface(rows: 24, columns: 120)
+        ConsoleRenderer.draw(core, on: recovered)
+        #expect(!recovered.text.contains("store:"), "the outage message is gone once the store answers")
         // With nothing loaded yet, the list itself says what is wrong.
         var empty = ConsoleCore()
         empty.resize(rows: 24, columns: 80)

@@ -23,12 +23,18 @@ struct HistoryCommand: AsyncParsableCommand {
         guard limit > 0 else { throw CLIFailure.usage("--limit must be at least 1") }
         try await storeOptions.withStore { store in
             var events: [InstallEvent] = []
-            var query = HistoryQuery(clientKey: tenant, outcome: rejected ? .rejected : nil, limit: min(limit, 1000))
-            while events.count < limit {
-                let page = try await store.history(query)
-                events += page.prefix(limit - events.count)
-                guard page.count == query.limit, let last = page.last else { break }
-                query.beforeID = last.id
+            if let tenant, !rejected, limit <= 1000 {
+                // One tenant: its newest accepted events are always shown, however many
+                // rejected callbacks came after them.
+                events = try await store.tenantHistory(clientKey: tenant, limit: limit)
+            } else {
+                var query = HistoryQuery(clientKey: tenant, outcome: rejected ? .rejected : nil, limit: min(limit, 1000))
+                while events.count < limit {
+                    let page = try await store.history(query)
+                    events += page.prefix(limit - events.count)
+                    guard page.count == query.limit, let last = page.last else { break }
+                    query.beforeID = last.id
+                }
             }
             if json {
                 for event in events { Standard.output(RecordRendering.event(event).jsonText()) }

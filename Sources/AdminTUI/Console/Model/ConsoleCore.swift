@@ -365,6 +365,7 @@ struct ConsoleCore: Sendable {
 
     mutating func apply(_ event: DataEvent) {
         let height = state.listHeight
+        if case .failed = event {} else { state.storeProblem = nil }
         switch event {
         case .header(let tenantCount, let lastMinute, let perMinute):
             state.header.tenantCount = tenantCount
@@ -410,7 +411,7 @@ struct ConsoleCore: Sendable {
             state.lab.token = signed.token
         case .failed(let request, let message):
             // Whatever failed, say so on the status line; the next tick or key asks again.
-            state.status = "store: \(message) — retrying"
+            state.storeProblem = message
             switch request {
             case .tenants(_, _, let generation):
                 guard generation == tenantGeneration else { return }

@@ -46,6 +46,9 @@ struct ConsoleState: Sendable {
     var input = InputMode.normal
     var showHelp = false
     var status: String?
+    /// The store's last failure: on the status line (under any message a key leaves) until
+    /// a request succeeds again, so it neither lingers after recovery nor vanishes on a key.
+    var storeProblem: String?
     var rows = 24
     var columns = 80
     var now = Date()

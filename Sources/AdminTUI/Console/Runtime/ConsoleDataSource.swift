@@ -59,7 +59,7 @@ actor ConsoleDataSource {
             return .tenants(try await store.tenants(query), append: append, generation: generation)
         case .tenantDetail(let key):
             let tenant = try await store.tenant(clientKey: key)
-            return .tenantDetail(key, tenant, try await store.history(HistoryQuery(clientKey: key, limit: 50)),
+            return .tenantDetail(key, tenant, try await store.tenantHistory(clientKey: key, limit: 50),
                                  try await store.failures(FailureQuery(clientKey: key, limit: 50)),
                                  try await store.secretHistory(clientKey: key))
         case .history(let query):

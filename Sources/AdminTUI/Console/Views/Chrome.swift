@@ -24,7 +24,9 @@ enum Chrome {
         case .command(let text): surface.bar(":" + Cell.clean(text) + "_", row: statusRow, style: .accent)
         case .filter(let text): surface.bar("/" + Cell.clean(text) + "_", row: statusRow, style: .accent)
         case .confirmReveal: surface.bar("Reveal the shared secret on screen for 10 s? (y/N)", row: statusRow, style: .warning)
-        case .normal: surface.bar(state.status.map(Cell.clean) ?? "", row: statusRow, style: .dim)
+        case .normal:
+            let line = state.status ?? state.storeProblem.map { "store: \($0) — retrying" } ?? ""
+            surface.bar(Cell.clean(line), row: statusRow, style: .dim)
         }
         functionBar(state, on: surface)
     }
