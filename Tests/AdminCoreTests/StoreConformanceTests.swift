@@ -8,6 +8,44 @@ import Testing
 @Suite struct StoreConformanceTests {
     typealias F = StoreFixtures
 
+    /// A decision is committed only on the row it was made on; otherwise nothing at all is
+    /// written (not even its event) and the store says `.conflict`.
+    @Test(arguments: TestStoreBackend.allCases)
+    func guardedDecisionsCommitOnlyOnTheRowTheyWereMadeOn(_ backend: TestStoreBackend) async throws {
+        let store = try await backend.freshStore()
+        defer { Task { await store.close() } }
+        let tenant = F.tenant("jira:cas", secret: "first-secret-0123456789abcdefghijkl", state: .installed)
+        var first = F.install(tenant, at: F.t0)
+        first.basis = .absent
+        try await store.record(first)
+        // A second first install of the same key: conflict.
+        await #expect(throws: StoreError(.conflict, "the row changed while the write was decided")) { try await store.record(first) }
+
+        var disable = F.tenant("jira:cas", secret: "first-secret-0123456789abcdefghijkl", state: .disabled)
+        disable.baseUrl = "https://must-not-be-written.example"
+        func stateChange(basis: InstallDecision.Basis) -> InstallDecision {
+            InstallDecision(event: InstallEvent(at: F.t0.addingTimeInterval(5), node: "test", clientKey: "jira:cas", eventType: .disabled,
+                                                outcome: .accepted, auth: "hs256:stored-secret"), tenant: disable, basis: basis)
+        }
+        // Decided on a secret that is no longer current, or on another state: conflict, nothing written.
+        for stale in [InstallDecision.Basis.secretAndState(fingerprint: SharedSecret("old-secret-0123456789abcdefghijklmn").fingerprint, state: .installed),
+                      .secretAndState(fingerprint: tenant.secretFingerprint, state: .enabled)] {
+            do {
+                try await store.record(stateChange(basis: stale))
+                Issue.record("a stale decision was committed")
+            } catch {
+                #expect(error.kind == .conflict)
+            }
+        }
+        #expect(try await store.history(HistoryQuery(clientKey: "jira:cas")).count == 1, "a refused decision writes no event")
+        #expect(try await store.tenant(clientKey: "jira:cas")?.state == .installed)
+        // On the row as it is: only the state (and its time) change.
+        try await store.record(stateChange(basis: .secretAndState(fingerprint: tenant.secretFingerprint, state: .installed)))
+        let stored = try #require(try await store.tenant(clientKey: "jira:cas"))
+        #expect(stored.state == .disabled)
+        #expect(stored.baseUrl == tenant.baseUrl, "a state change writes the state only")
+    }
+
     @Test(arguments: TestStoreBackend.allCases)
     func installDecisionsWriteTenantEventAndSecretHistoryAtomically(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()

@@ -131,13 +131,15 @@ public struct LifecycleRules: Sendable {
         }
         let report = verifier.verify(decoded, expecting: expectation, now: now, key: key)
         guard report.valid else { return reject(callback, payload: payload, existing: stored, auth: auth, report: report) }
-        return try accept(callback, payload: payload, existing: stored, auth: auth, report: report)
+        return try accept(callback, payload: payload, existing: stored, auth: auth, report: report,
+                          bySecret: secretLookup != nil ? stored?.secretFingerprint : nil)
     }
 
     // MARK: - Decisions
 
+    /// `bySecret`: the fingerprint of the stored secret that authenticated the callback, if one did.
     private func accept(_ callback: Callback, payload: LifecyclePayload, existing: Tenant?, auth: String,
-                        report: VerificationReport?) throws(StoreError) -> Outcome {
+                        report: VerificationReport?, bySecret: String? = nil) throws(StoreError) -> Outcome {
         guard payload.eventType == .installed else {
             return acceptStateChange(callback, payload: payload, existing: existing, auth: auth, report: report)
         }
@@ -162,9 +164,8 @@ public struct LifecycleRules: Sendable {
             baseUrl: payload.baseUrl, remoteAddress: callback.remoteAddress,
             detail: existing.map { $0.secretFingerprint == secret.fingerprint ? "" : "secret rotated" } ?? "first install")
         // Signed by the host's install key, an install does not depend on the stored row; one
-        // authenticated by a secret (legacy mode) or made on "no tenant yet" does.
-        let basis: InstallDecision.Basis = existing.map { auth.hasPrefix("hs256:stored") ? .secret(fingerprint: $0.secretFingerprint) : .unconditional }
-            ?? .absent
+        // authenticated by the stored secret (legacy mode) or made on "no tenant yet" does.
+        let basis: InstallDecision.Basis = existing == nil ? .absent : bySecret.map { .secret(fingerprint: $0) } ?? .unconditional
         return Outcome(decision: InstallDecision(event: event, tenant: tenant, basis: basis), status: 204, report: report)
     }
 
