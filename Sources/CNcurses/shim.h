@@ -11,6 +11,7 @@
 #endif
 
 #include <locale.h>
+#include <wchar.h>
 #include <ncursesw/curses.h>
 
 // Swift cannot call C macros. These inline functions expose the macro-only
@@ -20,6 +21,10 @@ static inline int ca_color_pair(int n) { return COLOR_PAIR(n); }
 static inline int ca_getmaxy(WINDOW *w) { return getmaxy(w); }
 static inline int ca_getmaxx(WINDOW *w) { return getmaxx(w); }
 static inline int ca_key_resize(void) { return KEY_RESIZE; }
+static inline int ca_key_mouse(void) { return KEY_MOUSE; }
+static inline int ca_key_dc(void) { return KEY_DC; }
+static inline int ca_key_btab(void) { return KEY_BTAB; }
+static inline int ca_key_max(void) { return KEY_MAX; }
 static inline int ca_key_f(int n) { return KEY_F(n); }
 static inline attr_t ca_a_bold(void) { return A_BOLD; }
 static inline attr_t ca_a_reverse(void) { return A_REVERSE; }
@@ -29,5 +34,36 @@ static inline attr_t ca_a_normal(void) { return A_NORMAL; }
 static inline WINDOW *ca_stdscr(void) { return stdscr; }
 static inline int ca_lines(void) { return LINES; }
 static inline int ca_cols(void) { return COLS; }
+
+// Mouse: the button masks are macros.
+static inline mmask_t ca_mouse_mask(void) {
+    return BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+        | BUTTON5_PRESSED
+#endif
+        ;
+}
+static inline int ca_mouse_kind(mmask_t state) {
+    if (state & BUTTON1_DOUBLE_CLICKED) return 2;
+    if (state & BUTTON1_CLICKED) return 1;
+    if (state & BUTTON4_PRESSED) return 3;
+#ifdef BUTTON5_PRESSED
+    if (state & BUTTON5_PRESSED) return 4;
+#endif
+    return 0;
+}
+
+// Display width of one Unicode scalar, as the terminal (and ncurses) counts cells: 2 for
+// East Asian wide and fullwidth, 0 for combining marks, -1 for controls. Evaluated in a
+// UTF-8 locale whatever the process locale is, so widths do not depend on LANG.
+static inline int ca_wcwidth(unsigned int scalar) {
+    static locale_t utf8 = (locale_t)0;
+    if (utf8 == (locale_t)0) utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    if (utf8 == (locale_t)0) return scalar < 0x1100 ? 1 : -1;
+    locale_t previous = uselocale(utf8);
+    int width = wcwidth((wchar_t)scalar);
+    uselocale(previous);
+    return width;
+}
 
 #endif

@@ -44,3 +44,6 @@ public struct AuthFailure: Sendable, Equatable {
         self.count = count
     }
 }
+
+/// Failures are told apart by their row id (lists keep the selection on it across refreshes).
+extension AuthFailure: Identifiable {}

@@ -56,3 +56,6 @@ public struct InstallEvent: Sendable, Equatable {
         outcome == .accepted && fingerprintBefore != nil && fingerprintAfter != nil && fingerprintBefore != fingerprintAfter
     }
 }
+
+/// Events are told apart by their row id (lists keep the selection on it across refreshes).
+extension InstallEvent: Identifiable {}

@@ -50,10 +50,13 @@ public struct TenantQuery: Sendable, Equatable {
 }
 
 /// One row of the tenants table.
-public struct TenantRow: Sendable, Equatable {
+public struct TenantRow: Sendable, Equatable, Identifiable {
     public var tenant: Tenant
     /// Failures recorded for this tenant within the query's window (aggregated counts included).
     public var recentFailures: Int
+
+    /// A tenant is its clientKey.
+    public var id: String { tenant.clientKey }
 
     public init(tenant: Tenant, recentFailures: Int) {
         self.tenant = tenant

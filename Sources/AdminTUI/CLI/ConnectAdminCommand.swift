@@ -14,6 +14,9 @@ struct ConnectAdminCommand: ParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
 
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (text selection) instead of clicks and the wheel.")
+    var noMouse = false
+
     /// No subcommand: the console, on a terminal.
     func run() throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
@@ -22,7 +25,7 @@ struct ConnectAdminCommand: ParsableCommand {
         guard ProcessInfo.processInfo.environment["TERM"].map({ !$0.isEmpty && $0 != "dumb" }) ?? false else {
             throw CLIFailure.usage("the console needs a terminal type: set TERM (e.g. TERM=xterm-256color)")
         }
-        ConsoleRuntime(location: try storeOptions.location).run()
+        ConsoleRuntime(location: try storeOptions.location, mouse: !noMouse).run()
     }
 
     /// Runs the command line and exits with the design page's exit codes (ArgumentParser's

@@ -30,12 +30,12 @@ enum Standard {
         var widths = [Int](repeating: 0, count: columns)
         for row in cleaned {
             for (index, cell) in row.enumerated() where index < columns - 1 {
-                widths[index] = max(widths[index], cell.count)
+                widths[index] = max(widths[index], DisplayWidth.of(cell))
             }
         }
         return cleaned.map { row in
             row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index] + gap, withPad: " ", startingAt: 0)
+                index == row.count - 1 ? cell : cell + String(repeating: " ", count: max(0, widths[index] + gap - DisplayWidth.of(cell)))
             }.joined()
         }.joined(separator: "\n")
     }

@@ -31,6 +31,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("sample-file"), help: "Write a sample of valid tokens (secret, method, URL, token) here, for cross-checks.")
     var sampleFile: String?
 
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (text selection) instead of clicks and the wheel.")
+    var noMouse = false
+
     func validate() throws {
         guard tenants >= 1 && tenants <= 1000 else { throw ValidationError("--tenants must be 1 to 1000") }
     }
@@ -79,7 +82,7 @@ struct DemoCommand: AsyncParsableCommand {
 
         // 4. The console on the live store, while the host keeps sending traffic.
         let simulation = Task { try await simulator.run() }
-        ConsoleRuntime(location: location).run()
+        ConsoleRuntime(location: location, mouse: !noMouse).run()
         simulation.cancel()
         _ = await simulation.result
         await running.stop()

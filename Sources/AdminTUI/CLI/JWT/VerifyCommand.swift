@@ -81,11 +81,6 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     static func sentence(_ match: SecretMatch) -> String {
-        switch match {
-        case .current(let fingerprint): return "secret match       current secret \(fingerprint)"
-        case .stale(let fingerprint, let from, let until):
-            return "secret match       STALE secret \(fingerprint), current from \(RecordRendering.iso(from)) until replaced at \(RecordRendering.iso(until))"
-        case .none: return "secret match       none of this tenant's secrets signed this token"
-        }
+        "secret match       " + RecordRendering.secretMatch(match)
     }
 }

@@ -69,8 +69,7 @@ struct FailuresCommand: AsyncParsableCommand {
         if json {
             for failure in failures { Standard.output(RecordRendering.failure(failure).jsonText()) }
         } else {
-            let rows = failures.map(RecordRendering.failureCells)
-            Standard.output(Standard.table(header ? [RecordRendering.failureHeader] + rows : rows))
+            Standard.output(Standard.table(FailureColumns.all.tableRows(failures, header: header)))
         }
         Standard.flush()
     }

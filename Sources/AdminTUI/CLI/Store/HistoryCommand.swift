@@ -44,12 +44,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 Standard.error("no install events\(tenant.map { " for \($0)" } ?? "")")
                 return
             }
-            let header = ["TIME (UTC)", "TENANT", "EVENT", "OUTCOME", "REASON", "AUTH", "SECRET BEFORE", "SECRET AFTER", "NODE"]
-            Standard.output(Standard.table([header] + events.map { event in
-                let outcome = event.outcome == .rejected ? "REJECTED" : (event.rotatedSecret ? "accepted (secret rotated)" : "accepted")
-                return [RecordRendering.shortTime(event.at), event.clientKey, event.eventType.rawValue, outcome,
-                        event.reason?.rawValue ?? "", event.auth, event.fingerprintBefore ?? "-", event.fingerprintAfter ?? "-", event.node]
-            }))
+            Standard.output(Standard.table(EventColumns.all.tableRows(events)))
         }
     }
 }

@@ -60,19 +60,15 @@ struct TenantsCommand: AsyncParsableCommand {
             if rows.isEmpty {
                 Standard.error(filter != nil || state != nil ? "no tenants match" : "no tenants in \(store.location)")
             } else {
-                Standard.output(Standard.table([Self.header(revealSecrets)] + rows.map { Self.cells($0, revealSecrets) }))
+                Standard.output(Standard.table(Self.table(rows, reveal: revealSecrets)))
             }
         }
     }
 
-    static func header(_ reveal: Bool) -> [String] {
-        ["CLIENT KEY", "STATE", "PRODUCT", "BASE URL", "INSTALLED (UTC)", "CHANGED (UTC)", "SECRET", "FAIL/1H"] + (reveal ? ["SHARED SECRET"] : [])
-    }
-
-    static func cells(_ row: TenantRow, _ reveal: Bool) -> [String] {
-        let tenant = row.tenant
-        return [tenant.clientKey, tenant.state.rawValue, tenant.productType, tenant.baseUrl,
-                RecordRendering.shortTime(tenant.installedAt), RecordRendering.shortTime(tenant.updatedAt),
-                tenant.secretFingerprint, String(row.recentFailures)] + (reveal ? [tenant.sharedSecret.reveal()] : [])
+    /// The tenant columns every view shares, plus the secret itself when it was asked for.
+    static func table(_ rows: [TenantRow], reveal: Bool) -> [[String]] {
+        let table = TenantColumns.all.tableRows(rows)
+        guard reveal else { return table }
+        return [table[0] + ["SHARED SECRET"]] + zip(table.dropFirst(), rows).map { $0 + [$1.tenant.sharedSecret.reveal()] }
     }
 }

@@ -1,57 +1,94 @@
 import AdminCore
 import Foundation
 
-/// The console's behaviour without a terminal: keys and data arrivals change the state and
-/// return the store requests to make. Pure enough to test key by key.
+/// The console without a terminal: the screen stack, input modes, status line and the routing
+/// of keys and store answers to the screen models. Pure enough to test key by key.
 struct ConsoleCore: Sendable {
-    var state = ConsoleState()
+    enum InputMode: Sendable, Equatable {
+        case normal
+        case command(LineEditor)
+        case filter(LineEditor)
+        case confirm(ScreenContext.Confirmation)
+    }
+
+    struct Header: Sendable {
+        var store = ""
+        var tenantCount: Int?
+        var readOnly = true
+    }
+
+    var screens = ScreenSet()
+    private(set) var stack: [ScreenID] = [.tenants]
+    var screen: ScreenID { stack.last ?? .tenants }
+    var input = InputMode.normal
+    /// `?` help, and how far it is scrolled.
+    var help: Int?
+    var status: String?
+    /// The store's last failure: on the status line (under any message a key leaves) until a
+    /// request succeeds again, so it neither lingers after recovery nor vanishes on a key.
+    var storeProblem: String?
+    private(set) var rows = 24
+    private(set) var columns = 80
+    var now = Date()
+    var header = Header()
+    var rate = FailureRate()
+    var spinnerPhase = 0
+    var commandHistory: [String] = []
     /// Set when the user asked to quit.
     var quit = false
     /// A value to copy to the clipboard (OSC 52), picked up by the runtime.
     var clipboard: String?
-    static let pageSize = 200
 
-    /// The requests to make when the console starts.
+    /// The current generation of each slot; an answer with another is stale and dropped.
+    private(set) var generations: [Slot: Int] = [:]
+    /// Slots with a request whose answer has not arrived: polls skip them.
+    private(set) var awaited: Set<Slot> = []
+    /// Where the live tail goes on (the newest failure id seen); `nil` until the header said.
+    private(set) var tailCursor: Int64?
+    private var lastPoll = Date.distantPast
+    private var lastHeader = Date.distantPast
+
+    /// How often the shown screen re-reads the store, and the header its counts.
+    static let pollInterval: TimeInterval = 1.5
+    static let headerInterval: TimeInterval = 2
+
+    /// The smallest terminal the console draws in.
+    static let minimumRows = 16
+    static let minimumColumns = 64
+
+    // MARK: - Lifecycle
+
+    /// The requests to make when the console starts: the first screen's rows first; the
+    /// header's counts are the slowest and can wait.
     mutating func start() -> [DataRequest] {
-        state.tenants.loading = true
-        // The first screen's rows first; the header's counts are the slowest and can wait.
-        return [tenantsRequest(), .failures(failureQuery()), .header]
+        lastPoll = now
+        lastHeader = now
+        return route(.tenants) { $0.refresh(&$1, forced: true) } + issue([(.header, .header, false)])
     }
 
-    /// The tenants query for the current filter and sort. Each new one gets a new generation,
-    /// so an answer that arrives after a newer query was made is ignored.
-    mutating func tenantsRequest(after cursor: TenantQuery.Cursor? = nil) -> DataRequest {
-        tenantGeneration += 1
-        return .tenants(TenantQuery(filter: state.tenantFilter.isEmpty ? nil : state.tenantFilter, sort: state.tenantSort,
-                                    descending: state.tenantDescending, limit: Self.pageSize, after: cursor, now: state.now),
-                        append: cursor != nil, generation: tenantGeneration)
-    }
-
-    var tenantGeneration = 0
-    /// Where the next page of tenants starts, when there is one.
-    var tenantNext: TenantQuery.Cursor?
-
-    func failureQuery() -> FailureQuery {
-        FailureQuery(clientKey: state.failures.tenant, reason: state.failures.reason, limit: Self.pageSize)
-    }
-
-    /// Called every tick (~200 ms): the live tail and the header refresh.
+    /// Called every ~250 ms: the live tail, then on their intervals the shown screen and the header.
     mutating func tick(now: Date) -> [DataRequest] {
-        state.now = now
-        state.spinnerPhase += 1
-        if let until = state.detail.revealedUntil, now >= until { state.detail.revealedUntil = nil }
-        var requests: [DataRequest] = []
-        if state.failures.following && state.failures.primed { requests.append(.tail(after: state.failures.lastID)) }
-        if state.spinnerPhase % 10 == 0 { requests.append(.header) }
+        self.now = now
+        spinnerPhase += 1
+        var queries: [(Slot, Query, Bool)] = []
+        if let tailCursor { queries.append((.tail, .tail(after: tailCursor), true)) }
+        if now.timeIntervalSince(lastHeader) >= Self.headerInterval {
+            lastHeader = now
+            queries.append((.header, .header, true))
+        }
+        var requests = issue(queries)
+        if now.timeIntervalSince(lastPoll) >= Self.pollInterval {
+            lastPoll = now
+            requests += route(screen) { $0.refresh(&$1, forced: false) }
+        }
         return requests
     }
 
     mutating func resize(rows: Int, columns: Int) {
-        state.rows = rows
-        state.columns = columns
-        state.tenants.scrollToSelection(height: state.listHeight)
-        state.history.scrollToSelection(height: state.listHeight)
-        state.failures.list.scrollToSelection(height: state.listHeight - 1)
+        self.rows = rows
+        self.columns = columns
+        let context = makeContext()
+        for id in ScreenID.allCases { screens[id].resize(context) }
     }
 
     // MARK: - Keys
@@ -59,226 +96,92 @@ struct ConsoleCore: Sendable {
     mutating func handle(_ key: Key) -> [DataRequest] {
         if key == .interrupt { quit = true; return [] }
         if key == .resize { return [] }
-        switch state.input {
-        case .command(let text): return handleCommandInput(key, text)
-        case .filter(let text): return handleFilterInput(key, text)
-        case .confirmReveal:
-            state.input = .normal
-            if key == .character("y") {
-                state.detail.revealedUntil = state.now.addingTimeInterval(10)
-                state.status = "secret shown for 10 s"
-            } else {
-                state.status = "secret not shown"
+        if case .mouse(let event) = key { return mouse(event) }
+        switch input {
+        case .command(var editor):
+            if editor.handle(key) { input = .command(editor); return [] }
+            return commandKey(key, editor)
+        case .filter(var editor):
+            if editor.handle(key) {
+                input = .filter(editor)
+                return route(screen) { $0.setFilter(editor.text, &$1) }
             }
+            // Enter keeps the filter; Esc drops it.
+            if key == .escape { input = .normal; return route(screen) { $0.setFilter("", &$1) } }
+            if key == .enter { input = .normal }
             return []
+        case .confirm(let confirmation):
+            input = .normal
+            guard key == .character("y") || key == .character("Y") else { status = "cancelled"; return [] }
+            return route(screen) { $0.perform(confirmation.action, &$1) }
         case .normal:
             break
         }
-        if state.showHelp {
-            if key == .escape || key == .character("?") || key == .character("q") { state.showHelp = false }
-            return []
-        }
-        if state.screen == .lab, let field = state.lab.focus, let requests = handleLabField(key, field) {
-            return requests
-        }
-        guard let action = KeyMap.action(for: key, on: state.screen) else { return [] }
+        if help != nil { return helpKey(key) }
+        // A field being edited takes the keys it understands (q types a q).
+        var taken = false
+        let edited = route(screen) { taken = $0.edit(key, &$1) }
+        if taken { return edited }
+        guard let action = KeyMap.action(for: key, on: screen) else { return [] }
         return perform(action)
     }
 
     mutating func perform(_ action: Action) -> [DataRequest] {
-        state.status = nil
+        status = nil
         switch action {
         case .quit: quit = true
-        case .help: state.showHelp = true
-        case .back: goBack()
-        case .command: state.input = .command("")
-        case .filter: state.input = .filter(currentFilter)
-        case .up: move(-1)
-        case .down: return move(1)
-        case .pageUp: move(-(state.listHeight - 1))
-        case .pageDown: return move(state.listHeight - 1)
-        case .home: move(-Int.max / 2)
-        case .end: return move(Int.max / 2)
-        case .open: return open()
-        case .screen(let screen): return show(screen)
-        case .sortNext:
-            let all = TenantQuery.SortColumn.allCases
-            state.tenantSort = all[((all.firstIndex(of: state.tenantSort) ?? 0) + 1) % all.count]
-            state.tenants.selected = 0
-            state.tenants.loading = true
-            return [tenantsRequest()]
-        case .sortReverse:
-            state.tenantDescending.toggle()
-            state.tenants.selected = 0
-            state.tenants.loading = true
-            return [tenantsRequest()]
-        case .toggleFollow:
-            state.failures.following.toggle()
-            state.status = state.failures.following ? "following new failures" : "paused: new failures are not shown until f"
-            return state.failures.following ? [.failures(failureQuery())] : []
-        case .filterTenant:
-            if state.screen == .failures, let row = state.failures.list.selectedRow {
-                state.failures.tenant = row.clientKey
-                return reloadFailures()
+        case .help: help = 0
+        case .command: input = .command(LineEditor())
+        case .filter:
+            guard let text = screens[screen].filterText else { return [] }
+            input = .filter(LineEditor(text))
+        case .back:
+            if let text = screens[screen].filterText, !text.isEmpty {
+                status = "filter cleared (Esc again to go back)"
+                return route(screen) { $0.setFilter("", &$1) }
             }
-            if state.screen == .history, let row = state.history.selectedRow {
-                state.historyTenant = row.clientKey
-                return [.history(HistoryQuery(clientKey: row.clientKey, limit: Self.pageSize))]
+            if stack.count > 1 {
+                stack.removeLast()
+                return route(screen) { $0.refresh(&$1, forced: false) }
             }
-        case .filterReason:
-            if let row = state.failures.list.selectedRow {
-                state.failures.reason = row.reason
-                return reloadFailures()
-            }
-        case .clearFilters:
-            if state.screen == .history {
-                state.historyTenant = nil
-                return [.history(HistoryQuery(limit: Self.pageSize))]
-            }
-            state.failures.tenant = nil
-            state.failures.reason = nil
-            return reloadFailures()
-        case .reveal:
-            if state.detail.tenant != nil { state.input = .confirmReveal }
-        case .copy:
-            copySelection()
-        case .labMode:
-            state.lab.mode = state.lab.mode == .verify ? .sign : .verify
-            state.lab.focus = nil
-        case .labNextField:
-            let fields = state.lab.fields
-            let next = state.lab.focus.flatMap { fields.firstIndex(of: $0) }.map { ($0 + 1) % fields.count } ?? 0
-            state.lab.focus = fields[next]
-        case .refresh:
-            return refresh()
-        }
-        return []
-    }
-
-    var currentFilter: String {
-        switch state.screen {
-        case .history: return state.historyFilter
-        case .failures: return state.failureFilter
-        default: return state.tenantFilter
-        }
-    }
-
-    mutating func goBack() {
-        if state.screen == .lab, state.lab.focus != nil {
-            state.lab.focus = nil
-        } else if state.stack.count > 1 {
-            state.stack.removeLast()
-        }
-    }
-
-    mutating func show(_ screen: ScreenID) -> [DataRequest] {
-        if screen == .tenant && state.detail.clientKey == nil {
-            state.status = "open a tenant first (Enter on a row of Tenants)"
-            return []
-        }
-        if screen == .lab, state.screen == .tenant, let key = state.detail.clientKey { state.lab.tenant = key }
-        if let index = state.stack.firstIndex(of: screen) {
-            state.stack.removeSubrange((index + 1)...)
-        } else {
-            state.stack.append(screen)
-        }
-        switch screen {
-        case .history where state.history.rows.isEmpty:
-            state.history.loading = true
-            return [.history(HistoryQuery(clientKey: state.historyTenant, limit: Self.pageSize))]
-        case .tenant:
-            return state.detail.clientKey.map { [.tenantDetail($0)] } ?? []
+        case .screen(let id): return show(id)
         default:
-            return []
-        }
-    }
-
-    @discardableResult
-    mutating func move(_ delta: Int) -> [DataRequest] {
-        let height = state.listHeight
-        switch state.screen {
-        case .tenants:
-            state.tenants.move(delta, height: height)
-            // Near the end of what is loaded: fetch the next page.
-            if state.tenants.selected >= state.tenants.rows.count - 1, !state.tenants.loading, tenantNext != nil {
-                state.tenants.loading = true
-                return [tenantsRequest(after: tenantNext)]
-            }
-        case .history: state.history.move(delta, height: height)
-        case .failures:
-            state.failures.list.move(delta, height: height - 1)
-            if delta != 0, state.failures.following {
-                state.failures.following = false
-                state.status = "paused while you browse (f to follow again)"
-            }
-        case .tenant, .lab: break
+            return route(screen) { $0.perform(action, &$1) }
         }
         return []
     }
 
-    mutating func open() -> [DataRequest] {
-        let key: String?
-        switch state.screen {
-        case .tenants: key = state.tenants.selectedRow?.tenant.clientKey
-        case .history: key = visibleHistory().indices.contains(state.history.selected) ? visibleHistory()[state.history.selected].clientKey : nil
-        case .failures: key = state.failures.list.selectedRow?.clientKey
-        case .lab: return runLab()
-        case .tenant: key = nil
+    private mutating func helpKey(_ key: Key) -> [DataRequest] {
+        let lines = KeyMap.help(for: screen).count
+        let page = max(1, rows - 8)
+        let last = max(0, lines - page)
+        switch KeyMap.action(for: key, on: screen) {
+        case .up?: help = max(0, (help ?? 0) - 1)
+        case .down?: help = min(last, (help ?? 0) + 1)
+        case .pageUp?: help = max(0, (help ?? 0) - page)
+        case .pageDown?: help = min(last, (help ?? 0) + page)
+        case .home?: help = 0
+        case .end?: help = last
+        case .quit?, .back?, .help?: help = nil
+        default: break
         }
-        guard let key else { return [] }
-        return openTenant(key)
+        return []
     }
 
-    mutating func openTenant(_ key: String) -> [DataRequest] {
-        state.detail = ConsoleState.TenantDetail(clientKey: key, loading: true)
-        if let index = state.stack.firstIndex(of: .tenant) { state.stack.removeSubrange(index...) }
-        state.stack.append(.tenant)
-        return [.tenantDetail(key)]
-    }
-
-    mutating func reloadFailures() -> [DataRequest] {
-        state.failures.list.selected = 0
-        state.failures.list.loading = true
-        return [.failures(failureQuery())]
-    }
-
-    mutating func refresh() -> [DataRequest] {
-        switch state.screen {
-        case .tenants: state.tenants.loading = true; return [tenantsRequest(), .header]
-        case .history: return [.history(HistoryQuery(clientKey: state.historyTenant, limit: Self.pageSize))]
-        case .failures: return reloadFailures()
-        case .tenant: return state.detail.clientKey.map { [.tenantDetail($0)] } ?? []
-        case .lab: return []
-        }
-    }
-
-    mutating func copySelection() {
-        switch state.screen {
-        case .tenants: clipboard = state.tenants.selectedRow?.tenant.clientKey
-        case .tenant: clipboard = state.detail.tenant?.secretFingerprint
-        case .lab: clipboard = state.lab.signed?.token ?? (state.lab.token.isEmpty ? nil : state.lab.token)
-        default: clipboard = nil
-        }
-        state.status = clipboard == nil ? "nothing to copy" : "copied to the clipboard (OSC 52)"
-    }
-
-    // MARK: - Input modes
-
-    static let commands = ["tenants", "history", "failures", "lab", "tenant", "help", "q", "quit"]
-
-    mutating func handleCommandInput(_ key: Key, _ text: String) -> [DataRequest] {
+    private mutating func commandKey(_ key: Key, _ editor: LineEditor) -> [DataRequest] {
         switch key {
-        case .escape: state.input = .normal
-        case .backspace: state.input = .command(String(text.dropLast()))
+        case .escape: input = .normal
         case .tab:
             // Completion: the first command that starts with what is typed.
-            if let match = Self.commands.first(where: { $0.hasPrefix(text) && !text.isEmpty }) { state.input = .command(match) }
+            let typed = editor.text
+            if !typed.isEmpty, let match = KeyMap.commands(on: screen).first(where: { $0.0.hasPrefix(typed) }) {
+                input = .command(LineEditor(match.0))
+            }
         case .up:
-            if let last = state.commandHistory.last { state.input = .command(last) }
+            if let last = commandHistory.last { input = .command(LineEditor(last)) }
         case .enter:
-            state.input = .normal
-            return runCommand(text.trimmingCharacters(in: .whitespaces))
-        case .character(let character): state.input = .command(text + String(character))
+            input = .normal
+            return runCommand(editor.text.trimmingCharacters(in: .whitespaces))
         default: break
         }
         return []
@@ -286,161 +189,149 @@ struct ConsoleCore: Sendable {
 
     mutating func runCommand(_ text: String) -> [DataRequest] {
         guard !text.isEmpty else { return [] }
-        state.commandHistory.append(text)
+        commandHistory.append(text)
         let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
-        switch parts[0] {
-        case "q", "quit": quit = true
-        case "help": state.showHelp = true
-        case "tenants", "history", "failures", "lab":
-            if parts[0] == "lab", parts.count > 1 { state.lab.tenant = parts[1] }
-            return show(ScreenID(rawValue: parts[0]) ?? .tenants)
-        case "tenant":
-            guard parts.count > 1 else { state.status = "usage: :tenant CLIENT_KEY"; return [] }
-            return openTenant(parts[1])
-        default:
-            state.status = "unknown command :\(Cell.clean(parts[0])) (try :tenants :history :failures :lab :tenant KEY :q)"
-        }
-        return []
-    }
-
-    mutating func handleFilterInput(_ key: Key, _ text: String) -> [DataRequest] {
-        var newText = text
-        switch key {
-        case .escape, .enter:
-            state.input = .normal
+        let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : nil
+        guard let action = KeyMap.commands(on: screen).first(where: { $0.0 == parts[0] })?.1 else {
+            let names = KeyMap.commands(on: screen).map { ":" + $0.0 }.joined(separator: " ")
+            status = "unknown command :\(Cell.clean(parts[0])) (try \(names))"
             return []
-        case .backspace: newText = String(text.dropLast())
-        case .character(let character): newText = text + String(character)
-        default: return []
         }
-        state.input = .filter(newText)
-        switch state.screen {
-        case .history:
-            state.historyFilter = newText
-            state.history.selected = 0
-            state.history.top = 0
-        case .failures:
-            state.failureFilter = newText
-            state.failures.list.selected = 0
-            state.failures.list.top = 0
-        default:
-            state.tenantFilter = newText
-            state.tenants.selected = 0
-            state.tenants.loading = true
-            return [tenantsRequest()]
-        }
-        return []
-    }
-
-    mutating func handleLabField(_ key: Key, _ field: TokenLab.Field) -> [DataRequest]? {
-        switch key {
-        case .character(let character):
-            state.lab.edit(field) { $0.append(character) }
-            return []
-        case .backspace:
-            state.lab.edit(field) { if !$0.isEmpty { $0.removeLast() } }
-            return []
-        case .enter:
-            return runLab()
-        default:
-            return nil
+        switch (action, argument) {
+        case (.screen(.tenant), let key?): return navigate(.tenant(key))
+        case (.screen(.lab), let key?): return navigate(.lab(TokenLab.Preset(tenant: key)))
+        default: return perform(action)
         }
     }
 
-    mutating func runLab() -> [DataRequest] {
-        let lab = state.lab
-        state.lab.error = nil
-        switch lab.mode {
-        case .verify:
-            guard !lab.token.isEmpty else { state.lab.error = "paste a token into the token field (Tab to reach it)"; return [] }
-            return [.labVerify(token: lab.token.trimmingCharacters(in: .whitespacesAndNewlines), method: lab.method, url: lab.url, tenant: lab.tenant)]
-        case .sign:
-            guard !lab.tenant.isEmpty else { state.lab.error = "name the tenant (its clientKey) in the tenant field"; return [] }
-            guard let ttl = Int64(lab.ttl), ttl > 0, ttl <= 86_400 else { state.lab.error = "TTL must be 1 to 86400 seconds"; return [] }
-            return [.labSign(tenant: lab.tenant, method: lab.method, url: lab.url, kind: lab.kind, ttl: ttl)]
-        }
-    }
-
-    // MARK: - Data
-
-    mutating func apply(_ event: DataEvent) {
-        let height = state.listHeight
-        if case .failed = event {} else { state.storeProblem = nil }
-        switch event {
-        case .header(let tenantCount, let lastMinute, let perMinute):
-            state.header.tenantCount = tenantCount
-            state.header.failuresPerMinute = Double(lastMinute)
-            state.failures.perMinute = perMinute
-        case .tenants(let page, let append, let generation):
-            guard generation == tenantGeneration else { return }
-            if append {
-                state.tenants.replace(state.tenants.rows + page.rows, height: height)
-            } else {
-                state.tenants.replace(page.rows, height: height)
-            }
-            tenantNext = page.next
-        case .tenantDetail(let key, let tenant, let history, let failures, let secrets):
-            guard key == state.detail.clientKey else { return }
-            state.detail.tenant = tenant
-            state.detail.history = history
-            state.detail.failures = failures
-            state.detail.secrets = secrets
-            state.detail.loading = false
-            state.detail.error = tenant == nil ? "no tenant \(Cell.clean(key)) in the store" : nil
-        case .history(let events):
-            state.history.replace(events, height: height)
-        case .failures(let rows, let newestID):
-            state.failures.list.replace(rows, height: height - 1)
-            state.failures.lastID = newestID
-            state.failures.primed = true
-        case .tail(let rows):
-            guard !rows.isEmpty else { return }
-            state.failures.lastID = max(state.failures.lastID, rows.last?.id ?? 0)
-            let matching = rows.filter { (state.failures.tenant == nil || $0.clientKey == state.failures.tenant)
-                && (state.failures.reason == nil || $0.reason == state.failures.reason) }
-            guard state.failures.following, !matching.isEmpty else { return }
-            let merged = Array((matching.reversed() + state.failures.list.rows).prefix(1000))
-            state.failures.list.replace(merged, height: height - 1)
-        case .labVerified(let report, let match):
-            state.lab.report = report
-            state.lab.secretMatch = match
-            state.lab.signed = nil
-        case .labSigned(let signed):
-            state.lab.signed = signed
-            state.lab.report = nil
-            state.lab.token = signed.token
-        case .failed(let request, let message):
-            // Whatever failed, say so on the status line; the next tick or key asks again.
-            state.storeProblem = message
-            switch request {
-            case .tenants(_, _, let generation):
-                guard generation == tenantGeneration else { return }
-                state.tenants.loading = false
-                state.tenants.error = message
-            case .tenantDetail: state.detail.loading = false; state.detail.error = message
-            case .history: state.history.loading = false; state.history.error = message
-            case .failures, .tail: state.failures.list.loading = false; state.failures.list.error = message
-            case .labVerify, .labSign: state.lab.error = message
-            case .header: break
+    private mutating func mouse(_ event: MouseEvent) -> [DataRequest] {
+        guard case .normal = input else { return [] }
+        if help != nil {
+            switch event.kind {
+            case .wheelUp: return helpKey(.up)
+            case .wheelDown: return helpKey(.down)
+            default: help = nil; return []
             }
         }
-    }
-
-    /// History rows after the `/` filter.
-    func visibleHistory() -> [InstallEvent] {
-        guard !state.historyFilter.isEmpty else { return state.history.rows }
-        let needle = state.historyFilter.lowercased()
-        return state.history.rows.filter {
-            "\($0.clientKey) \($0.eventType.rawValue) \($0.outcome.rawValue) \($0.reason?.rawValue ?? "") \($0.auth)".lowercased().contains(needle)
+        switch event.kind {
+        case .wheelUp: return (0..<3).flatMap { _ in route(screen) { $0.perform(.up, &$1) } }
+        case .wheelDown: return (0..<3).flatMap { _ in route(screen) { $0.perform(.down, &$1) } }
+        case .click, .doubleClick:
+            if event.row == 1, let tab = Chrome.tabs(self).first(where: { $0.columns.contains(event.column) }) {
+                return show(tab.screen)
+            }
+            return route(screen) { $0.click(row: event.row, double: event.kind == .doubleClick, &$1) }
         }
     }
 
-    /// Failure rows after the `/` filter.
-    func visibleFailures() -> [AuthFailure] {
-        guard !state.failureFilter.isEmpty else { return state.failures.list.rows }
-        let needle = state.failureFilter.lowercased()
-        return state.failures.list.rows.filter {
-            "\($0.clientKey ?? "") \($0.reason.rawValue) \($0.path) \($0.detail)".lowercased().contains(needle)
+    // MARK: - Screens
+
+    mutating func show(_ id: ScreenID) -> [DataRequest] {
+        if id == .tenant && screens.tenant.clientKey == nil {
+            status = "open a tenant first (Enter on a row of Tenants)"
+            return []
         }
+        if id == .failure && screens.failure.failure == nil {
+            status = "open a failure first (Enter on a row of Failures)"
+            return []
+        }
+        if let index = stack.firstIndex(of: id) {
+            stack.removeSubrange((index + 1)...)
+        } else {
+            stack.append(id)
+        }
+        return route(id) { $0.refresh(&$1, forced: false) }
+    }
+
+    private mutating func navigate(_ navigation: ScreenContext.Navigation) -> [DataRequest] {
+        switch navigation {
+        case .screen(let id): return show(id)
+        case .tenant(let key):
+            if let index = stack.firstIndex(of: .tenant) { stack.removeSubrange(index...) }
+            return openTenant(key)
+        case .failure(let failure):
+            screens.failure.show(failure)
+            if let index = stack.firstIndex(of: .failure) { stack.removeSubrange(index...) }
+            stack.append(.failure)
+            return []
+        case .lab(let preset):
+            screens.lab.apply(preset)
+            return show(.lab)
+        }
+    }
+
+    private mutating func openTenant(_ key: String) -> [DataRequest] {
+        stack.append(.tenant)
+        var context = makeContext()
+        screens.tenant.open(key, &context)
+        return finish(context, from: .tenant)
+    }
+
+    // MARK: - Answers
+
+    /// Takes a store answer: a stale one (its slot has a newer request) is dropped here, the one
+    /// place that decides it; the rest go to the slot's owner.
+    mutating func receive(_ answer: DataAnswer) -> [DataRequest] {
+        guard generations[answer.slot] == answer.generation else { return [] }
+        awaited.remove(answer.slot)
+        if case .failed(let message) = answer.answer { storeProblem = message } else { storeProblem = nil }
+        switch (answer.slot, answer.answer) {
+        case (.header, .header(let count, let perMinute, let newest)):
+            header.tenantCount = count
+            rate.perMinute = perMinute
+            if tailCursor == nil { tailCursor = newest }
+            return []
+        case (.tail, .tail(let failures)):
+            guard let last = failures.last else { return [] }
+            tailCursor = max(tailCursor ?? 0, last.id)
+            var requests = route(.failures) { $0.tailArrived(failures, &$1) }
+            if screen != .failures { requests += route(screen) { $0.tailArrived(failures, &$1) } }
+            return requests
+        case (let slot, let result):
+            guard let owner = slot.owner else { return [] }
+            return route(owner) { $0.receive(result, &$1) }
+        }
+    }
+
+    // MARK: - Routing
+
+    func makeContext() -> ScreenContext { ScreenContext(now: now, rows: rows, columns: columns) }
+
+    /// Runs `body` on a screen's model and carries out what it asked for.
+    private mutating func route(_ id: ScreenID, _ body: (inout any ScreenModel, inout ScreenContext) -> Void) -> [DataRequest] {
+        var context = makeContext()
+        var model = screens[id]
+        body(&model, &context)
+        screens[id] = model
+        return finish(context, from: id)
+    }
+
+    private mutating func finish(_ context: ScreenContext, from id: ScreenID) -> [DataRequest] {
+        if let message = context.status { status = message }
+        if let value = context.clipboard { clipboard = value }
+        if let confirmation = context.confirmation { input = .confirm(confirmation) }
+        var requests = issue(context.queries)
+        if let navigation = context.navigation { requests += navigate(navigation) }
+        return requests
+    }
+
+    /// Stamps queries with a new generation of their slot (polls of an awaited slot are skipped).
+    private mutating func issue(_ queries: [(slot: Slot, query: Query, poll: Bool)]) -> [DataRequest] {
+        queries.compactMap { slot, query, poll in
+            if poll && awaited.contains(slot) { return nil }
+            let generation = (generations[slot] ?? 0) + 1
+            generations[slot] = generation
+            awaited.insert(slot)
+            return DataRequest(slot: slot, generation: generation, query: query)
+        }
+    }
+
+    // MARK: - For views
+
+    /// Breadcrumbs: `Tenants > Tenant jira:abc`.
+    var breadcrumbs: String { stack.map { screens[$0].crumb }.joined(separator: " > ") }
+
+    var frame: ScreenFrame {
+        ScreenFrame(now: now, spinnerPhase: spinnerPhase, rate: rate)
     }
 }

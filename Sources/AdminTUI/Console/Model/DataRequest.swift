@@ -1,12 +1,28 @@
 import AdminCore
 import Foundation
 
-/// What the console asks of the store. Requests run off the UI loop; their results come
-/// back as `DataEvent`s.
-enum DataRequest: Sendable, Equatable {
+/// Where an answer goes. Each slot has at most one current request: its generation.
+enum Slot: String, Hashable, Sendable, CaseIterable {
+    case header, tail, tenants, tenant, history, failures, lab
+
+    /// The screen whose model gets the slot's answers (`nil`: the console itself).
+    var owner: ScreenID? {
+        switch self {
+        case .header, .tail: return nil
+        case .tenants: return .tenants
+        case .tenant: return .tenant
+        case .history: return .history
+        case .failures: return .failures
+        case .lab: return .lab
+        }
+    }
+}
+
+/// What the console asks of the store.
+enum Query: Sendable, Equatable {
     case header
-    /// `generation` orders answers: one for an older query (the filter has changed since) is dropped.
-    case tenants(TenantQuery, append: Bool, generation: Int)
+    /// `append`: the next page after the rows loaded.
+    case tenants(TenantQuery, append: Bool)
     case tenantDetail(String)
     case history(HistoryQuery)
     case failures(FailureQuery)
@@ -15,16 +31,39 @@ enum DataRequest: Sendable, Equatable {
     case labSign(tenant: String, method: String, url: String, kind: TokenLab.Kind, ttl: Int64)
 }
 
+/// A query stamped with its slot and generation. Requests run off the UI loop; their answers
+/// come back as `DataAnswer`s with the same stamp.
+struct DataRequest: Sendable, Equatable {
+    var slot: Slot
+    var generation: Int
+    var query: Query
+}
+
 /// What came back.
-enum DataEvent: Sendable {
-    case header(tenantCount: Int, failuresLastMinute: Int, perMinute: [Int])
-    case tenants(TenantPage, append: Bool, generation: Int)
-    case tenantDetail(String, Tenant?, [InstallEvent], [AuthFailure], [SecretHistoryEntry])
+enum Answer: Sendable {
+    case header(tenantCount: Int, perMinute: [Int], newestFailureID: Int64)
+    case tenants(TenantPage, append: Bool)
+    case tenantDetail(TenantDetail)
     case history([InstallEvent])
     /// A page, and the newest id in the whole table when it was read (where the tail goes on).
     case failures([AuthFailure], newestID: Int64)
     case tail([AuthFailure])
     case labVerified(VerificationReport, SecretMatch?)
     case labSigned(TokenLab.SignedToken)
-    case failed(DataRequest, String)
+    case failed(String)
+}
+
+struct DataAnswer: Sendable {
+    var slot: Slot
+    var generation: Int
+    var answer: Answer
+}
+
+/// One tenant and what is recorded about it.
+struct TenantDetail: Sendable {
+    var clientKey: String
+    var tenant: Tenant?
+    var history: [InstallEvent]
+    var failures: [AuthFailure]
+    var secrets: [SecretHistoryEntry]
 }

@@ -1,6 +1,6 @@
-/// The console's screens, in the order of their number keys.
+/// The console's screens.
 enum ScreenID: String, CaseIterable, Sendable {
-    case tenants, tenant, history, failures, lab
+    case tenants, tenant, history, failures, failure, lab
 
     var title: String {
         switch self {
@@ -8,11 +8,11 @@ enum ScreenID: String, CaseIterable, Sendable {
         case .tenant: return "Tenant"
         case .history: return "History"
         case .failures: return "Failures"
+        case .failure: return "Failure"
         case .lab: return "Token lab"
         }
     }
 
-    /// Screens by their number key (`1`–`5`).
-    static let numbered: [(Int, ScreenID)] = [(1, .tenants), (2, .history), (3, .failures), (4, .lab), (5, .tenant)]
-
+    /// The tab title on narrow terminals.
+    var shortTitle: String { self == .lab ? "Lab" : title }
 }

@@ -27,20 +27,20 @@ actor ConsoleDataSource {
         return opened
     }
 
-    func perform(_ request: DataRequest, now: Date) async -> DataEvent {
+    func perform(_ query: Query, now: Date) async -> Answer {
         do {
-            return try await run(request, now: now)
+            return try await run(query, now: now)
         } catch {
             // Drop the connection: the next request reconnects.
             await store?.close()
             store = nil
-            return .failed(request, error.message)
+            return .failed(error.message)
         }
     }
 
-    private func run(_ request: DataRequest, now: Date) async throws(StoreError) -> DataEvent {
+    private func run(_ query: Query, now: Date) async throws(StoreError) -> Answer {
         let store = try await open()
-        switch request {
+        switch query {
         case .header:
             let count = try await store.tenantCount()
             let nowMinute = Int64(now.timeIntervalSince1970) / 60
@@ -51,17 +51,16 @@ actor ConsoleDataSource {
             minuteCounts = minuteCounts.filter { $0.key >= firstMinute && $0.key < from }
             for minute in from...nowMinute { minuteCounts[minute] = counts[minute] ?? 0 }
             let perMinute = (firstMinute...nowMinute).map { minuteCounts[$0] ?? 0 }
-            // The rate shown is the last complete minute.
-            return .header(tenantCount: count, failuresLastMinute: perMinute.count > 1 ? perMinute[perMinute.count - 2] : 0, perMinute: perMinute)
-        case .tenants(let query, let append, let generation):
+            return .header(tenantCount: count, perMinute: perMinute, newestFailureID: try await store.lastFailureID())
+        case .tenants(let query, let append):
             var query = query
             query.now = now
-            return .tenants(try await store.tenants(query), append: append, generation: generation)
+            return .tenants(try await store.tenants(query), append: append)
         case .tenantDetail(let key):
             let tenant = try await store.tenant(clientKey: key)
-            return .tenantDetail(key, tenant, try await store.tenantHistory(clientKey: key, limit: 50),
-                                 try await store.failures(FailureQuery(clientKey: key, limit: 50)),
-                                 try await store.secretHistory(clientKey: key))
+            return .tenantDetail(TenantDetail(clientKey: key, tenant: tenant, history: try await store.tenantHistory(clientKey: key, limit: 50),
+                                              failures: try await store.failures(FailureQuery(clientKey: key, limit: 50)),
+                                              secrets: try await store.secretHistory(clientKey: key)))
         case .history(let query):
             return .history(try await store.history(query))
         case .failures(let query):
@@ -84,7 +83,7 @@ actor ConsoleDataSource {
 
     /// Exactly the server's check: the same verifier, the same tenant-state rules.
     private func verify(token: String, method: String, url: String, tenantKey: String, store: ConnectStore, now: Date)
-        async throws(StoreError) -> DataEvent {
+        async throws(StoreError) -> Answer {
         let decoded = try? ConnectToken.decode(token)
         let key = tenantKey.isEmpty ? (decoded?.tenantKey ?? "") : tenantKey
         let tenant = key.isEmpty ? nil : try await store.tenant(clientKey: key)

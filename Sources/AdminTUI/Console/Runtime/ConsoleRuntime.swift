@@ -9,42 +9,51 @@ import Synchronization
 /// failing store can never freeze the screen.
 final class ConsoleRuntime {
     let location: StoreLocation
+    let mouse: Bool
     private let dataSource: ConsoleDataSource
     private let shared = Shared()
 
     /// What the loop shares with store tasks and signal handlers.
     final class Shared: Sendable {
-        let events = Mutex([DataEvent]())
-        let inFlight = Mutex(Set<String>())
+        let answers = Mutex([DataAnswer]())
         let interrupted = Atomic<Bool>(false)
     }
 
-    init(location: StoreLocation) {
+    init(location: StoreLocation, mouse: Bool = true) {
         self.location = location
+        self.mouse = mouse
         self.dataSource = ConsoleDataSource(location: location)
     }
 
+    /// How often the loop ticks (the live tail's poll).
+    static let tickInterval: Duration = .milliseconds(250)
+
     func run() {
-        let surface = CursesSurface()
+        let surface = CursesSurface(mouse: mouse)
         ConsoleRuntime.restoreTerminalOnCrash()
         atexit { endwin() }
         watchInterrupts()
         var core = ConsoleCore()
-        core.state.header.store = location.description
+        var scheduler = RequestScheduler()
+        core.header.store = location.description
+        core.status = surface.terminalNote
         core.resize(rows: surface.rows, columns: surface.columns)
-        dispatch(core.start(), now: Date())
+        dispatch(core.start(), &scheduler)
         var lastTick = ContinuousClock.now
         var dirty = true
         while !core.quit && !shared.interrupted.load(ordering: .relaxed) {
-            let arrived = shared.events.withLock { queue -> [DataEvent] in
+            let arrived = shared.answers.withLock { queue -> [DataAnswer] in
                 defer { queue.removeAll() }
                 return queue
             }
-            for event in arrived { core.apply(event) }
-            if !arrived.isEmpty { dirty = true }
-            if ContinuousClock.now - lastTick >= .milliseconds(200) {
+            for answer in arrived {
+                if let next = scheduler.finished(answer.slot) { start(next) }
+                dispatch(core.receive(answer), &scheduler)
+                dirty = true
+            }
+            if ContinuousClock.now - lastTick >= Self.tickInterval {
                 lastTick = .now
-                dispatch(core.tick(now: Date()), now: Date())
+                dispatch(core.tick(now: Date()), &scheduler)
                 dirty = true
             }
             if dirty {
@@ -54,7 +63,8 @@ final class ConsoleRuntime {
             }
             guard let key = surface.readKey() else { continue }
             if key == .resize { core.resize(rows: surface.rows, columns: surface.columns) }
-            dispatch(core.handle(key), now: Date())
+            core.now = Date()
+            dispatch(core.handle(key), &scheduler)
             if let value = core.clipboard {
                 copyToClipboard(value)
                 core.clipboard = nil
@@ -68,32 +78,20 @@ final class ConsoleRuntime {
         _ = done.wait(timeout: .now() + 2)
     }
 
-    /// Starts each request unless the same kind is still running (a slow store gets one
-    /// query at a time per kind, not a pile-up).
-    private func dispatch(_ requests: [DataRequest], now: Date) {
+    private func dispatch(_ requests: [DataRequest], _ scheduler: inout RequestScheduler) {
         for request in requests {
-            let kind = Self.kind(request)
-            let started = shared.inFlight.withLock { $0.insert(kind).inserted }
-            guard started else { continue }
-            let source = dataSource
-            let shared = shared
-            Task.detached {
-                let event = await source.perform(request, now: now)
-                shared.events.withLock { $0.append(event) }
-                _ = shared.inFlight.withLock { $0.remove(kind) }
-            }
+            if let ready = scheduler.submit(request) { start(ready) }
         }
     }
 
-    static func kind(_ request: DataRequest) -> String {
-        switch request {
-        case .header: return "header"
-        case .tenants(_, let append, let generation): return append ? "tenants-more" : "tenants-\(generation)"
-        case .tenantDetail: return "detail-\(UUID())"
-        case .history: return "history"
-        case .failures: return "failures-\(UUID())"
-        case .tail: return "tail"
-        case .labVerify, .labSign: return "lab"
+    /// Runs a request off the loop; its answer comes back through the shared queue.
+    private func start(_ request: DataRequest) {
+        let source = dataSource
+        let shared = shared
+        let now = Date()
+        Task.detached {
+            let answer = await source.perform(request.query, now: now)
+            shared.answers.withLock { $0.append(DataAnswer(slot: request.slot, generation: request.generation, answer: answer)) }
         }
     }
 

@@ -8,20 +8,52 @@ final class CursesSurface: Surface {
     private(set) var columns: Int = 80
     let unicode: Bool
     let colors: Bool
+    /// Set when `TERM` had no terminfo entry here and a fallback was used: said on the status line.
+    let terminalNote: String?
+    let mouse: Bool
 
-    init() {
+    /// Terminal types tried, in order, when `TERM`'s own entry is missing (kitty, alacritty or
+    /// wezterm over SSH to a host without their terminfo).
+    static let fallbackTerminals = ["xterm-256color", "xterm", "vt100"]
+
+    init(mouse: Bool) {
         setlocale(LC_ALL, "")
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         unicode = codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
-        initscr()
+        let wanted = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        var note: String?
+        var opened = false
+        let output = fdopen(STDOUT_FILENO, "w")
+        let input = fdopen(STDIN_FILENO, "r")
+        for candidate in ([wanted] + Self.fallbackTerminals) where !candidate.isEmpty {
+            if let screen = newterm(candidate, output, input) {
+                set_term(screen)
+                opened = true
+                if candidate != wanted {
+                    note = "TERM=\(Sanitized.escape(wanted.isEmpty ? "(unset)" : wanted)) has no terminfo entry here; using \(candidate)"
+                }
+                break
+            }
+        }
+        if !opened {
+            FileHandle.standardError.write(Data("connect-admin: no usable terminal type (TERM=\(Sanitized.escape(wanted))); try TERM=xterm\n".utf8))
+            exit(2)
+        }
+        terminalNote = note
         cbreak()
         noecho()
         nonl()
-        keypad(ca_stdscr(), true)
         curs_set(0)
+        KeyReader.configure(ca_stdscr())
         // Short: the loop also draws what the store sends back, so it must not sleep long in input.
         wtimeout(ca_stdscr(), 15)
-        set_escdelay(25)
+        self.mouse = mouse
+        if mouse {
+            mousemask(ca_mouse_mask(), nil)
+            mouseinterval(200)
+        }
+        // Bracketed paste: the terminal marks pasted text, so a pasted token is text, not keys.
+        Self.write("\u{1b}[?2004h")
         colors = has_colors() && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
         if colors {
             start_color()
@@ -35,6 +67,10 @@ final class CursesSurface: Surface {
             for (style, foreground, background) in pairs { init_pair(Int16(style.rawValue), foreground, background) }
         }
         updateSize()
+    }
+
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
     }
 
     func updateSize() {
@@ -64,58 +100,34 @@ final class CursesSurface: Surface {
     }
 
     func put(_ text: String, row: Int, column: Int, style: Style) {
-        guard row >= 0, row < rows, column < columns else { return }
+        guard row >= 0, row < rows, column >= 0, column < columns else { return }
         // Never let ncurses wrap: cut to the cells left on the row (the last cell of the
         // last row is left alone, as writing it scrolls some terminals).
-        var room = columns - max(0, column)
+        var room = columns - column
         if row == rows - 1 { room -= 1 }
         guard room > 0 else { return }
-        var clipped = String(text.prefix(room))
-        if !unicode { clipped = String(clipped.unicodeScalars.map { $0.isASCII ? Character($0) : "?" }) }
+        var clipped = DisplayWidth.prefix(text, fitting: room).0
+        if !unicode {
+            // Without a UTF-8 locale: each character becomes as many `?` as the cells it takes.
+            clipped = String(clipped.flatMap { $0.isASCII ? [$0] : Array(repeating: "?", count: DisplayWidth.of($0)) })
+        }
         let attributes = attributes(style)
         wattr_on(ca_stdscr(), attributes, nil)
-        mvwaddstr(ca_stdscr(), Int32(row), Int32(max(0, column)), clipped)
+        mvwaddstr(ca_stdscr(), Int32(row), Int32(column), clipped)
         wattr_off(ca_stdscr(), attributes, nil)
     }
 
     func refresh() { wrefresh(ca_stdscr()) }
 
-    /// The next key, or `nil` after the 15 ms input timeout.
     func readKey() -> Key? {
-        var character: wint_t = 0
-        let result = wget_wch(ca_stdscr(), &character)
-        if result == ERR { return nil }
-        if result == KEY_CODE_YES {
-            switch Int32(character) {
-            case KEY_UP: return .up
-            case KEY_DOWN: return .down
-            case KEY_LEFT: return .left
-            case KEY_RIGHT: return .right
-            case KEY_PPAGE: return .pageUp
-            case KEY_NPAGE: return .pageDown
-            case KEY_HOME: return .home
-            case KEY_END: return .end
-            case KEY_ENTER: return .enter
-            case KEY_BACKSPACE: return .backspace
-            case ca_key_resize():
-                updateSize()
-                return .resize
-            default: return nil
-            }
-        }
-        switch character {
-        case 27: return .escape
-        case 10, 13: return .enter
-        case 9: return .tab
-        case 8, 127: return .backspace
-        case 3: return .interrupt
-        default:
-            guard let scalar = Unicode.Scalar(UInt32(character)), !Sanitized.isControl(scalar) else { return nil }
-            return .character(Character(scalar))
-        }
+        let key = KeyReader.read(ca_stdscr())
+        if key == .resize { updateSize() }
+        return key
     }
 
     func end() {
+        if mouse { mousemask(0, nil) }
         endwin()
+        Self.write("\u{1b}[?2004l")
     }
 }

@@ -1,58 +1,98 @@
 import AdminCore
 import Foundation
 
-/// The lines around every screen: header, breadcrumbs, status line and function bar.
+/// The lines around every screen: header, breadcrumbs and tabs, status line, function bar.
 enum Chrome {
-    static func draw(_ state: ConsoleState, on surface: any Surface) {
-        let clock = RecordRendering.clockTime(state.now)
+    static func draw(_ core: ConsoleCore, on surface: any Surface) {
         let bar = surface.unicode ? "│" : "|"
-        // The right part (counts, mode, clock) always shows; the store location gives way.
-        let right = " \(bar) \(state.header.tenantCount) tenants \(bar) " + String(format: "%.0f fail/min", state.header.failuresPerMinute)
-            + " \(bar) \(state.header.readOnly ? "read-only" : "read-write") \(bar) \(clock) UTC "
-        let left = Cell.fit(" ConnectAdmin \(bar) \(Cell.clean(state.header.store))", max(0, surface.columns - right.count))
+        // The right part (counts, rate, mode, clock) always shows; the store location gives way.
+        let tenants = core.header.tenantCount.map { "\($0) tenants" } ?? "… tenants"
+        let wide = surface.columns >= 100
+        let mode = core.header.readOnly ? (wide ? "read-only" : "ro") : (wide ? "read-write" : "rw")
+        let rate = wide ? core.rate.label : "\(core.rate.lastMinute) fail/min"
+        let right = " \(bar) \(tenants) \(bar) \(rate) \(bar) \(mode) \(bar) \(RecordRendering.clockTime(core.now)) UTC "
+        let left = Cell.fit(" ConnectAdmin \(bar) \(Cell.clean(core.header.store))", max(0, surface.columns - DisplayWidth.of(right)))
         surface.bar(left + right, row: 0, style: .header)
-        let tabText = ScreenID.numbered.map { number, screen in
-            screen == state.screen ? "[\(number) \(screen.title)]" : " \(number) \(screen.title) "
-        }.joined()
-        let crumbs = " " + state.breadcrumbs
-        let gap = max(1, surface.columns - crumbs.count - tabText.count)
-        surface.put(Cell.fit(crumbs + String(repeating: " ", count: gap) + tabText, surface.columns), row: 1, column: 0, style: .title)
 
-        // Status line: input being typed, else a message, else nothing.
+        let tabs = self.tabs(core)
+        let tabsStart = tabs.first?.columns.lowerBound ?? surface.columns
+        surface.put(Cell.fit(crumbs(core, width: tabsStart - 1), tabsStart), row: 1, column: 0, style: .title)
+        for tab in tabs {
+            surface.put(tab.text, row: 1, column: tab.columns.lowerBound, style: tab.screen == core.screen ? .selected : .title)
+        }
+
         let statusRow = surface.rows - 2
-        switch state.input {
-        case .command(let text): surface.bar(":" + Cell.clean(text) + "_", row: statusRow, style: .accent)
-        case .filter(let text): surface.bar("/" + Cell.clean(text) + "_", row: statusRow, style: .accent)
-        case .confirmReveal: surface.bar("Reveal the shared secret on screen for 10 s? (y/N)", row: statusRow, style: .warning)
+        switch core.input {
+        case .command(let editor): drawEditor(":", editor, row: statusRow, on: surface)
+        case .filter(let editor): drawEditor("/", editor, row: statusRow, on: surface)
+        case .confirm(let confirmation): surface.bar(confirmation.prompt, row: statusRow, style: .warning)
         case .normal:
-            let line = state.status ?? state.storeProblem.map { "store: \($0) — retrying" } ?? ""
-            surface.bar(Cell.clean(line), row: statusRow, style: .dim)
+            let line = core.status ?? core.storeProblem.map { "store: \($0) — retrying" } ?? ""
+            surface.bar(Cell.clean(line), row: statusRow, style: core.status == nil && core.storeProblem != nil ? .error : .dim)
         }
-        functionBar(state, on: surface)
+        functionBar(core.screen, on: surface)
     }
 
-    /// htop's function bar: the most useful keys of this screen, from the key table.
-    static func functionBar(_ state: ConsoleState, on surface: any Surface) {
-        let wanted: [String] = {
-            switch state.screen {
-            case .tenants: return ["?", ":", "/", "Enter", "s", "S", "q"]
-            case .tenant: return ["?", "Esc", "R", "l", "c", "q"]
-            case .history: return ["?", "/", "Enter", "t", "x", "q"]
-            case .failures: return ["?", "/", "f", "t", "r", "x", "q"]
-            case .lab: return ["?", "m", "Tab", "Enter", "c", "Esc"]
-            }
-        }()
-        let table = KeyMap.bindings(for: state.screen)
-        var text = ""
-        for label in wanted {
-            guard let binding = table.first(where: { $0.label == label }) else { continue }
-            text += "\(binding.label) \(binding.hint)  "
+    /// ` Tenants > Failures > Failure #58`, losing its first crumbs when it does not fit.
+    static func crumbs(_ core: ConsoleCore, width: Int) -> String {
+        var crumbs = core.stack.map { core.screens[$0].crumb }
+        var text = " " + crumbs.joined(separator: " > ")
+        while DisplayWidth.of(text) > width, crumbs.count > 1 {
+            crumbs.removeFirst()
+            text = " … > " + crumbs.joined(separator: " > ")
         }
-        surface.bar(" " + text, row: surface.rows - 1, style: .functionKey)
+        return text
     }
 
-    static func spinner(_ state: ConsoleState, unicode: Bool) -> String {
-        let frames = unicode ? ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"] : ["|", "/", "-", "\\"]
-        return frames[state.spinnerPhase % frames.count]
+    /// The tabs, right-aligned on the second row, with the columns each covers (for clicks).
+    /// Narrow terminals get short titles.
+    static func tabs(_ core: ConsoleCore) -> [(screen: ScreenID, text: String, columns: Range<Int>)] {
+        let texts = KeyMap.tabs.map { tab in
+            (tab.screen, core.columns >= 100 ? " \(tab.label) \(tab.screen.title) " : " \(tab.label) \(tab.screen.shortTitle)")
+        }
+        var column = core.columns - texts.reduce(0) { $0 + DisplayWidth.of($1.1) }
+        return texts.map { screen, text in
+            defer { column += DisplayWidth.of(text) }
+            return (screen, text, column..<(column + DisplayWidth.of(text)))
+        }
+    }
+
+    /// A line being edited, with its cursor.
+    static func drawEditor(_ prompt: String, _ editor: LineEditor, row: Int, on surface: any Surface) {
+        let (text, cursor) = editor.window(surface.columns - 2)
+        surface.bar(prompt + text, row: row, style: .accent)
+        let under = DisplayWidth.prefix(DisplayWidth.dropping(cursor, from: text), fitting: 1).0
+        surface.put(under.isEmpty ? " " : under, row: row, column: 1 + cursor, style: .selected)
+    }
+
+    /// htop's function bar: the keys of this screen marked for it, from the key table. When they
+    /// do not all fit, the screen's last ones give way (help lists every key); help and quit stay.
+    static func functionBar(_ screen: ScreenID, on surface: any Surface) {
+        var own = ScreenSet.bindings(for: screen).filter(\.bar)
+        let global = KeyMap.global.filter(\.bar)
+        func text() -> String { " " + (own + global).map { "\($0.label) \($0.hint)" }.joined(separator: "  ") }
+        while DisplayWidth.of(text()) > surface.columns - 1, !own.isEmpty { own.removeLast() }
+        surface.bar(text(), row: surface.rows - 1, style: .functionKey)
+    }
+
+    /// `12/200 /acme` at the right of the status line: where the selection is, and the filter.
+    static func position<Row>(_ list: FilteredList<Row>, extra: [String] = [], on surface: any Surface) {
+        guard !list.visible.isEmpty else { return }
+        let filters = extra + (list.filter.isEmpty ? [] : ["/" + list.filter])
+        let text = Cell.clean("\(list.selectedIndex + 1)/\(list.visible.count)" + (filters.isEmpty ? "" : " " + filters.joined(separator: " ")))
+        surface.put(text, row: surface.rows - 2, column: max(0, surface.columns - DisplayWidth.of(text) - 1), style: .dim)
+    }
+
+    /// What an empty list says: loading, the store's error, or that there is nothing.
+    static func emptyList<Row>(_ list: FilteredList<Row>, nothing: String, row: Int, frame: ScreenFrame, on surface: any Surface) {
+        let message: String
+        if !list.loaded || list.loading && list.rows.isEmpty {
+            message = list.error.map { "store error: \($0)" } ?? "\(frame.spinner(unicode: surface.unicode)) loading…"
+        } else if let error = list.error {
+            message = "store error: \(error)"
+        } else {
+            message = list.rows.isEmpty ? nothing : "no row matches /\(list.filter) (Esc clears the filter)"
+        }
+        surface.put(Cell.fit(Cell.clean(message), surface.columns), row: row, column: 0, style: list.error == nil ? .dim : .error)
     }
 }

@@ -1,47 +1,43 @@
-/// Draws the whole console for a state: chrome, the current screen, help on top.
+/// Draws the whole console: chrome, the current screen, help on top.
 enum ConsoleRenderer {
     static func draw(_ core: ConsoleCore, on surface: any Surface) {
-        let state = core.state
         surface.clear()
-        guard surface.rows >= ConsoleState.minimumRows, surface.columns >= ConsoleState.minimumColumns else {
-            let message = "terminal too small: \(surface.columns)x\(surface.rows), needs \(ConsoleState.minimumColumns)x\(ConsoleState.minimumRows)"
+        guard surface.rows >= ConsoleCore.minimumRows, surface.columns >= ConsoleCore.minimumColumns else {
+            let message = "terminal too small: \(surface.columns)x\(surface.rows), needs \(ConsoleCore.minimumColumns)x\(ConsoleCore.minimumRows)"
             surface.put(String(message.prefix(surface.columns)), row: surface.rows / 2, column: 0, style: .warning)
             return
         }
         // Chrome first: a view may add to the status line (its position on the right).
-        Chrome.draw(state, on: surface)
-        switch state.screen {
-        case .tenants: TenantsView.draw(state, on: surface)
-        case .tenant: TenantDetailView.draw(state, on: surface)
-        case .history: HistoryView.draw(core.visibleHistory(), list: state.history, state: state, on: surface)
-        case .failures: FailuresView.draw(core.visibleFailures(), state: state, on: surface)
-        case .lab: TokenLabView.draw(state, on: surface)
-        }
-        if state.showHelp { HelpView.draw(state, on: surface) }
+        Chrome.draw(core, on: surface)
+        core.screens[core.screen].draw(on: surface, core.frame)
+        if let top = core.help { HelpView.draw(core.screen, top: top, on: surface) }
     }
 }
 
-/// `?`: the key table for this screen, generated from `KeyMap`.
+/// `?`: every binding of the screen, generated from `KeyMap`, scrolled when it is longer than
+/// the terminal.
 enum HelpView {
-    static func draw(_ state: ConsoleState, on surface: any Surface) {
-        let entries = KeyMap.help(for: state.screen)
-        let width = min(surface.columns - 4, 72)
-        let height = min(surface.rows - 4, entries.count + 3)
+    static func draw(_ screen: ScreenID, top: Int, on surface: any Surface) {
+        let entries = KeyMap.help(for: screen)
+        let width = min(surface.columns - 4, 76)
+        let height = min(surface.rows - 4, entries.count + 2)
+        let visible = height - 2
+        let first = max(0, min(top, entries.count - visible))
         let left = (surface.columns - width) / 2
-        let top = 2
+        let row = 2
         let horizontal = surface.unicode ? "─" : "-"
         let vertical = surface.unicode ? "│" : "|"
         let corners = surface.unicode ? ["┌", "┐", "└", "┘"] : ["+", "+", "+", "+"]
-        let title = " Keys: \(state.screen.title) (Esc or ? to close) "
-        let rule = String(repeating: horizontal, count: max(0, width - 2 - title.count))
-        surface.put(corners[0] + title + rule + corners[1], row: top, column: left, style: .header)
-        for index in 0..<(height - 2) {
-            var text = ""
-            if index < entries.count {
-                text = " " + entries[index].0.padding(toLength: 8, withPad: " ", startingAt: 0) + entries[index].1
-            }
-            surface.put(vertical + Cell.fit(text, width - 2) + vertical, row: top + 1 + index, column: left, style: .normal)
+        let title = " Keys: \(screen.title) (Esc or ? to close) "
+        surface.put(corners[0] + title + String(repeating: horizontal, count: max(0, width - 2 - title.count)) + corners[1],
+                    row: row, column: left, style: .header)
+        for index in 0..<visible {
+            let entry = entries[first + index]
+            let text = " " + Cell.fit(entry.0, 11) + entry.1
+            surface.put(vertical + Cell.fit(text, width - 2) + vertical, row: row + 1 + index, column: left, style: .normal)
         }
-        surface.put(corners[2] + String(repeating: horizontal, count: width - 2) + corners[3], row: top + height - 1, column: left, style: .header)
+        let more = entries.count > visible ? " \(first + 1)-\(first + visible) of \(entries.count), Up/Down scroll " : ""
+        surface.put(corners[2] + more + String(repeating: horizontal, count: max(0, width - 2 - more.count)) + corners[3],
+                    row: row + height - 1, column: left, style: .header)
     }
 }

@@ -1,62 +1,72 @@
-/// Column layout for list screens: fixed columns keep their width, flexible ones share what
-/// is left, and columns marked optional are dropped first on narrow terminals.
-struct Table {
-    struct Column {
-        var title: String
-        var width: Int
-        var flexible = false
-        /// Dropped below this terminal width.
-        var minimumTerminalWidth = 0
-    }
-
-    let columns: [Column]
+/// Lays record columns out across the terminal. Normally fixed columns keep their width,
+/// flexible ones grow into the spare room (each up to its preferred width first, in order, so
+/// a whole clientKey fits at 120 columns), and optional columns give way on narrow terminals.
+/// In wide mode every column is as wide as its widest cell and the line scrolls sideways.
+struct Table<Row> {
+    let columns: [RecordColumn<Row>]
     let widths: [Int]
+    let style: CellStyle
+    /// Cells scrolled off the left edge (wide mode).
+    let offset: Int
 
-    init(_ columns: [Column], totalWidth: Int) {
-        let shown = columns.filter { totalWidth >= $0.minimumTerminalWidth }
-        let fixed = shown.filter { !$0.flexible }.reduce(0) { $0 + $1.width } + max(0, shown.count - 1)
-        let flexibleCount = shown.filter(\.flexible).count
-        let spare = max(0, totalWidth - fixed)
-        var remaining = spare
-        var widths: [Int] = []
-        var flexibleSeen = 0
-        for column in shown {
-            if column.flexible {
-                flexibleSeen += 1
-                let share = flexibleSeen == flexibleCount ? remaining : max(column.width, spare / max(1, flexibleCount))
-                let width = min(remaining, max(column.width, share))
-                widths.append(width)
-                remaining -= width
-            } else {
-                widths.append(column.width)
+    init(_ all: [RecordColumn<Row>], totalWidth: Int, style: CellStyle, layout: TableLayout = TableLayout(), rows: [Row] = []) {
+        self.style = style
+        if layout.wide {
+            columns = all
+            widths = all.map { column in
+                rows.reduce(DisplayWidth.of(column.title)) { max($0, min(200, DisplayWidth.of(Cell.clean(column.value($1, style))))) }
             }
+            let full = widths.reduce(0, +) + max(0, widths.count - 1)
+            offset = max(0, min(layout.offset, full - totalWidth))
+            return
         }
-        self.columns = shown
+        offset = 0
+        let shown = all.filter { totalWidth >= $0.minimumTerminalWidth }
+        var widths = shown.map(\.width)
+        var spare = totalWidth - widths.reduce(0, +) - max(0, shown.count - 1)
+        for index in shown.indices where shown[index].flexible && spare > 0 {
+            let grow = min(spare, max(0, shown[index].preferred - widths[index]))
+            widths[index] += grow
+            spare -= grow
+        }
+        if spare > 0, let last = shown.lastIndex(where: \.flexible) { widths[last] += spare }
+        columns = shown
         self.widths = widths
     }
 
-    /// Keeps only the cells of shown columns, in order.
-    func line(_ cells: [String], all: [Column]) -> String {
-        var out: [String] = []
-        var shownIndex = 0
-        for (index, column) in all.enumerated() where shownIndex < columns.count && columns[shownIndex].title == column.title {
-            out.append(Cell.fit(Cell.clean(index < cells.count ? cells[index] : ""), widths[shownIndex]))
-            shownIndex += 1
-        }
-        return out.joined(separator: " ")
+    /// Cells of the whole line, before scrolling.
+    var fullWidth: Int { widths.reduce(0, +) + max(0, widths.count - 1) }
+
+    func line(_ row: Row) -> String {
+        scrolled(zip(columns, widths).map { Cell.fit(Cell.clean($0.value(row, style)), $1) }.joined(separator: " "))
     }
 
-    func titles(all: [Column]) -> String { line(all.map(\.title), all: all) }
+    /// The column titles; `marks` adds to some (the sort arrow).
+    func titles(marks: [String: String] = [:]) -> String {
+        scrolled(zip(columns, widths).map { Cell.fit($0.title + (marks[$0.title] ?? ""), $1) }.joined(separator: " "))
+    }
+
+    private func scrolled(_ line: String) -> String { DisplayWidth.dropping(offset, from: line) }
 }
 
-/// Human ages and times.
-enum Age {
-    static func short(_ seconds: Double) -> String {
-        let s = max(0, Int(seconds))
-        if s < 60 { return "\(s)s" }
-        if s < 3600 { return "\(s / 60)m" }
-        if s < 86_400 { return "\(s / 3600)h" }
-        if s < 86_400 * 365 { return "\(s / 86_400)d" }
-        return "\(s / (86_400 * 365))y"
+/// A list's column mode: the default layout, or wide (whole cells) scrolled sideways.
+struct TableLayout: Sendable, Equatable {
+    var wide = false
+    var offset = 0
+
+    /// `w`: toggles wide mode.
+    mutating func toggleWide() {
+        wide.toggle()
+        offset = 0
+    }
+
+    /// `←`/`→`: scrolls by `delta` cells within `fullWidth` on a `columns`-wide screen; `→`
+    /// in the default layout turns wide mode on first.
+    mutating func scroll(_ delta: Int, fullWidth: Int, columns: Int) {
+        if !wide {
+            guard delta > 0 else { return }
+            wide = true
+        }
+        offset = max(0, min(offset + delta, fullWidth - columns))
     }
 }

@@ -26,20 +26,33 @@ enum ReportRendering {
     }
 
     static func text(_ report: VerificationReport) -> String {
-        var rows: [[String]] = report.checks.map { check in
-            [check.ok ? "ok" : "FAIL", check.name.rawValue, check.reason?.rawValue ?? "", check.detail]
-        }
-        var lines = [(report.valid ? "VALID" : "INVALID") + "  token \(report.tokenFingerprint)  (leeway \(report.leeway) s)"]
-        lines.append(Standard.table(rows))
-        rows = []
-        if let header = report.header { rows.append(["header", JSONValue.object(header).jsonText()]) }
-        if let claims = report.claims { rows.append(["claims", JSONValue.object(claims).jsonText()]) }
-        if let canonical = report.canonicalRequest { rows.append(["canonical request", canonical]) }
-        if let expected = report.expectedQSH { rows.append(["request qsh", expected]) }
-        if let claimed = report.tokenQSH { rows.append(["token qsh", claimed]) }
-        if let signedFor = report.qshSignedFor { rows.append(["token signed for", signedFor]) }
-        if !rows.isEmpty { lines.append(Standard.table(rows)) }
+        var lines = [headline(report)]
+        lines.append(Standard.table(checkRows(report)))
+        let facts = factRows(report, header: true)
+        if !facts.isEmpty { lines.append(Standard.table(facts.map { [$0.0, $0.1] })) }
         return lines.joined(separator: "\n")
+    }
+
+    /// `VALID  token 1a2b…  (leeway 30 s)`.
+    static func headline(_ report: VerificationReport) -> String {
+        (report.valid ? "VALID" : "INVALID") + "  token \(report.tokenFingerprint)  (leeway \(report.leeway) s)"
+    }
+
+    /// One row per check: mark, check, reason code, detail.
+    static func checkRows(_ report: VerificationReport) -> [[String]] {
+        report.checks.map { check in [check.ok ? "ok" : "FAIL", check.name.rawValue, check.reason?.rawValue ?? "", check.detail] }
+    }
+
+    /// What the token said and what the request needed: header, claims, both qsh values.
+    static func factRows(_ report: VerificationReport, header: Bool) -> [(String, String)] {
+        var rows: [(String, String)] = []
+        if header, let value = report.header { rows.append(("header", JSONValue.object(value).jsonText())) }
+        if let claims = report.claims { rows.append(("claims", JSONValue.object(claims).jsonText())) }
+        if let canonical = report.canonicalRequest { rows.append(("canonical request", canonical)) }
+        if let expected = report.expectedQSH { rows.append(("request qsh", expected)) }
+        if let claimed = report.tokenQSH { rows.append(("token qsh", claimed)) }
+        if let signedFor = report.qshSignedFor { rows.append(("token signed for", signedFor)) }
+        return rows
     }
 
     /// A claim for people: times also as ISO 8601, everything else as JSON.

@@ -20,6 +20,26 @@ enum RecordRendering {
         String(date.ISO8601Format().dropFirst(11).prefix(8))
     }
 
+    /// `42s`, `5m`, `3h`, `12d`, `2y`: how long ago, in the fewest characters.
+    static func age(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86_400 { return "\(s / 3600)h" }
+        if s < 86_400 * 365 { return "\(s / 86_400)d" }
+        return "\(s / (86_400 * 365))y"
+    }
+
+    /// Which of a tenant's secrets signed a token, in one sentence.
+    static func secretMatch(_ match: SecretMatch) -> String {
+        switch match {
+        case .current(let fingerprint): return "current secret \(fingerprint)"
+        case .stale(let fingerprint, let from, let until):
+            return "STALE secret \(fingerprint), current from \(iso(from)) until replaced at \(iso(until))"
+        case .none: return "none of this tenant's secrets signed this token"
+        }
+    }
+
     static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
 
     static func tenant(_ row: TenantRow, revealSecrets: Bool) -> JSONValue {
@@ -62,11 +82,4 @@ enum RecordRendering {
             "count": .integer(Int64(failure.count)),
         ]))
     }
-
-    static func failureCells(_ failure: AuthFailure) -> [String] {
-        [shortTime(failure.at), failure.clientKey ?? "-", failure.reason.rawValue, failure.count > 1 ? "x\(failure.count)" : "",
-         "\(failure.method) \(failure.path)", failure.detail]
-    }
-
-    static let failureHeader = ["TIME (UTC)", "TENANT", "REASON", "COUNT", "REQUEST", "DETAIL"]
 }

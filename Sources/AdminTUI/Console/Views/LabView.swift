@@ -1,0 +1,64 @@
+import AdminCore
+
+extension LabModel {
+    func draw(on surface: any Surface, _ frame: ScreenFrame) {
+        let modeLine = mode == .verify ? "[verify] sign    m switch  Tab edit fields  Enter run  Esc stop editing  c copy"
+                                       : "verify [sign]    m switch  Tab edit fields  Enter run  Esc stop editing  c copy"
+        surface.put(Cell.fit(modeLine, surface.columns), row: 2, column: 0, style: .title)
+        var row = 3
+        let valueWidth = surface.columns - 11
+        for field in fields {
+            let focused = focus == field
+            surface.put((focused ? ">" : " ") + Cell.fit(field.rawValue, 9), row: row, column: 0, style: focused ? .selected : .normal)
+            if focused, let editor = editor(field) {
+                let (text, cursor) = editor.window(valueWidth)
+                surface.put(Cell.fit(text, valueWidth), row: row, column: 11, style: .accent)
+                let under = DisplayWidth.prefix(DisplayWidth.dropping(cursor, from: text), fitting: 1).0
+                surface.put(under.isEmpty ? " " : under, row: row, column: 11 + cursor, style: .selected)
+            } else {
+                // Long values (a token) show their end: where a paste finished.
+                let value = Cell.clean(value(field))
+                let shown = DisplayWidth.of(value) > valueWidth ? "…" + DisplayWidth.dropping(DisplayWidth.of(value) - valueWidth + 1, from: value) : value
+                surface.put(Cell.fit(shown, valueWidth), row: row, column: 11, style: field == .kind && focused ? .selected : .normal)
+            }
+            row += 1
+        }
+        if let error {
+            surface.put(Cell.fit(Cell.clean(error), surface.columns), row: row, column: 0, style: .error)
+            row += 1
+        }
+        row += 1
+        var lines: [(String, String, Style)] = []
+        if let report {
+            lines.append(("", ReportRendering.headline(report), report.valid ? .ok : .error))
+            for check in ReportRendering.checkRows(report) {
+                lines.append(("", "\(Cell.fit(check[0], 4)) \(Cell.fit(check[1], 15)) \(check[2]) \(check[3])", check[0] == "ok" ? .normal : .error))
+            }
+            for (name, value) in ReportRendering.factRows(report, header: false) { lines.append((name, value, .normal)) }
+            if let secretMatch {
+                let text = RecordRendering.secretMatch(secretMatch)
+                lines.append(("secret", text, text.hasPrefix("STALE") ? .warning : .normal))
+            }
+        } else if let signed {
+            for (name, value) in [("token", signed.token), ("canonical", signed.canonical), ("qsh", signed.qsh), ("curl", signed.curl)] {
+                lines.append((name, value, .normal))
+            }
+        } else {
+            lines.append(("", "Paste a token (it goes to the token field) and press Enter to see every check the server makes.", .dim))
+        }
+        // Every value wrapped in full: a signed token or a curl line is useless cut off.
+        let labelWidth = 18
+        for (name, value, style) in lines where row < surface.rows - 2 {
+            if name.isEmpty {
+                surface.put(Cell.fit(Cell.clean(value), surface.columns), row: row, column: 0, style: style)
+                row += 1
+                continue
+            }
+            surface.put(Cell.fit(name, labelWidth - 1), row: row, column: 0, style: .title)
+            for line in Cell.wrap(Cell.clean(value), surface.columns - labelWidth) where row < surface.rows - 2 {
+                surface.put(line, row: row, column: labelWidth, style: style)
+                row += 1
+            }
+        }
+    }
+}

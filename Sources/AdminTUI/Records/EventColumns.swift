@@ -1,0 +1,26 @@
+import AdminCore
+
+/// An install event as a table row: `connect-admin history`, the console's History list and
+/// the Tenant screen's history.
+enum EventColumns {
+    static let all: [RecordColumn<InstallEvent>] = [
+        RecordColumn(title: "TIME (UTC)", width: 16) { event, _ in RecordRendering.shortTime(event.at) },
+        RecordColumn(title: "TENANT", width: 14, flexible: true, preferred: 36) { event, _ in event.clientKey },
+        RecordColumn(title: "EVENT", width: 11) { event, _ in event.eventType.rawValue },
+        RecordColumn(title: "OUTCOME", width: 8) { event, _ in outcome(event) },
+        RecordColumn(title: "REASON", width: 18, flexible: true, preferred: 25) { event, _ in event.reason?.rawValue ?? "" },
+        RecordColumn(title: "AUTH", width: 16, minimumTerminalWidth: 100) { event, _ in event.auth },
+        RecordColumn(title: "SECRET", width: 17, minimumTerminalWidth: 120) { event, style in secretChange(event, unicode: style.unicode) },
+        RecordColumn(title: "NODE", width: 8, minimumTerminalWidth: 150) { event, _ in event.node },
+    ]
+
+    /// The outcome as one word: `accepted`, `rotated` (accepted with a new secret) or `REJECTED`.
+    static func outcome(_ event: InstallEvent) -> String {
+        event.outcome == .rejected ? "REJECTED" : (event.rotatedSecret ? "rotated" : "accepted")
+    }
+
+    /// `aaaabbbb→11112222`: the secret's fingerprint before and after the event.
+    static func secretChange(_ event: InstallEvent, unicode: Bool) -> String {
+        "\(event.fingerprintBefore?.prefix(8) ?? "-")\(unicode ? "→" : "->")\(event.fingerprintAfter?.prefix(8) ?? "-")"
+    }
+}
