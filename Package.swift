@@ -135,7 +135,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdminTUITests",
-            dependencies: ["AdminTUI", "AdminCore"],
+            dependencies: ["AdminTUI", "AdminCore", "CNcurses"],
             exclude: ["Golden"]
         ),
         .testTarget(

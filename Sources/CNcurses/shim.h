@@ -53,6 +53,23 @@ static inline int ca_mouse_kind(mmask_t state) {
     return 0;
 }
 
+// A pseudo-terminal pair (for tests that drive ncurses through a real terminal device):
+// returns the master's descriptor and sets *slave, or -1.
+extern int posix_openpt(int flags);
+extern int grantpt(int fd);
+extern int unlockpt(int fd);
+extern char *ptsname(int fd);
+#include <fcntl.h>
+static inline int ca_open_pty(int *slave) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0) return -1;
+    if (grantpt(master) != 0 || unlockpt(master) != 0) return -1;
+    char *name = ptsname(master);
+    if (name == 0) return -1;
+    *slave = open(name, O_RDWR | O_NOCTTY);
+    return *slave < 0 ? -1 : master;
+}
+
 // Display width of one Unicode scalar, as the terminal (and ncurses) counts cells: 2 for
 // East Asian wide and fullwidth, 0 for combining marks, -1 for controls. Evaluated in a
 // UTF-8 locale whatever the process locale is, so widths do not depend on LANG.

@@ -19,10 +19,12 @@ enum ConsoleFixtures {
     /// Includes a hostile row: ESC sequences, BEL and an OSC title sequence in the description
     /// and the base URL.
     static let hostile = tenant(3, description: "evil \u{1b}]0;pwned\u{07}\u{1b}[2J\u{1b}[31mRED", baseUrl: "https://x.example/\u{1b}[H\u{9b}2J")
+    /// A fullwidth (CJK) base URL: two cells per character, so columns after it must still line up.
+    static let fullwidth = tenant(1, baseUrl: "https://日本語のサイト.example.jp")
 
     static var tenants: [TenantRow] {
         (0..<30).map { index in
-            let row = index == 3 ? hostile : tenant(index, state: index % 7 == 6 ? .uninstalled : (index % 5 == 4 ? .disabled : .enabled))
+            let row = index == 3 ? hostile : index == 1 ? fullwidth : tenant(index, state: index % 7 == 6 ? .uninstalled : (index % 5 == 4 ? .disabled : .enabled))
             return TenantRow(tenant: row, recentFailures: index % 4 == 0 ? index * 3 : 0)
         }
     }
@@ -44,22 +46,37 @@ enum ConsoleFixtures {
         return (0..<40).map { index in
             AuthFailure(id: Int64(1000 - index), at: now.addingTimeInterval(-Double(index) * 37), node: "node-\(index % 2 + 1)",
                         clientKey: index % 6 == 3 ? nil : tenant(index % 5).clientKey, reason: reasons[index % reasons.count],
-                        detail: "detail \(index)", method: index % 2 == 0 ? "GET" : "POST", path: "/pages/hello?i=\(index)",
-                        count: index % 9 == 0 ? 12 : 1)
+                        detail: index == 1 ? qshDetail : "detail \(index)", method: index % 2 == 0 ? "GET" : "POST",
+                        path: index == 2 ? "/ページ/こんにちは?i=2" : "/pages/hello?i=\(index)",
+                        remoteAddress: "203.0.113.\(index)", userAgent: "Atlassian HttpClient 4.2.1", tokenFingerprint: "0f1e2d3c4b5a6978",
+                        alg: "HS256", kid: nil, exp: 1_795_000_000 - 60, iat: 1_795_000_000 - 240, count: index % 9 == 0 ? 12 : 1)
         }
     }
 
-    /// A console core as it is after its first data arrived, at `rows` x `columns`.
+    /// The kind of explanation a qsh mismatch carries: long, so it wraps on the Failure screen.
+    static let qshDetail = "qsh mismatch: token signed for GET&/pages/hello&i=1 but the request is POST&/pages/hello&i=1 "
+        + "(method differs); the request's qsh is 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+    /// Hands `answer` to the core as the current answer for `slot`.
+    @discardableResult
+    static func deliver(_ answer: Answer, to slot: Slot, in core: inout ConsoleCore) -> [DataRequest] {
+        core.receive(DataAnswer(slot: slot, generation: core.generations[slot] ?? 0, answer: answer))
+    }
+
+    /// A console core as it is after its first data arrived, at `rows` x `columns`, on Tenants.
     static func core(rows: Int, columns: Int) -> ConsoleCore {
         var core = ConsoleCore()
-        core.state.now = now
-        core.state.header.store = "sqlite:/var/lib/app/connect.sqlite"
+        core.now = now
+        core.header.store = "sqlite:/var/lib/app/connect.sqlite"
         core.resize(rows: rows, columns: columns)
         _ = core.start()
-        core.apply(.header(tenantCount: 30, failuresLastMinute: 14, perMinute: (0..<30).map { ($0 * 7) % 23 }))
-        core.apply(.tenants(TenantPage(rows: tenants, next: nil), append: false, generation: core.tenantGeneration))
-        core.apply(.history(events))
-        core.apply(.failures(failures, newestID: 1000))
+        deliver(.header(tenantCount: 30, perMinute: (0..<30).map { ($0 * 7) % 23 }, newestFailureID: 1000), to: .header, in: &core)
+        deliver(.tenants(TenantPage(rows: tenants, next: nil), append: false), to: .tenants, in: &core)
+        _ = core.perform(.screen(.history))
+        deliver(.history(events), to: .history, in: &core)
+        _ = core.perform(.screen(.failures))
+        deliver(.failures(failures, newestID: 1000), to: .failures, in: &core)
+        _ = core.perform(.screen(.tenants))
         return core
     }
 }

@@ -3,85 +3,226 @@ import AdminCore
 import Foundation
 import Testing
 
-/// The console's behaviour key by key, on the state model (no terminal).
+/// The console's behaviour key by key, on the models (no terminal).
 @Suite struct KeyHandlingTests {
-    static func core() -> ConsoleCore { ConsoleFixtures.core(rows: 24, columns: 80) }
+    static func core(rows: Int = 24, columns: Int = 80) -> ConsoleCore { ConsoleFixtures.core(rows: rows, columns: columns) }
+
+    static func type(_ text: String, _ core: inout ConsoleCore) -> [DataRequest] {
+        text.flatMap { core.handle(.character($0)) }
+    }
+
+    static func draw(_ core: ConsoleCore, rows: Int = 24, columns: Int = 80) -> String {
+        let surface = GridSurface(rows: rows, columns: columns)
+        ConsoleRenderer.draw(core, on: surface)
+        return surface.text
+    }
 
     @Test func navigationMovesAndScrollsWithinBounds() {
         var core = Self.core()
         _ = core.handle(.down)
         _ = core.handle(.character("j"))
-        #expect(core.state.tenants.selected == 2)
+        #expect(core.screens.tenants.list.selectedIndex == 2)
         _ = core.handle(.up)
-        #expect(core.state.tenants.selected == 1)
+        #expect(core.screens.tenants.list.selectedIndex == 1)
         _ = core.handle(.end)
-        #expect(core.state.tenants.selected == 29)
-        #expect(core.state.tenants.top == 29 - core.state.listHeight + 1)
+        let list = core.screens.tenants.list
+        #expect(list.selectedIndex == 29)
+        #expect(list.top == 29 - list.height + 1)
         _ = core.handle(.pageDown)
-        #expect(core.state.tenants.selected == 29)
+        #expect(core.screens.tenants.list.selectedIndex == 29)
         _ = core.handle(.home)
-        #expect(core.state.tenants.selected == 0 && core.state.tenants.top == 0)
+        #expect(core.screens.tenants.list.selectedIndex == 0 && core.screens.tenants.list.top == 0)
         _ = core.handle(.character("k"))
-        #expect(core.state.tenants.selected == 0)
+        #expect(core.screens.tenants.list.selectedIndex == 0)
     }
 
-    @Test func filterIsIncrementalAndQueriesTheStore() {
+    /// The reported bug: `/expired`, second row, `r` filtered on the reason of the second row of
+    /// the *unfiltered* list. Keys now act on the highlighted visible row.
+    @Test func keysActOnTheHighlightedRowOfAFilteredList() {
         var core = Self.core()
-        #expect(core.handle(.character("/")).isEmpty)
-        #expect(core.state.input == .filter(""))
-        let requests = core.handle(.character("a"))
-        guard case .tenants(let query, false, _)? = requests.first else { Issue.record("expected a tenants query"); return }
-        #expect(query.filter == "a")
-        _ = core.handle(.character("c"))
-        #expect(core.state.tenantFilter == "ac")
-        _ = core.handle(.backspace)
-        #expect(core.state.tenantFilter == "a")
+        _ = core.handle(.character("3"))
+        _ = core.handle(.character("/"))
+        _ = Self.type("expired", &core)
         _ = core.handle(.enter)
-        #expect(core.state.input == .normal)
-        #expect(core.state.tenantFilter == "a")
-        // An answer to an older query ("ac") arriving late does not replace the newer one's.
-        let stale = TenantPage(rows: [ConsoleFixtures.tenants[5]], next: nil)
-        core.apply(.tenants(stale, append: false, generation: core.tenantGeneration - 1))
-        #expect(core.state.tenants.rows.count == ConsoleFixtures.tenants.count)
-        core.apply(.tenants(stale, append: false, generation: core.tenantGeneration))
-        #expect(core.state.tenants.rows.count == 1)
-        // On history the filter works on loaded rows.
+        let visible = core.screens.failures.list.visible
+        #expect(!visible.isEmpty && visible.allSatisfy { $0.reason == .expired })
+        _ = core.handle(.down)
+        let highlighted = core.screens.failures.list.selected
+        #expect(highlighted?.id == visible[1].id)
+        let requests = core.handle(.character("r"))
+        #expect(core.screens.failures.reason == .expired)
+        #expect(requests.contains { $0.query == .failures(FailureQuery(reason: .expired, limit: FailuresModel.pageSize)) })
+        // Enter opens the highlighted failure, and t filters on its tenant.
+        var other = Self.core()
+        _ = other.handle(.character("3"))
+        _ = other.handle(.character("/"))
+        _ = Self.type("bad_signature", &other)
+        _ = other.handle(.enter)
+        _ = other.handle(.down)
+        let chosen = other.screens.failures.list.selected
+        _ = other.handle(.enter)
+        #expect(other.screen == .failure)
+        #expect(other.screens.failure.failure?.id == chosen?.id)
+        _ = other.handle(.escape)
+        _ = other.handle(.character("t"))
+        #expect(other.screens.failures.tenant == chosen?.clientKey)
+    }
+
+    @Test func filtersMatchTheTextOnScreen() {
+        var core = Self.core()
         _ = core.handle(.character("2"))
         _ = core.handle(.character("/"))
-        for character in "rejected" { _ = core.handle(.character(character)) }
-        #expect(core.visibleHistory().allSatisfy { $0.outcome == .rejected })
-        #expect(core.visibleHistory().count == ConsoleFixtures.events.filter { $0.outcome == .rejected }.count)
+        _ = Self.type("rotated", &core)
+        let rotated = core.screens.history.list.visible
+        #expect(!rotated.isEmpty)
+        #expect(rotated.allSatisfy { $0.rotatedSecret })
+        #expect(rotated.count == ConsoleFixtures.events.filter(\.rotatedSecret).count)
+        // Line editing in the filter: Ctrl-U empties it, then a label shown on screen.
+        _ = core.handle(.control("u"))
+        _ = Self.type("REJECTED", &core)
+        #expect(core.screens.history.list.visible.count == ConsoleFixtures.events.filter { $0.outcome == .rejected }.count)
+        // Enter on a filtered row opens that row's tenant.
+        _ = core.handle(.enter)
+        _ = core.handle(.down)
+        let event = core.screens.history.list.selected
+        _ = core.handle(.enter)
+        #expect(core.screen == .tenant && core.screens.tenant.clientKey == event?.clientKey)
+    }
+
+    @Test func selectionFollowsTheRowIdAcrossRefreshes() {
+        var core = Self.core()
+        _ = core.handle(.character("2"))
+        for _ in 0..<4 { _ = core.handle(.down) }
+        let chosen = core.screens.history.list.selected
+        // A refresh brings two new events at the top: the same event stays selected.
+        let newer = (1...2).map { InstallEvent(id: 200 + Int64($0), at: ConsoleFixtures.now, node: "n", clientKey: "new-\($0)", eventType: .installed, outcome: .accepted, auth: "none") }
+        _ = core.tick(now: ConsoleFixtures.now.addingTimeInterval(ConsoleCore.pollInterval))
+        ConsoleFixtures.deliver(.history(newer + ConsoleFixtures.events), to: .history, in: &core)
+        #expect(core.screens.history.list.selected?.id == chosen?.id)
+        #expect(core.screens.history.list.selectedIndex == 6)
+        // The selected event vanishes: its neighbour (the row now at its place) is selected.
+        let without = (newer + ConsoleFixtures.events).filter { $0.id != chosen?.id }
+        _ = core.tick(now: ConsoleFixtures.now.addingTimeInterval(2 * ConsoleCore.pollInterval))
+        ConsoleFixtures.deliver(.history(without), to: .history, in: &core)
+        #expect(core.screens.history.list.selectedIndex == 6)
+        #expect(core.screens.history.list.selected?.id == without[6].id)
+    }
+
+    @Test func everyViewRefreshesItselfAndPollsNeverPileUp() {
+        var core = Self.core()
+        var clock = ConsoleFixtures.now
+        func tick() -> [DataRequest] {
+            clock = clock.addingTimeInterval(ConsoleCore.pollInterval)
+            return core.tick(now: clock)
+        }
+        func slots(_ requests: [DataRequest]) -> Set<Slot> { Set(requests.map(\.slot)) }
+        let page = Answer.tenants(TenantPage(rows: ConsoleFixtures.tenants, next: nil), append: false)
+        // Showing Tenants again (the fixture's last step) asked for its rows: until they come,
+        // the timer does not ask again.
+        #expect(!slots(tick()).contains(.tenants))
+        ConsoleFixtures.deliver(page, to: .tenants, in: &core)
+        #expect(slots(tick()).contains(.tenants))
+        ConsoleFixtures.deliver(page, to: .tenants, in: &core)
+        // History asks when shown, and again on the timer once answered.
+        #expect(slots(core.handle(.character("2"))).contains(.history))
+        #expect(!slots(tick()).contains(.history))
+        ConsoleFixtures.deliver(.history(ConsoleFixtures.events), to: .history, in: &core)
+        #expect(slots(tick()).contains(.history))
+        // The live tail polls on every tick, whatever the screen, once its answer is in.
+        ConsoleFixtures.deliver(.tail([]), to: .tail, in: &core)
+        #expect(slots(core.tick(now: clock.addingTimeInterval(0.3))).contains(.tail))
+        // The tail sees new rows: the shown list (Tenants) is asked for again at once.
+        _ = core.handle(.character("1"))
+        ConsoleFixtures.deliver(page, to: .tenants, in: &core)
+        let new = AuthFailure(id: 1001, at: clock, node: "n", clientKey: "k", reason: .expired, detail: "", method: "GET", path: "/new")
+        let requests = ConsoleFixtures.deliver(.tail([new]), to: .tail, in: &core)
+        #expect(slots(requests).contains(.tenants))
+        #expect(core.tailCursor == 1001)
+    }
+
+    @Test func aStaleAnswerIsDroppedInOnePlace() {
+        var core = Self.core()
+        _ = core.handle(.character("/"))
+        let first = Self.type("a", &core)
+        let second = Self.type("c", &core)
+        guard let older = first.first, let newer = second.first else { Issue.record("expected tenant queries"); return }
+        #expect(older.slot == .tenants && newer.generation == older.generation + 1)
+        guard case .tenants(let query, false) = newer.query else { Issue.record("expected a tenants query"); return }
+        #expect(query.filter == "ac")
+        // The answer to "a" arrives after "ac" was asked: ignored.
+        let stale = TenantPage(rows: [ConsoleFixtures.tenants[5]], next: nil)
+        _ = core.receive(DataAnswer(slot: .tenants, generation: older.generation, answer: .tenants(stale, append: false)))
+        #expect(core.screens.tenants.list.rows.count == ConsoleFixtures.tenants.count)
+        _ = core.receive(DataAnswer(slot: .tenants, generation: newer.generation, answer: .tenants(stale, append: false)))
+        #expect(core.screens.tenants.list.rows.count == 1)
+    }
+
+    @Test func escClearsTheFilterBeforeGoingBackAndXClearsEverything() {
+        var core = Self.core()
+        _ = core.handle(.character("3"))
+        _ = core.handle(.character("r"))
+        _ = core.handle(.character("/"))
+        _ = Self.type("node-1", &core)
+        _ = core.handle(.enter)
+        #expect(core.screens.failures.filterText == "node-1")
+        _ = core.handle(.escape)
+        #expect(core.screen == .failures && core.screens.failures.filterText == "")
+        _ = core.handle(.escape)
+        #expect(core.screen == .tenants)
+        // x: the / filter, the tenant and the reason at once.
+        _ = core.handle(.character("3"))
+        _ = core.handle(.character("t"))
+        _ = core.handle(.character("/"))
+        _ = Self.type("GET", &core)
+        _ = core.handle(.enter)
+        _ = core.handle(.character("x"))
+        #expect(core.screens.failures.filterText == "" && core.screens.failures.tenant == nil && core.screens.failures.reason == nil)
+        // Esc while typing a filter drops it.
+        _ = core.handle(.character("/"))
+        _ = Self.type("zzz", &core)
+        #expect(core.screens.failures.list.visible.isEmpty)
+        _ = core.handle(.escape)
+        #expect(core.input == .normal && core.screens.failures.list.visible.count == ConsoleFixtures.failures.count)
     }
 
     @Test func sortCyclesColumnsAndReverses() {
         var core = Self.core()
         let first = core.handle(.character("s"))
-        #expect(core.state.tenantSort == .baseUrl)
-        guard case .tenants(let query, _, _)? = first.first else { Issue.record("expected a query"); return }
+        #expect(core.screens.tenants.sort == .baseUrl)
+        guard case .tenants(let query, _)? = first.first?.query else { Issue.record("expected a query"); return }
         #expect(query.sort == .baseUrl && !query.descending)
         _ = core.handle(.character("S"))
-        #expect(core.state.tenantDescending)
+        #expect(core.screens.tenants.descending)
         for _ in 0..<5 { _ = core.handle(.character("s")) }
-        #expect(core.state.tenantSort == .clientKey)
+        #expect(core.screens.tenants.sort == .clientKey)
     }
 
     @Test func commandModeCompletesRunsAndRemembers() {
         var core = Self.core()
         _ = core.handle(.character(":"))
-        for character in "fai" { _ = core.handle(.character(character)) }
+        _ = Self.type("fai", &core)
         _ = core.handle(.tab)
-        #expect(core.state.input == .command("failures"))
+        #expect(core.input == .command(LineEditor("failures")))
         _ = core.handle(.enter)
-        #expect(core.state.screen == .failures)
-        #expect(core.state.breadcrumbs == "Tenants > Failures")
+        #expect(core.screen == .failures)
+        #expect(core.breadcrumbs == "Tenants > Failures")
         _ = core.handle(.character(":"))
         _ = core.handle(.up)
-        #expect(core.state.input == .command("failures"))
+        #expect(core.input == .command(LineEditor("failures")))
         _ = core.handle(.escape)
         _ = core.handle(.character(":"))
-        for character in "bogus" { _ = core.handle(.character(character)) }
+        _ = Self.type("bogus", &core)
         _ = core.handle(.enter)
-        #expect(core.state.status?.contains("unknown command :bogus") == true)
+        #expect(core.status?.contains("unknown command :bogus") == true)
+        let key = ConsoleFixtures.tenant(2).clientKey
+        _ = core.handle(.character(":"))
+        let requests = Self.type("tenant \(key)", &core) + core.handle(.enter)
+        #expect(core.screen == .tenant && core.screens.tenant.clientKey == key)
+        #expect(requests.contains { $0.query == .tenantDetail(key) })
+        _ = core.handle(.character(":"))
+        _ = Self.type("lab \(key)", &core)
+        _ = core.handle(.enter)
+        #expect(core.screen == .lab && core.screens.lab.value(.tenant) == key)
         _ = core.handle(.character(":"))
         _ = core.handle(.character("q"))
         _ = core.handle(.enter)
@@ -93,73 +234,119 @@ import Testing
         _ = core.handle(.down)
         let requests = core.handle(.enter)
         let key = ConsoleFixtures.tenants[1].tenant.clientKey
-        #expect(requests == [.tenantDetail(key)])
-        #expect(core.state.screen == .tenant)
-        #expect(core.state.breadcrumbs == "Tenants > Tenant \(key)")
+        #expect(requests.map(\.query) == [.tenantDetail(key)])
+        #expect(core.screen == .tenant)
+        #expect(core.breadcrumbs == "Tenants > Tenant \(key)")
         _ = core.handle(.escape)
-        #expect(core.state.screen == .tenants)
+        #expect(core.screen == .tenants)
         _ = core.handle(.escape)
-        #expect(core.state.screen == .tenants)  // never below the first screen
+        #expect(core.screen == .tenants)  // never below the first screen
     }
 
     @Test func revealAsksFirstAndExpires() {
-        var core = Self.core()
+        var core = Self.core(rows: 40, columns: 120)
         _ = core.handle(.enter)
         let tenant = ConsoleFixtures.tenants[0].tenant
-        core.apply(.tenantDetail(tenant.clientKey, tenant, [], [], []))
+        ConsoleFixtures.deliver(.tenantDetail(TenantDetail(clientKey: tenant.clientKey, tenant: tenant, history: [], failures: [], secrets: [])),
+                                to: .tenant, in: &core)
         _ = core.handle(.character("R"))
-        #expect(core.state.input == .confirmReveal)
+        guard case .confirm = core.input else { Issue.record("expected a confirmation"); return }
         _ = core.handle(.character("n"))
-        #expect(core.state.detail.revealedUntil == nil)
+        #expect(!Self.draw(core, rows: 40, columns: 120).contains(tenant.sharedSecret.reveal()))
         _ = core.handle(.character("R"))
         _ = core.handle(.character("y"))
-        #expect(core.state.detail.revealedUntil != nil)
+        #expect(Self.draw(core, rows: 40, columns: 120).contains(tenant.sharedSecret.reveal()))
         _ = core.tick(now: ConsoleFixtures.now.addingTimeInterval(11))
-        #expect(core.state.detail.revealedUntil == nil)
+        #expect(!Self.draw(core, rows: 40, columns: 120).contains(tenant.sharedSecret.reveal()))
     }
 
-    @Test func followPausesWhenBrowsingAndTailAppendsOnlyWhileFollowing() {
+    @Test func followPausesWhenBrowsingAndTheTailOnlyAddsWhileFollowing() {
         var core = Self.core()
         _ = core.handle(.character("3"))
-        #expect(core.state.failures.following)
-        #expect(core.tick(now: ConsoleFixtures.now).contains(.tail(after: 1000)))
+        #expect(core.screens.failures.following)
+        #expect(core.tick(now: ConsoleFixtures.now).contains { $0.query == .tail(after: 1000) })
         let new = AuthFailure(id: 1001, at: ConsoleFixtures.now, node: "n", clientKey: "k", reason: .expired, detail: "", method: "GET", path: "/new")
-        core.apply(.tail([new]))
-        #expect(core.state.failures.list.rows.first?.id == 1001)
+        ConsoleFixtures.deliver(.tail([new]), to: .tail, in: &core)
+        #expect(core.screens.failures.list.rows.first?.id == 1001)
+        #expect(core.screens.failures.list.selected?.id == 1001)
         _ = core.handle(.down)
-        #expect(!core.state.failures.following)
-        #expect(!core.tick(now: ConsoleFixtures.now).contains { if case .tail = $0 { return true } else { return false } })
-        _ = core.handle(.character("f"))
-        #expect(core.state.failures.following)
-        // Filter by the selected row's reason.
-        _ = core.handle(.character("r"))
-        #expect(core.state.failures.reason != nil)
-        _ = core.handle(.character("x"))
-        #expect(core.state.failures.reason == nil)
+        #expect(!core.screens.failures.following)
+        let selected = core.screens.failures.list.selected?.id
+        _ = core.tick(now: ConsoleFixtures.now.addingTimeInterval(1))
+        let newer = AuthFailure(id: 1002, at: ConsoleFixtures.now, node: "n", clientKey: "k", reason: .expired, detail: "", method: "GET", path: "/newer")
+        ConsoleFixtures.deliver(.tail([newer]), to: .tail, in: &core)
+        #expect(core.screens.failures.list.rows.first?.id == 1001, "paused: not added")
+        #expect(core.screens.failures.list.selected?.id == selected)
+        #expect(Self.draw(core, rows: 40, columns: 120).contains("1 new"))
+        let resume = core.handle(.character("f"))
+        #expect(core.screens.failures.following)
+        #expect(resume.contains { $0.slot == .failures })
     }
 
-    @Test func labEditsFieldsAndRunsTheVerifier() {
+    @Test func labFieldsAreEditedInPlace() {
         var core = Self.core()
         _ = core.handle(.character("4"))
-        #expect(core.state.screen == .lab)
+        #expect(core.screen == .lab)
         #expect(core.handle(.enter).isEmpty)
-        #expect(core.state.lab.error != nil)
+        #expect(core.screens.lab.error != nil)
         _ = core.handle(.tab)  // tenant
         _ = core.handle(.tab)  // method
         _ = core.handle(.tab)  // url
+        #expect(core.screens.lab.focus == .url)
+        // Cursor editing: Home, type, End, Ctrl-W, Ctrl-K.
+        _ = core.handle(.home)
+        _ = Self.type("/x", &core)
+        #expect(core.screens.lab.value(.url) == "/x/rest/api/3/myself")
+        _ = core.handle(.end)
+        _ = Self.type(" tail", &core)
+        _ = core.handle(.control("w"))
+        #expect(core.screens.lab.value(.url) == "/x/rest/api/3/myself ")
+        _ = core.handle(.control("a"))
+        _ = core.handle(.control("k"))
+        #expect(core.screens.lab.value(.url) == "")
+        _ = Self.type("/p", &core)
         _ = core.handle(.tab)  // token
-        #expect(core.state.lab.focus == .token)
-        for character in "a.b.c" { _ = core.handle(.character(character)) }
-        // While editing, q types rather than quits.
+        #expect(core.screens.lab.focus == .token)
+        // A paste into a filled field with Ctrl-U first replaces it; q types rather than quits.
+        _ = Self.type("old", &core)
+        _ = core.handle(.control("u"))
+        _ = core.handle(.paste("a.b.c\n"))
         _ = core.handle(.character("q"))
         #expect(!core.quit)
-        #expect(core.state.lab.token == "a.b.cq")
+        #expect(core.screens.lab.value(.token) == "a.b.cq")
         let requests = core.handle(.enter)
-        #expect(requests == [.labVerify(token: "a.b.cq", method: "GET", url: "/rest/api/3/myself", tenant: "")])
+        #expect(requests.map(\.query) == [.labVerify(token: "a.b.cq", method: "GET", url: "/p", tenant: "")])
         _ = core.handle(.escape)
-        #expect(core.state.lab.focus == nil)
+        #expect(core.screens.lab.focus == nil)
+        // Pasting a token with no field focused puts it in the token field.
+        _ = core.handle(.paste("x.y.z"))
+        #expect(core.screens.lab.focus == .token && core.screens.lab.value(.token) == "a.b.cqx.y.z")
+        _ = core.handle(.escape)
         _ = core.handle(.character("m"))
-        #expect(core.state.lab.mode == .sign)
+        #expect(core.screens.lab.mode == .sign)
+    }
+
+    @Test func aFailureOpensItsTenantOrTheLabWithItsRequest() {
+        var core = Self.core()
+        _ = core.handle(.character("3"))
+        let failure = core.screens.failures.list.visible[0]
+        _ = core.handle(.enter)
+        #expect(core.screen == .failure && core.breadcrumbs == "Tenants > Failures > Failure #\(failure.id)")
+        _ = core.handle(.character("l"))
+        #expect(core.screen == .lab)
+        #expect(core.screens.lab.value(.tenant) == failure.clientKey && core.screens.lab.value(.method) == failure.method
+            && core.screens.lab.value(.url) == failure.path)
+        _ = core.handle(.escape)
+        #expect(core.screen == .failure)
+        let requests = core.handle(.enter)
+        #expect(core.screen == .tenant && requests.map(\.query) == [.tenantDetail(failure.clientKey ?? "")])
+        // A failure without a tenant says so.
+        _ = core.handle(.character("3"))
+        guard let index = core.screens.failures.list.visible.firstIndex(where: { $0.clientKey == nil }) else { Issue.record("fixture"); return }
+        core.screens.failures.list.select(at: index)
+        _ = core.handle(.enter)
+        _ = core.handle(.enter)
+        #expect(core.screen == .failure && core.status == "this failure names no tenant")
     }
 
     @Test func copyHandsTheSelectedValueToTheClipboard() {
@@ -167,17 +354,26 @@ import Testing
         _ = core.handle(.down)
         _ = core.handle(.character("c"))
         #expect(core.clipboard == ConsoleFixtures.tenants[1].tenant.clientKey)
-        #expect(core.state.status == "copied to the clipboard (OSC 52)")
+        #expect(core.status == "copied the clientKey (OSC 52)")
         core.clipboard = nil
         _ = core.handle(.enter)
         let tenant = ConsoleFixtures.tenants[1].tenant
-        core.apply(.tenantDetail(tenant.clientKey, tenant, [], [], []))
+        ConsoleFixtures.deliver(.tenantDetail(TenantDetail(clientKey: tenant.clientKey, tenant: tenant, history: [], failures: [], secrets: [])),
+                                to: .tenant, in: &core)
         _ = core.handle(.character("c"))
         #expect(core.clipboard == tenant.secretFingerprint)  // the fingerprint, never the secret
         core.clipboard = nil
         _ = core.handle(.character("2"))
         _ = core.handle(.character("c"))  // nothing to copy on History
         #expect(core.clipboard == nil)
+        // The lab copies the signed token.
+        _ = core.handle(.character("4"))
+        core.screens.lab.set(.tenant, tenant.clientKey)
+        _ = core.handle(.character("m"))
+        #expect(core.handle(.enter).map(\.slot) == [.lab])
+        ConsoleFixtures.deliver(.labSigned(TokenLab.SignedToken(token: "h.c.s", canonical: "GET&/&", qsh: "q", curl: "curl")), to: .lab, in: &core)
+        _ = core.handle(.character("c"))
+        #expect(core.clipboard == "h.c.s")
         // What reaches the terminal: base64 inside the OSC 52 frame, even for hostile text.
         #expect(ConsoleRuntime.osc52("jira:abc") == "\u{1b}]52;c;amlyYTphYmM=\u{07}")
         #expect(!ConsoleRuntime.osc52("x\u{1b}]0;t\u{07}").dropFirst().dropLast().contains("\u{1b}"))
@@ -185,55 +381,112 @@ import Testing
 
     @Test func aFailingStoreIsShownAndTheConsoleKeepsWorking() {
         var core = Self.core()
-        core.apply(.failed(.header, "cannot reach PostgreSQL at db:5432/connect (connection refused)"))
-        let surface = GridSurface(rows: 24, columns: 120)
-        ConsoleRenderer.draw(core, on: surface)
-        #expect(surface.text.contains("store: cannot reach PostgreSQL at db:5432/connect (connection refused) — retrying"))
+        _ = core.tick(now: ConsoleFixtures.now.addingTimeInterval(ConsoleCore.headerInterval))
+        ConsoleFixtures.deliver(.failed("cannot reach PostgreSQL at db:5432/connect (connection refused)"), to: .header, in: &core)
+        #expect(Self.draw(core, columns: 120).contains("store: cannot reach PostgreSQL at db:5432/connect (connection refused) — retrying"))
         // Rows already shown stay, keys still work, and the next tick asks the store again.
-        #expect(core.state.tenants.rows.count == ConsoleFixtures.tenants.count)
+        #expect(core.screens.tenants.list.rows.count == ConsoleFixtures.tenants.count)
         _ = core.handle(.down)
-        #expect(core.state.tenants.selected == 1)
-        var asksAgain = false
-        for _ in 0..<10 where core.tick(now: ConsoleFixtures.now).contains(.header) { asksAgain = true }
-        #expect(asksAgain)
+        #expect(core.screens.tenants.list.selectedIndex == 1)
+        #expect(core.tick(now: ConsoleFixtures.now.addingTimeInterval(2 * ConsoleCore.headerInterval)).contains { $0.slot == .header })
         // A key does not hide the outage; the store answering again does.
-        let afterKey = GridSurface(rows: 24, columns: 120)
-        ConsoleRenderer.draw(core, on: afterKey)
-        #expect(afterKey.text.contains("store: cannot reach PostgreSQL"))
-        core.apply(.header(tenantCount: 30, failuresLastMinute: 0, perMinute: Array(repeating: 0, count: 30)))
-        let recovered = GridSurface(rows: 24, columns: 120)
-        ConsoleRenderer.draw(core, on: recovered)
-        #expect(!recovered.text.contains("store:"), "the outage message is gone once the store answers")
+        #expect(Self.draw(core, columns: 120).contains("store: cannot reach PostgreSQL"))
+        ConsoleFixtures.deliver(.header(tenantCount: 30, perMinute: Array(repeating: 0, count: 30), newestFailureID: 1000), to: .header, in: &core)
+        #expect(!Self.draw(core, columns: 120).contains("store:"), "the outage message is gone once the store answers")
         // With nothing loaded yet, the list itself says what is wrong.
         var empty = ConsoleCore()
         empty.resize(rows: 24, columns: 80)
-        let request = empty.start()[0]
-        empty.apply(.failed(request, "no store at /x.sqlite"))
-        let emptySurface = GridSurface(rows: 24, columns: 80)
-        ConsoleRenderer.draw(empty, on: emptySurface)
-        #expect(emptySurface.text.contains("store error: no store at /x.sqlite"))
+        _ = empty.start()
+        ConsoleFixtures.deliver(.failed("no store at /x.sqlite"), to: .tenants, in: &empty)
+        #expect(Self.draw(empty).contains("store error: no store at /x.sqlite"))
     }
 
-    @Test func helpEqualsTheKeyTable() {
+    @Test func theHeaderAndTheFailuresScreenShowTheSameRate() {
+        var core = Self.core(rows: 40, columns: 120)
+        var perMinute = Array(repeating: 0, count: 30)
+        perMinute[28] = 58  // the last complete minute
+        perMinute[29] = 3  // the current one, still counting
+        ConsoleFixtures.deliver(.header(tenantCount: 30, perMinute: perMinute, newestFailureID: 1000), to: .header, in: &core)
+        _ = core.handle(.character("3"))
+        let lines = Self.draw(core, rows: 40, columns: 120).split(separator: "\n")
+        #expect(lines[0].contains("58 fail/min (last min)"))
+        #expect(lines[2].contains("58 fail/min (last min)"))
+    }
+
+    @Test func helpIsTheKeyTableAndScrolls() {
         for screen in ScreenID.allCases {
-            let help = KeyMap.help(for: screen)
-            let table = KeyMap.bindings.filter { $0.screens == nil || $0.screens?.contains(screen) == true }
-            #expect(help.map(\.0) == table.map(\.label))
-            // Every key listed does exactly what the table says on that screen (no key is bound twice).
+            let table = KeyMap.bindings(for: screen)
+            #expect(KeyMap.help(for: screen).map(\.0) == table.map(\.label))
+            // Every key listed does what the table says on that screen (no key is bound twice).
             for binding in table {
-                for key in binding.keys {
+                for key in binding.keys where !(key == .left && binding.action == .right) {
                     #expect(KeyMap.action(for: key, on: screen) == binding.action, "\(key) on \(screen)")
                 }
             }
         }
-        // The help overlay shows every label of the screen's table.
+        // At 80x24 every binding of Failures can be reached by scrolling the help.
         var core = Self.core()
-        core.resize(rows: 40, columns: 120)
+        _ = core.handle(.character("3"))
         _ = core.handle(.character("?"))
-        let surface = GridSurface(rows: 40, columns: 120)
-        ConsoleRenderer.draw(core, on: surface)
-        for (label, help) in KeyMap.help(for: .tenants) {
-            #expect(surface.text.contains(" \(label.padding(toLength: 8, withPad: " ", startingAt: 0))\(help)"), "\(label)")
+        var seen = Set<String>()
+        for _ in 0..<10 {
+            for line in Self.draw(core).split(separator: "\n") { seen.insert(String(line)) }
+            _ = core.handle(.pageDown)
         }
+        let text = seen.joined(separator: "\n")
+        for (label, help) in KeyMap.help(for: .failures) {
+            #expect(text.contains("│ \(Cell.fit(label, 11))\(help.prefix(40))"), "\(label)")
+        }
+        _ = core.handle(.escape)
+        #expect(core.help == nil && core.screen == .failures)
+    }
+
+    @Test func theFunctionBarAndTabsComeFromTheKeyTable() {
+        var core = Self.core()
+        let bar = Self.draw(core).split(separator: "\n").last.map(String.init) ?? ""
+        for binding in KeyMap.global where binding.bar { #expect(bar.contains("\(binding.label) \(binding.hint)"), "\(binding.label)") }
+        #expect(bar.contains("u reload"))
+        let tabs = Chrome.tabs(core)
+        #expect(tabs.map(\.screen) == KeyMap.tabs.map(\.screen))
+        // Clicking a tab switches to it.
+        guard let failuresTab = tabs.first(where: { $0.screen == .failures }) else { Issue.record("no tab"); return }
+        _ = core.handle(.mouse(MouseEvent(kind: .click, row: 1, column: failuresTab.columns.lowerBound + 1)))
+        #expect(core.screen == .failures)
+    }
+
+    @Test func mouseSelectsOpensAndScrolls() {
+        var core = Self.core()
+        let origin = TenantsModel.listOrigin ?? 0
+        _ = core.handle(.mouse(MouseEvent(kind: .click, row: origin + 4, column: 5)))
+        #expect(core.screens.tenants.list.selectedIndex == 4)
+        _ = core.handle(.mouse(MouseEvent(kind: .wheelDown, row: origin, column: 5)))
+        #expect(core.screens.tenants.list.selectedIndex == 7)
+        _ = core.handle(.mouse(MouseEvent(kind: .wheelUp, row: origin, column: 5)))
+        #expect(core.screens.tenants.list.selectedIndex == 4)
+        // A click below the rows selects nothing new.
+        _ = core.handle(.mouse(MouseEvent(kind: .click, row: 23, column: 5)))
+        #expect(core.screens.tenants.list.selectedIndex == 4)
+        let requests = core.handle(.mouse(MouseEvent(kind: .doubleClick, row: origin + 2, column: 5)))
+        #expect(core.screen == .tenant)
+        #expect(requests.map(\.query) == [.tenantDetail(ConsoleFixtures.tenants[2].tenant.clientKey)])
+    }
+
+    @Test func wideModeShowsWholeCellsAndScrollsSideways() {
+        var core = Self.core()
+        let key = ConsoleFixtures.tenants[0].tenant.clientKey
+        #expect(!Self.draw(core).contains(key), "cut at 80 columns by default")
+        _ = core.handle(.character("w"))
+        #expect(Self.draw(core).contains(key))
+        let before = Self.draw(core)
+        _ = core.handle(.right)
+        let after = Self.draw(core)
+        #expect(before != after)
+        #expect(!after.contains("CLIENT KEY") && after.contains("\nEY▲"), "the line moved left by 8 cells:\n\(after)")
+        _ = core.handle(.left)
+        #expect(Self.draw(core) == before)
+        // Right in the default layout turns wide mode on.
+        _ = core.handle(.character("w"))
+        _ = core.handle(.right)
+        #expect(core.screens.tenants.layout.wide)
     }
 }

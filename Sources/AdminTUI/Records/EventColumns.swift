@@ -10,8 +10,8 @@ enum EventColumns {
         RecordColumn(title: "OUTCOME", width: 8) { event, _ in outcome(event) },
         RecordColumn(title: "REASON", width: 18, flexible: true, preferred: 25) { event, _ in event.reason?.rawValue ?? "" },
         RecordColumn(title: "AUTH", width: 16, minimumTerminalWidth: 100) { event, _ in event.auth },
-        RecordColumn(title: "SECRET", width: 17, minimumTerminalWidth: 120) { event, style in secretChange(event, unicode: style.unicode) },
-        RecordColumn(title: "NODE", width: 8, minimumTerminalWidth: 150) { event, _ in event.node },
+        RecordColumn(title: "SECRET", width: 17, minimumTerminalWidth: 130) { event, style in secretChange(event, unicode: style.unicode) },
+        RecordColumn(title: "NODE", width: 8, minimumTerminalWidth: 140) { event, _ in event.node },
     ]
 
     /// The outcome as one word: `accepted`, `rotated` (accepted with a new secret) or `REJECTED`.

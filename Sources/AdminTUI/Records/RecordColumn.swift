@@ -6,7 +6,7 @@ struct RecordColumn<Row>: Sendable {
     var title: String
     /// The cells the console gives it at least.
     var width: Int
-    /// Grows into spare room, first up to `preferred`, in column order.
+    /// Grows into spare room, first up to `preferred` (smaller wishes first).
     var flexible = false
     var preferred = 0
     /// The console drops it below this terminal width (the CLI always prints it).

@@ -33,7 +33,7 @@ enum KeyMap {
     static let global: [KeyBinding] = [
         KeyBinding(keys: [.character("?")], label: "?", action: .help, hint: "help", help: "this help (scrolls with Up/Down)", bar: true, command: "help"),
         KeyBinding(keys: [.character(":")], label: ":", action: .command, hint: "cmd",
-                   help: "command: :tenants :history :failures :lab [KEY] :tenant KEY :help :q", bar: true),
+                   help: "command: :tenants :history :failures :lab [KEY] :tenant KEY :help :q"),
         KeyBinding(keys: [.character("u")], label: "u", action: .refresh, hint: "reload", help: "reload now (every view also reloads itself)", bar: true),
         KeyBinding(keys: [.escape], label: "Esc", action: .back, hint: "back", help: "back: close help, clear the filter, then the previous screen"),
         KeyBinding(keys: [.character("q")], label: "q", action: .quit, hint: "quit", help: "quit", bar: true, command: "quit"),
@@ -55,7 +55,7 @@ enum KeyMap {
         [
             KeyBinding(keys: [.enter], label: "Enter", action: .open, hint: "open", help: open, bar: true),
             KeyBinding(keys: [.character("/")], label: "/", action: .filter, hint: "filter", help: filter, bar: true),
-            KeyBinding(keys: [.character("w")], label: "w", action: .wide, hint: "wide", help: "wide mode: whole cells, Left/Right scroll", bar: true),
+            KeyBinding(keys: [.character("w")], label: "w", action: .wide, hint: "wide", help: "wide mode: whole cells, Left/Right scroll"),
             KeyBinding(keys: [.left, .right], label: "Left Right", action: .right, hint: "scroll", help: "scroll sideways (Right turns wide mode on)"),
         ]
     }

@@ -16,15 +16,19 @@ enum Cell {
         return kept + String(repeating: " ", count: width - 1 - used) + "~"
     }
 
-    /// `text` broken into lines of at most `width` cells (long tokens are cut anywhere).
+    /// `text` broken into lines of at most `width` cells, at spaces where it can be; a word
+    /// longer than a line (a token, a hash) is cut anywhere.
     static func wrap(_ text: String, _ width: Int) -> [String] {
         guard width > 0 else { return [] }
         var lines: [String] = []
         var rest = Substring(text)
         while !rest.isEmpty {
-            let (line, _) = DisplayWidth.prefix(String(rest), fitting: width)
+            var (line, _) = DisplayWidth.prefix(String(rest), fitting: width)
             guard !line.isEmpty else { break }
-            lines.append(line)
+            if line.count < rest.count, let space = line.lastIndex(of: " "), space > line.startIndex {
+                line = String(line[...space])
+            }
+            lines.append(line.count == rest.count ? line : String(line.reversed().drop { $0 == " " }.reversed()))
             rest = rest.dropFirst(line.count)
         }
         return lines.isEmpty ? [""] : lines

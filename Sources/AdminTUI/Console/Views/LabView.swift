@@ -32,7 +32,8 @@ extension LabModel {
         if let report {
             lines.append(("", ReportRendering.headline(report), report.valid ? .ok : .error))
             for check in ReportRendering.checkRows(report) {
-                lines.append(("", "\(Cell.fit(check[0], 4)) \(Cell.fit(check[1], 15)) \(check[2]) \(check[3])", check[0] == "ok" ? .normal : .error))
+                lines.append((Cell.fit(check[0], 4) + " " + check[1], "\(check[2]) \(check[3])".trimmingCharacters(in: .whitespaces),
+                              check[0] == "ok" ? .normal : .error))
             }
             for (name, value) in ReportRendering.factRows(report, header: false) { lines.append((name, value, .normal)) }
             if let secretMatch {
@@ -47,14 +48,14 @@ extension LabModel {
             lines.append(("", "Paste a token (it goes to the token field) and press Enter to see every check the server makes.", .dim))
         }
         // Every value wrapped in full: a signed token or a curl line is useless cut off.
-        let labelWidth = 18
+        let labelWidth = 21
         for (name, value, style) in lines where row < surface.rows - 2 {
             if name.isEmpty {
                 surface.put(Cell.fit(Cell.clean(value), surface.columns), row: row, column: 0, style: style)
                 row += 1
                 continue
             }
-            surface.put(Cell.fit(name, labelWidth - 1), row: row, column: 0, style: .title)
+            surface.put(Cell.fit(name, labelWidth - 1), row: row, column: 0, style: style == .error ? .error : .title)
             for line in Cell.wrap(Cell.clean(value), surface.columns - labelWidth) where row < surface.rows - 2 {
                 surface.put(line, row: row, column: labelWidth, style: style)
                 row += 1

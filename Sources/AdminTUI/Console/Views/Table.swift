@@ -1,6 +1,6 @@
 /// Lays record columns out across the terminal. Normally fixed columns keep their width,
-/// flexible ones grow into the spare room (each up to its preferred width first, in order, so
-/// a whole clientKey fits at 120 columns), and optional columns give way on narrow terminals.
+/// flexible ones grow into the spare room (each up to its preferred width first, so a whole
+/// clientKey fits at 120 columns), and optional columns give way on narrow terminals.
 /// In wide mode every column is as wide as its widest cell and the line scrolls sideways.
 struct Table<Row> {
     let columns: [RecordColumn<Row>]
@@ -24,7 +24,10 @@ struct Table<Row> {
         let shown = all.filter { totalWidth >= $0.minimumTerminalWidth }
         var widths = shown.map(\.width)
         var spare = totalWidth - widths.reduce(0, +) - max(0, shown.count - 1)
-        for index in shown.indices where shown[index].flexible && spare > 0 {
+        // The smallest wishes first: a reason code that needs 8 more cells gets them before a
+        // clientKey that needs 22 and would still be cut on this terminal.
+        let wishes = shown.indices.filter { shown[$0].flexible }.sorted { shown[$0].preferred - shown[$0].width < shown[$1].preferred - shown[$1].width }
+        for index in wishes where spare > 0 {
             let grow = min(spare, max(0, shown[index].preferred - widths[index]))
             widths[index] += grow
             spare -= grow
