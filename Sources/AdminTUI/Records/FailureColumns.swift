@@ -5,13 +5,13 @@ import Foundation
 /// list) and as a list of every field (the console's Failure screen).
 enum FailureColumns {
     static let all: [RecordColumn<AuthFailure>] = [
-        RecordColumn(title: "TIME", width: 8) { failure, style in style.recent(failure.at) },
+        RecordColumn(title: "TIME", width: 11) { failure, style in style.recent(failure.at) },
         RecordColumn(title: "TENANT", width: 14, flexible: true, preferred: 36) { failure, _ in failure.clientKey ?? "-" },
         RecordColumn(title: "REASON", width: 17, flexible: true, preferred: 25) { failure, _ in failure.reason.rawValue },
         RecordColumn(title: "N", width: 4) { failure, _ in failure.count > 1 ? "x\(failure.count)" : "" },
         RecordColumn(title: "REQUEST", width: 16, flexible: true) { failure, _ in "\(failure.method) \(failure.path)" },
         RecordColumn(title: "DETAIL", width: 17, flexible: true, minimumTerminalWidth: 100) { failure, _ in failure.detail },
-        RecordColumn(title: "NODE", width: 8, minimumTerminalWidth: 120) { failure, _ in failure.node },
+        RecordColumn(title: "NODE", width: 8, minimumTerminalWidth: 130) { failure, _ in failure.node },
     ]
 
     /// Every field of a failure, for people, in the order they help: what, who, which request,

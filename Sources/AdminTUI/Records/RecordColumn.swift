@@ -29,9 +29,11 @@ struct CellStyle: Sendable {
         return RecordRendering.age(now.timeIntervalSince(date))
     }
 
-    /// `11:06:40` in the console (a live tail), `2026-11-18 11:06` in the CLI.
+    /// `11:06:40` in the console for the last 24 hours (a live tail), `11-17 09:12` before
+    /// that; `2026-11-18 11:06` in the CLI.
     func recent(_ date: Date) -> String {
-        now == nil ? RecordRendering.shortTime(date) : RecordRendering.clockTime(date)
+        guard let now else { return RecordRendering.shortTime(date) }
+        return abs(now.timeIntervalSince(date)) < 86_400 ? RecordRendering.clockTime(date) : RecordRendering.monthDayTime(date)
     }
 }
 

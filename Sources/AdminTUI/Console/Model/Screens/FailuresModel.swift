@@ -29,7 +29,8 @@ struct FailuresModel: ScreenModel {
 
     static func makeList() -> FilteredList<AuthFailure> {
         FilteredList(searchText: { failure in
-            FailureColumns.all.map { $0.value(failure, CellStyle(now: Date.distantPast)) }.joined(separator: " ")
+            // The time as the CLI writes it and as the tail shows it.
+            (FailureColumns.all.map { $0.value(failure, .cli) } + [RecordRendering.clockTime(failure.at)]).joined(separator: " ")
         })
     }
 

@@ -14,7 +14,7 @@ struct HistoryModel: ScreenModel {
     static let pageSize = 200
 
     var list = FilteredList<InstallEvent>(searchText: { event in
-        EventColumns.all.map { $0.value(event, CellStyle(now: nil)) }.joined(separator: " ")
+        EventColumns.all.map { $0.value(event, .cli) }.joined(separator: " ")
     })
     /// Only this tenant's events (asked of the store).
     var tenant: String?
