@@ -283,6 +283,21 @@ import Testing
         #expect(resume.contains { $0.slot == .failures })
     }
 
+    /// A failure the tail sees while the Failures page is being read (written after the page's
+    /// cursor was taken) is shown once the page arrives, not dropped.
+    @Test func tailRowsDuringALoadAreKept() {
+        var core = Self.core()
+        _ = core.handle(.character("3"))
+        _ = core.handle(.character("u"))
+        #expect(core.screens.failures.list.loading)
+        #expect(core.tick(now: ConsoleFixtures.now).contains { $0.slot == .tail })
+        let during = AuthFailure(id: 1001, at: ConsoleFixtures.now, node: "n", clientKey: "k", reason: .expired, detail: "", method: "GET", path: "/during")
+        ConsoleFixtures.deliver(.tail([during]), to: .tail, in: &core)
+        ConsoleFixtures.deliver(.failures(ConsoleFixtures.failures, newestID: 1000), to: .failures, in: &core)
+        #expect(core.screens.failures.list.rows.first?.id == 1001)
+        #expect(core.screens.failures.list.rows.count == ConsoleFixtures.failures.count + 1)
+    }
+
     @Test func labFieldsAreEditedInPlace() {
         var core = Self.core()
         _ = core.handle(.character("4"))

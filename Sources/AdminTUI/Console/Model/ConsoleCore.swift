@@ -245,7 +245,6 @@ struct ConsoleCore: Sendable {
 
     private mutating func navigate(_ navigation: ScreenContext.Navigation) -> [DataRequest] {
         switch navigation {
-        case .screen(let id): return show(id)
         case .tenant(let key):
             if let index = stack.firstIndex(of: .tenant) { stack.removeSubrange(index...) }
             return openTenant(key)

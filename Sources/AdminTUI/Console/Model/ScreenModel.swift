@@ -46,7 +46,6 @@ extension ScreenModel {
 /// the console to do: store requests, a status message, another screen, the clipboard.
 struct ScreenContext {
     enum Navigation: Equatable {
-        case screen(ScreenID)
         case tenant(String)
         case failure(AuthFailure)
         case lab(TokenLab.Preset)

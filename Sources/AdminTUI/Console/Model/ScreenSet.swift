@@ -33,10 +33,6 @@ struct ScreenSet: Sendable {
         types.first { $0.id == id }?.bindings ?? []
     }
 
-    static func listOrigin(for id: ScreenID) -> Int? {
-        types.first { $0.id == id }?.listOrigin
-    }
-
     private static let types: [any ScreenModel.Type] = [
         TenantsModel.self, TenantModel.self, HistoryModel.self, FailuresModel.self, FailureModel.self, LabModel.self,
     ]

@@ -25,6 +25,9 @@ struct FailuresModel: ScreenModel {
     private(set) var newestID: Int64 = 0
     /// New rows the tail saw while paused.
     private(set) var unseen = 0
+    /// Rows the tail saw while a page was being read: merged once it arrives, so a row
+    /// written between the page's read and its arrival is not lost.
+    private var early: [AuthFailure] = []
     var layout = TableLayout()
 
     static func makeList() -> FilteredList<AuthFailure> {
@@ -78,6 +81,7 @@ struct FailuresModel: ScreenModel {
     /// Reads the newest page again (after a filter change, or to catch up after a pause).
     mutating func reload(_ context: inout ScreenContext) {
         list.loading = true
+        early = []
         unseen = 0
         context.ask(.failures, .failures(query))
     }
@@ -94,15 +98,25 @@ struct FailuresModel: ScreenModel {
         case .failures(let rows, let newest):
             list.replace(rows)
             newestID = newest
+            let waiting = early
+            early = []
+            tailArrived(waiting, &context)
             if following { list.select(at: 0) }
         case .failed(let message):
             list.loading = false
             list.error = message
+            let waiting = early
+            early = []
+            tailArrived(waiting, &context)
         default: break
         }
     }
 
     mutating func tailArrived(_ failures: [AuthFailure], _ context: inout ScreenContext) {
+        if list.loading {
+            early = Array((early + failures).suffix(Self.keep))
+            return
+        }
         guard list.loaded else { return }
         let new = failures.filter { $0.id > newestID && (tenant == nil || $0.clientKey == tenant) && (reason == nil || $0.reason == reason) }
         newestID = max(newestID, failures.last?.id ?? 0)
