@@ -10,7 +10,9 @@ enum EventColumns {
         RecordColumn(title: "OUTCOME", width: 8) { event, _ in outcome(event) },
         RecordColumn(title: "REASON", width: 18, flexible: true, preferred: 25) { event, _ in event.reason?.rawValue ?? "" },
         RecordColumn(title: "AUTH", width: 16, minimumTerminalWidth: 100) { event, _ in event.auth },
-        RecordColumn(title: "SECRET", width: 17, minimumTerminalWidth: 130) { event, style in secretChange(event, unicode: style.unicode) },
+        RecordColumn(title: "SECRET", width: 17, minimumTerminalWidth: 130) { event, style in
+            secretChange(event, unicode: style.unicode, short: style.now != nil)
+        },
         RecordColumn(title: "NODE", width: 8, minimumTerminalWidth: 140) { event, _ in event.node },
     ]
 
@@ -19,8 +21,10 @@ enum EventColumns {
         event.outcome == .rejected ? "REJECTED" : (event.rotatedSecret ? "rotated" : "accepted")
     }
 
-    /// `aaaabbbb→11112222`: the secret's fingerprint before and after the event.
-    static func secretChange(_ event: InstallEvent, unicode: Bool) -> String {
-        "\(event.fingerprintBefore?.prefix(8) ?? "-")\(unicode ? "→" : "->")\(event.fingerprintAfter?.prefix(8) ?? "-")"
+    /// `aaaabbbb→11112222`: the secret's fingerprint before and after the event (the first 8
+    /// hex digits of each on screen, whole in the CLI).
+    static func secretChange(_ event: InstallEvent, unicode: Bool, short: Bool) -> String {
+        let length = short ? 8 : 64
+        return "\(event.fingerprintBefore?.prefix(length) ?? "-")\(unicode ? "→" : "->")\(event.fingerprintAfter?.prefix(length) ?? "-")"
     }
 }

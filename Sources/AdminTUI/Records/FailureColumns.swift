@@ -5,7 +5,7 @@ import Foundation
 /// list) and as a list of every field (the console's Failure screen).
 enum FailureColumns {
     static let all: [RecordColumn<AuthFailure>] = [
-        RecordColumn(title: "TIME", width: 11) { failure, style in style.recent(failure.at) },
+        RecordColumn(title: "TIME (UTC)", width: 11) { failure, style in style.recent(failure.at) },
         RecordColumn(title: "TENANT", width: 14, flexible: true, preferred: 36) { failure, _ in failure.clientKey ?? "-" },
         RecordColumn(title: "REASON", width: 17, flexible: true, preferred: 25) { failure, _ in failure.reason.rawValue },
         RecordColumn(title: "N", width: 4) { failure, _ in failure.count > 1 ? "x\(failure.count)" : "" },

@@ -21,7 +21,7 @@ struct CellStyle: Sendable {
     var now: Date?
     var unicode = true
 
-    static let cli = CellStyle(now: nil)
+    static let cli = CellStyle(now: nil, unicode: false)
 
     /// `3d` in the console, `2026-11-18 11:06` in the CLI.
     func age(_ date: Date) -> String {
