@@ -38,18 +38,20 @@ filter_ms() {  # filter_ms TEXT EXPECTED_POSITION
   sleep 1
   echo "$ms"
 }
-echo "filter, common match ('acme', page of 200 fills early): $(filter_ms acme '1/200') ms"
-echo "filter, rare match ('monsters-4257', scans every tenant): $(filter_ms monsters-4257 '1/2') ms"
-# Sort: time until the first row is the first of the new order.
+echo "filter, common match ('acme', page of 200 fills early): $(filter_ms acme '/200') ms"
+echo "filter, rare match ('monsters-4257', scans every tenant): $(filter_ms monsters-4257 '/2') ms"
+# Sort: time until the first row is the first of the new order (wide mode, so whole base URLs show).
+t send-keys -t bench w
+sleep 0.5
 t send-keys -t bench s
 echo "sort redraw (s: by baseUrl, first row https://acme-0.): $(wait_for "https://acme-0.") ms"
 t send-keys -t bench S
 echo "sort redraw (S: reverse, first row wonka-99989): $(wait_for "wonka-99989") ms"
 
-t send-keys -t bench 3
+t send-keys -t bench w 3
 wait_for "FOLLOWING" >/dev/null
 sleep 1
-marker="/bench-marker-$RANDOM"
+marker="/b$RANDOM"
 case "$STORE" in
   sqlite:*) python3 - "${STORE#sqlite:}" "$marker" <<'PY'
 import sqlite3, sys, time

@@ -327,6 +327,9 @@ struct ConsoleCore: Sendable {
 
     // MARK: - For views
 
+    /// Whether the shown screen waits for an answer (its spinner turns).
+    var loading: Bool { screens[screen].isLoading }
+
     /// Breadcrumbs: `Tenants > Tenant jira:abc`.
     var breadcrumbs: String { stack.map { screens[$0].crumb }.joined(separator: " > ") }
 

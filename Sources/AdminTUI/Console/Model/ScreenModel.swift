@@ -14,6 +14,8 @@ protocol ScreenModel: Sendable {
     var crumb: String { get }
     /// The `/` filter being applied; `nil` when the screen has none.
     var filterText: String? { get }
+    /// Waiting for the store (the spinner turns).
+    var isLoading: Bool { get }
 
     mutating func perform(_ action: Action, _ context: inout ScreenContext)
     mutating func receive(_ answer: Answer, _ context: inout ScreenContext)
@@ -35,6 +37,7 @@ extension ScreenModel {
     static var listOrigin: Int? { nil }
     var crumb: String { Self.id.title }
     var filterText: String? { nil }
+    var isLoading: Bool { false }
     mutating func setFilter(_ text: String, _ context: inout ScreenContext) {}
     mutating func edit(_ key: Key, _ context: inout ScreenContext) -> Bool { false }
     mutating func tailArrived(_ failures: [AuthFailure], _ context: inout ScreenContext) { refresh(&context, forced: false) }

@@ -40,6 +40,7 @@ final class ConsoleRuntime {
         core.resize(rows: surface.rows, columns: surface.columns)
         dispatch(core.start(), &scheduler)
         var lastTick = ContinuousClock.now
+        var drawnSecond = 0
         var dirty = true
         while !core.quit && !shared.interrupted.load(ordering: .relaxed) {
             let arrived = shared.answers.withLock { queue -> [DataAnswer] in
@@ -49,12 +50,18 @@ final class ConsoleRuntime {
             for answer in arrived {
                 if let next = scheduler.finished(answer.slot) { start(next) }
                 dispatch(core.receive(answer), &scheduler)
+                // An empty tail poll (four a second when nothing happens) changes nothing on screen.
+                if case .tail(let rows) = answer.answer, rows.isEmpty, core.storeProblem == nil { continue }
                 dirty = true
             }
             if ContinuousClock.now - lastTick >= Self.tickInterval {
                 lastTick = .now
-                dispatch(core.tick(now: Date()), &scheduler)
-                dirty = true
+                let now = Date()
+                dispatch(core.tick(now: now), &scheduler)
+                // Redraw for the clock once a second, and for the spinner while something loads.
+                let second = Int(now.timeIntervalSince1970)
+                if second != drawnSecond || core.loading { dirty = true }
+                drawnSecond = second
             }
             if dirty {
                 ConsoleRenderer.draw(core, on: surface)

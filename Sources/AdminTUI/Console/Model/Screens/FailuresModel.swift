@@ -37,6 +37,8 @@ struct FailuresModel: ScreenModel {
         })
     }
 
+    var isLoading: Bool { list.loading }
+
     var filterText: String? { list.filter }
 
     var query: FailureQuery { FailureQuery(clientKey: tenant, reason: reason, limit: Self.pageSize) }

@@ -20,6 +20,8 @@ struct HistoryModel: ScreenModel {
     var tenant: String?
     var layout = TableLayout()
 
+    var isLoading: Bool { list.loading }
+
     var filterText: String? { list.filter }
 
     mutating func perform(_ action: Action, _ context: inout ScreenContext) {

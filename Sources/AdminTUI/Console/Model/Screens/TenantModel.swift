@@ -16,6 +16,7 @@ struct TenantModel: ScreenModel {
     private(set) var clientKey: String?
     private(set) var detail: TenantDetail?
     private(set) var loading = false
+    var isLoading: Bool { loading }
     private(set) var error: String?
     private(set) var revealedUntil: Date?
 

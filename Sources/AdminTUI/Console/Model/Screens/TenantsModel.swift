@@ -25,6 +25,8 @@ struct TenantsModel: ScreenModel {
     var next: TenantQuery.Cursor?
     var layout = TableLayout()
 
+    var isLoading: Bool { list.loading }
+
     var filterText: String? { filter }
 
     func query(limit: Int = pageSize, after cursor: TenantQuery.Cursor? = nil, now: Date) -> TenantQuery {
