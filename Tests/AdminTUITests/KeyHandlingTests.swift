@@ -461,7 +461,7 @@ import Testing
         let bar = Self.draw(core).split(separator: "\n").last.map(String.init) ?? ""
         for binding in KeyMap.global where binding.bar { #expect(bar.contains("\(binding.label) \(binding.hint)"), "\(binding.label)") }
         #expect(bar.contains("u reload"))
-        let tabs = Chrome.tabs(core)
+        let tabs = core.tabs
         #expect(tabs.map(\.screen) == KeyMap.tabs.map(\.screen))
         // Clicking a tab switches to it.
         guard let failuresTab = tabs.first(where: { $0.screen == .failures }) else { Issue.record("no tab"); return }

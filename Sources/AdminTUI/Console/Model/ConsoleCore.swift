@@ -151,10 +151,12 @@ struct ConsoleCore: Sendable {
         return []
     }
 
+    /// Help lines shown at once on a terminal of `rows` (the box leaves the chrome visible).
+    static func helpPage(rows: Int) -> Int { max(1, rows - 6) }
+
     private mutating func helpKey(_ key: Key) -> [DataRequest] {
-        let lines = KeyMap.help(for: screen).count
-        let page = max(1, rows - 8)
-        let last = max(0, lines - page)
+        let page = Self.helpPage(rows: rows)
+        let last = max(0, KeyMap.help(for: screen).count - page)
         switch KeyMap.action(for: key, on: screen) {
         case .up?: help = max(0, (help ?? 0) - 1)
         case .down?: help = min(last, (help ?? 0) + 1)
@@ -217,7 +219,7 @@ struct ConsoleCore: Sendable {
         case .wheelUp: return (0..<3).flatMap { _ in route(screen) { $0.perform(.up, &$1) } }
         case .wheelDown: return (0..<3).flatMap { _ in route(screen) { $0.perform(.down, &$1) } }
         case .click, .doubleClick:
-            if event.row == 1, let tab = Chrome.tabs(self).first(where: { $0.columns.contains(event.column) }) {
+            if event.row == 1, let tab = tabs.first(where: { $0.columns.contains(event.column) }) {
                 return show(tab.screen)
             }
             return route(screen) { $0.click(row: event.row, double: event.kind == .doubleClick, &$1) }
@@ -326,6 +328,19 @@ struct ConsoleCore: Sendable {
     }
 
     // MARK: - For views
+
+    /// The tabs, right-aligned on the second row, with the columns each covers (drawn by
+    /// `Chrome`, hit by clicks). Narrow terminals get short titles.
+    var tabs: [(screen: ScreenID, text: String, columns: Range<Int>)] {
+        let texts = KeyMap.tabs.map { tab in
+            (tab.screen, columns >= 100 ? " \(tab.label) \(tab.screen.title) " : " \(tab.label) \(tab.screen.shortTitle)")
+        }
+        var column = columns - texts.reduce(0) { $0 + DisplayWidth.of($1.1) }
+        return texts.map { screen, text in
+            defer { column += DisplayWidth.of(text) }
+            return (screen, text, column..<(column + DisplayWidth.of(text)))
+        }
+    }
 
     /// Whether the shown screen waits for an answer (its spinner turns).
     var loading: Bool { screens[screen].isLoading }

@@ -14,7 +14,7 @@ enum Chrome {
         let left = Cell.fit(" ConnectAdmin \(bar) \(Cell.clean(core.header.store))", max(0, surface.columns - DisplayWidth.of(right)))
         surface.bar(left + right, row: 0, style: .header)
 
-        let tabs = self.tabs(core)
+        let tabs = core.tabs
         let tabsStart = tabs.first?.columns.lowerBound ?? surface.columns
         surface.put(Cell.fit(crumbs(core, width: tabsStart - 1), tabsStart), row: 1, column: 0, style: .title)
         for tab in tabs {
@@ -42,19 +42,6 @@ enum Chrome {
             text = " … > " + crumbs.joined(separator: " > ")
         }
         return text
-    }
-
-    /// The tabs, right-aligned on the second row, with the columns each covers (for clicks).
-    /// Narrow terminals get short titles.
-    static func tabs(_ core: ConsoleCore) -> [(screen: ScreenID, text: String, columns: Range<Int>)] {
-        let texts = KeyMap.tabs.map { tab in
-            (tab.screen, core.columns >= 100 ? " \(tab.label) \(tab.screen.title) " : " \(tab.label) \(tab.screen.shortTitle)")
-        }
-        var column = core.columns - texts.reduce(0) { $0 + DisplayWidth.of($1.1) }
-        return texts.map { screen, text in
-            defer { column += DisplayWidth.of(text) }
-            return (screen, text, column..<(column + DisplayWidth.of(text)))
-        }
     }
 
     /// A line being edited, with its cursor.

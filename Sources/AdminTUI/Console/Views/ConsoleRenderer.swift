@@ -20,8 +20,8 @@ enum HelpView {
     static func draw(_ screen: ScreenID, top: Int, on surface: any Surface) {
         let entries = KeyMap.help(for: screen)
         let width = min(surface.columns - 4, 76)
-        let height = min(surface.rows - 4, entries.count + 2)
-        let visible = height - 2
+        let visible = min(ConsoleCore.helpPage(rows: surface.rows), entries.count)
+        let height = visible + 2
         let first = max(0, min(top, entries.count - visible))
         let left = (surface.columns - width) / 2
         let row = 2
