@@ -16,8 +16,10 @@ public struct Tenant: Sendable, Equatable {
     public var installationId: String?
     public var sharedSecret: SharedSecret
     public var state: TenantState
-    public var installedAt: Date
-    public var updatedAt: Date
+    /// When the store recorded the first install and the last change; `nil` when the store
+    /// does not keep them (atlassian-connect-express, for one).
+    public var installedAt: Date?
+    public var updatedAt: Date?
     /// Payload fields this version does not model, as JSON text (never the secret).
     public var extraJSON: String
 
@@ -25,7 +27,7 @@ public struct Tenant: Sendable, Equatable {
                 description: String = "", serverVersion: String? = nil, pluginsVersion: String? = nil,
                 serviceEntitlementNumber: String? = nil, oauthClientId: String? = nil, cloudId: String? = nil,
                 installationId: String? = nil, sharedSecret: SharedSecret, state: TenantState,
-                installedAt: Date, updatedAt: Date, extraJSON: String = "{}") {
+                installedAt: Date?, updatedAt: Date?, extraJSON: String = "{}") {
         self.clientKey = clientKey
         self.addonKey = addonKey
         self.baseUrl = baseUrl

@@ -27,8 +27,8 @@ enum StoreStatements {
             .text(tenant.productType), .text(tenant.description), SQLValue(tenant.serverVersion), SQLValue(tenant.pluginsVersion),
             SQLValue(tenant.serviceEntitlementNumber), SQLValue(tenant.oauthClientId), SQLValue(tenant.cloudId),
             SQLValue(tenant.installationId), .text(tenant.sharedSecret.reveal()), .text(tenant.secretFingerprint),
-            .text(tenant.state.rawValue), .integer(StoreTime.milliseconds(tenant.installedAt)),
-            .integer(StoreTime.milliseconds(tenant.updatedAt)), .text(tenant.extraJSON), .text(searchText(tenant)),
+            .text(tenant.state.rawValue), StoreTime.value(tenant.installedAt),
+            StoreTime.value(tenant.updatedAt), .text(tenant.extraJSON), .text(searchText(tenant)),
         ]
     }
 
@@ -115,8 +115,8 @@ enum StoreStatements {
         case .baseUrl: return .text(tenant.baseUrl)
         case .productType: return .text(tenant.productType)
         case .state: return .text(tenant.state.rawValue)
-        case .installedAt: return .integer(StoreTime.milliseconds(tenant.installedAt))
-        case .updatedAt: return .integer(StoreTime.milliseconds(tenant.updatedAt))
+        case .installedAt: return StoreTime.value(tenant.installedAt)
+        case .updatedAt: return StoreTime.value(tenant.updatedAt)
         }
     }
 
@@ -178,7 +178,7 @@ enum StoreStatements {
     /// `enabled`, `disabled`, `uninstalled`: the state and its time, nothing else.
     static func updateState(_ tenant: Tenant) -> SQLStatement {
         SQLStatement("UPDATE tenant SET state = ?, updated_at = ? WHERE client_key = ?",
-                     [.text(tenant.state.rawValue), .integer(StoreTime.milliseconds(tenant.updatedAt)), .text(tenant.clientKey)])
+                     [.text(tenant.state.rawValue), StoreTime.value(tenant.updatedAt), .text(tenant.clientKey)])
     }
 
     static func historyPage(_ query: HistoryQuery) -> SQLStatement {

@@ -6,6 +6,11 @@ enum StoreTime {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
+    /// A time as a statement argument (`NULL` when unknown; our own columns refuse it).
+    static func value(_ date: Date?) -> SQLValue {
+        date.map { .integer(milliseconds($0)) } ?? .null
+    }
+
     static func date(_ milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000)
     }

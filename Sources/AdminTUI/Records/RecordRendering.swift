@@ -52,8 +52,8 @@ enum RecordRendering {
             "serviceEntitlementNumber": optional(tenant.serviceEntitlementNumber),
             "oauthClientId": optional(tenant.oauthClientId), "cloudId": optional(tenant.cloudId),
             "installationId": optional(tenant.installationId), "state": .string(tenant.state.rawValue),
-            "secretFingerprint": .string(tenant.secretFingerprint), "installedAt": .string(iso(tenant.installedAt)),
-            "updatedAt": .string(iso(tenant.updatedAt)), "recentFailures": .integer(Int64(row.recentFailures)),
+            "secretFingerprint": .string(tenant.secretFingerprint), "installedAt": tenant.installedAt.map { .string(iso($0)) } ?? .null,
+            "updatedAt": tenant.updatedAt.map { .string(iso($0)) } ?? .null, "recentFailures": .integer(Int64(row.recentFailures)),
         ])
         if revealSecrets { object["sharedSecret"] = .string(tenant.sharedSecret.reveal()) }
         return .object(object)

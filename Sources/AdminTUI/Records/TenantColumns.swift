@@ -7,8 +7,8 @@ enum TenantColumns {
         RecordColumn(title: "STATE", width: 11) { row, _ in row.tenant.state.rawValue },
         RecordColumn(title: "PRODUCT", width: 10) { row, _ in row.tenant.productType },
         RecordColumn(title: "BASE URL", width: 16, flexible: true) { row, _ in row.tenant.baseUrl },
-        RecordColumn(title: "INSTALLED", width: 9, minimumTerminalWidth: 110) { row, style in style.age(row.tenant.installedAt) },
-        RecordColumn(title: "CHANGED", width: 7) { row, style in style.age(row.tenant.updatedAt) },
+        RecordColumn(title: "INSTALLED", width: 9, minimumTerminalWidth: 110) { row, style in row.tenant.installedAt.map(style.age) ?? "-" },
+        RecordColumn(title: "CHANGED", width: 7) { row, style in row.tenant.updatedAt.map(style.age) ?? "-" },
         RecordColumn(title: "SECRET", width: 16, minimumTerminalWidth: 100) { row, _ in row.tenant.secretFingerprint },
         RecordColumn(title: "FAIL/1H", width: 7) { row, style in
             row.recentFailures > 0 || style.now == nil ? String(row.recentFailures) : "-"

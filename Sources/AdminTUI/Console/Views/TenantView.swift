@@ -12,7 +12,7 @@ extension TenantModel {
         let revealed = revealed(at: now)
         let secret = revealed ? tenant.sharedSecret.reveal() : String(repeating: surface.unicode ? "•" : "*", count: 12) + "  (R to reveal)"
         let current = detail.secrets.first { $0.isCurrent }
-        let age = { (date: Date) in "\(date.ISO8601Format())  (\(RecordRendering.age(now.timeIntervalSince(date))) ago)" }
+        let age = { (date: Date?) in date.map { "\($0.ISO8601Format())  (\(RecordRendering.age(now.timeIntervalSince($0))) ago)" } ?? "- (the store does not record it)" }
         let fields: [(String, String)] = [
             ("clientKey", tenant.clientKey), ("state", tenant.state.rawValue), ("product", tenant.productType),
             ("baseUrl", tenant.baseUrl), ("displayUrl", tenant.displayUrl ?? "-"), ("description", tenant.description),
