@@ -108,6 +108,7 @@ let package = Package(
                 "AdminCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/ConnectTestSupport"
         ),

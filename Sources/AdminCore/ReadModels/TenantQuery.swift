@@ -53,12 +53,13 @@ public struct TenantQuery: Sendable, Equatable {
 public struct TenantRow: Sendable, Equatable, Identifiable {
     public var tenant: Tenant
     /// Failures recorded for this tenant within the query's window (aggregated counts included).
-    public var recentFailures: Int
+    /// Failures in the last hour; `nil` when the store keeps no failures.
+    public var recentFailures: Int?
 
     /// A tenant is its clientKey.
     public var id: String { tenant.clientKey }
 
-    public init(tenant: Tenant, recentFailures: Int) {
+    public init(tenant: Tenant, recentFailures: Int?) {
         self.tenant = tenant
         self.recentFailures = recentFailures
     }
@@ -68,9 +69,13 @@ public struct TenantRow: Sendable, Equatable, Identifiable {
 public struct TenantPage: Sendable, Equatable {
     public var rows: [TenantRow]
     public var next: TenantQuery.Cursor?
+    /// Rows of a foreign store that could not be read as a tenant, one sentence each (the
+    /// rest of the page is still shown).
+    public var skipped: [String]
 
-    public init(rows: [TenantRow], next: TenantQuery.Cursor?) {
+    public init(rows: [TenantRow], next: TenantQuery.Cursor?, skipped: [String] = []) {
         self.rows = rows
         self.next = next
+        self.skipped = skipped
     }
 }

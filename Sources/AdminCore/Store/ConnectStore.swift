@@ -34,6 +34,8 @@ public final class ConnectStore: Sendable {
             database = try SQLiteDatabase(path: path, readOnly: mode == .readOnly)
         case .postgres(let postgres):
             database = try await PostgresDatabase.connect(postgres)
+        case .foreign(let foreign):
+            throw StoreError(.usage, "\(location) is an \(foreign.layout.framework) store: ConnectAdmin reads its tenants (tenants, secret check, jwt --tenant, the console) and never writes it")
         }
         let store = ConnectStore(location: location, mode: mode, database: database, deadline: deadline)
         do {

@@ -24,7 +24,9 @@ final class PostgresDatabase: SQLDatabase {
 
     /// Connects once directly (so a wrong password or a closed port is reported at once,
     /// in one sentence), then starts the pool.
-    static func connect(_ location: StoreLocation.PostgresLocation) async throws(StoreError) -> PostgresDatabase {
+    /// `readOnly`: every transaction of every connection is read-only (PostgreSQL refuses any
+    /// write), for stores ConnectAdmin must never change.
+    static func connect(_ location: StoreLocation.PostgresLocation, readOnly: Bool = false) async throws(StoreError) -> PostgresDatabase {
         let tls: PostgresConnection.Configuration.TLS
         if location.requireTLS {
             do {
@@ -52,6 +54,7 @@ final class PostgresDatabase: SQLDatabase {
         configuration.options.connectTimeout = .seconds(5)
         configuration.options.maximumConnections = 8
         configuration.options.additionalStartupParameters = [("statement_timeout", "\(statementTimeoutSeconds)s")]
+            + (readOnly ? [("default_transaction_read_only", "on")] : [])
         let client = PostgresClient(configuration: configuration)
         let runTask = Task { await client.run() }
         return PostgresDatabase(client: client, runTask: runTask, location: location)
@@ -95,6 +98,12 @@ final class PostgresDatabase: SQLDatabase {
     func tableExists(_ name: String) async throws(StoreError) -> Bool {
         let rows = try await rows(SQLStatement("SELECT to_regclass(?)::text AS name", [.text(name)]))
         return rows.first?.text("name") != nil
+    }
+
+    func columns(of table: String) async throws(StoreError) -> Set<String> {
+        let rows = try await rows(SQLStatement(
+            "SELECT column_name::text AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?", [.text(table)]))
+        return Set(rows.compactMap { $0.text("name") })
     }
 
     func close() async {

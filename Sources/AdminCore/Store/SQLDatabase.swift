@@ -8,6 +8,8 @@ protocol SQLDatabase: Sendable {
     /// Runs `statements` in one transaction: all or nothing.
     func transaction(_ statements: [SQLStatement]) async throws(StoreError)
     func tableExists(_ name: String) async throws(StoreError) -> Bool
+    /// The names of `table`'s columns (empty when there is no such table).
+    func columns(of table: String) async throws(StoreError) -> Set<String>
     func close() async
 }
 

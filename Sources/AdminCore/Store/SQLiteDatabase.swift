@@ -115,6 +115,10 @@ final class SQLiteDatabase: SQLDatabase {
         return !rows.isEmpty
     }
 
+    func columns(of table: String) async throws(StoreError) -> Set<String> {
+        Set(try await rows(SQLStatement("SELECT name FROM pragma_table_info(?)", [.text(table)])).compactMap { $0.text("name") })
+    }
+
     func close() async {
         if let writer {
             // Fold the WAL back into the database so the next reader opens it at once.

@@ -3,10 +3,13 @@ import Foundation
 /// Where the store lives, parsed from `--store URL`, `CONNECT_STORE` or the default.
 ///
 /// `sqlite:PATH` (relative to the working directory), `sqlite:///abs/path`, or
-/// `postgres://user:pass@host:port/db` (`postgresql://` too; `?sslmode=require` for TLS).
+/// `postgres://user:pass@host:port/db` (`postgresql://` too; `?sslmode=require` for TLS);
+/// other frameworks' stores with `ace+` or `acsb+` before the engine (see `ForeignLocation`).
 public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String)
     case postgres(PostgresLocation)
+    /// Another framework's store, read-only.
+    case foreign(ForeignLocation)
 
     public struct PostgresLocation: Sendable, Equatable {
         public var host: String
@@ -23,9 +26,19 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     public static func resolve(argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(StoreError) -> StoreLocation {
         let location = try parse(argument ?? environment["CONNECT_STORE"] ?? "sqlite:connect.sqlite")
-        guard case .postgres(var postgres) = location, postgres.password == nil else { return location }
-        postgres.password = environment["PGPASSWORD"] ?? PasswordFile.password(for: postgres, environment: environment)
-        return .postgres(postgres)
+        func withPassword(_ postgres: PostgresLocation) -> PostgresLocation {
+            guard postgres.password == nil else { return postgres }
+            var postgres = postgres
+            postgres.password = environment["PGPASSWORD"] ?? PasswordFile.password(for: postgres, environment: environment)
+            return postgres
+        }
+        switch location {
+        case .postgres(let postgres): return .postgres(withPassword(postgres))
+        case .foreign(var foreign):
+            if case .postgres(let postgres) = foreign.engine { foreign.engine = .postgres(withPassword(postgres)) }
+            return .foreign(foreign)
+        case .sqlite: return location
+        }
     }
 
     /// `text` for an error message: whatever stands before an `@` (a user and password) is
@@ -37,6 +50,9 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func parse(_ text: String) throws(StoreError) -> StoreLocation {
+        for layout in [ForeignLocation.Layout.ace, .acsb] where text.hasPrefix(layout.rawValue + "+") {
+            return .foreign(try parseForeign(String(text.dropFirst(layout.rawValue.count + 1)), layout: layout, original: text))
+        }
         if text.hasPrefix("sqlite://") {
             let path = String(text.dropFirst("sqlite://".count))
             guard path.hasPrefix("/"), path.count > 1 else {
@@ -60,7 +76,29 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
                 host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
                 password: components.password, database: database, requireTLS: tls))
         }
-        throw StoreError(.usage, "unknown store URL \(Sanitized.quote(redacted(text))): use sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db")
+        throw StoreError(.usage, "unknown store URL \(Sanitized.quote(redacted(text))): use sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db (ace+ or acsb+ before them for other frameworks' stores)")
+    }
+
+    /// `ace+sqlite:PATH`, `ace+postgres://…[?table=NAME]`, `acsb+postgres://…[?table=NAME]`.
+    static func parseForeign(_ rest: String, layout: ForeignLocation.Layout, original: String) throws(StoreError) -> ForeignLocation {
+        var rest = rest
+        var table = layout.defaultTable
+        if let mark = rest.range(of: "?table=") ?? rest.range(of: "&table=") {
+            table = String(rest[mark.upperBound...].prefix { $0 != "&" })
+            rest.removeSubrange(mark.lowerBound..<rest.index(mark.upperBound, offsetBy: table.count))
+            guard ForeignLocation.validTable(table) else {
+                throw StoreError(.usage, "table name \(Sanitized.quote(table)) in the store URL is not a plain SQL name (letters, digits, _)")
+            }
+        }
+        switch try parse(rest) {
+        case .sqlite(let path) where layout == .ace:
+            return ForeignLocation(layout: layout, engine: .sqlite(path: path), table: table)
+        case .postgres(let postgres):
+            return ForeignLocation(layout: layout, engine: .postgres(postgres), table: table)
+        default:
+            let forms = layout == .ace ? "ace+sqlite:PATH or ace+postgres://user@host:port/db" : "acsb+postgres://user@host:port/db"
+            throw StoreError(.usage, "store URL \(Sanitized.quote(redacted(original))) is not a \(layout.framework) store URL: use \(forms)")
+        }
     }
 
     /// The location for people: never the password.
@@ -69,6 +107,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         case .sqlite(let path): return "sqlite:\(path)"
         case .postgres(let location):
             return "postgres://\(location.username)@\(location.host):\(location.port)/\(location.database)"
+        case .foreign(let foreign): return foreign.description
         }
     }
 }

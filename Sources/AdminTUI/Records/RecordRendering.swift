@@ -45,7 +45,7 @@ enum RecordRendering {
     static func tenant(_ row: TenantRow, revealSecrets: Bool) -> JSONValue {
         let tenant = row.tenant
         var object = JSONObject([
-            "clientKey": .string(tenant.clientKey), "addonKey": .string(tenant.addonKey), "baseUrl": .string(tenant.baseUrl),
+            "clientKey": .string(tenant.clientKey), "addonKey": tenant.addonKey.isEmpty ? .null : .string(tenant.addonKey), "baseUrl": .string(tenant.baseUrl),
             "displayUrl": optional(tenant.displayUrl), "productType": .string(tenant.productType),
             "description": .string(tenant.description), "serverVersion": optional(tenant.serverVersion),
             "pluginsVersion": optional(tenant.pluginsVersion),
@@ -53,7 +53,7 @@ enum RecordRendering {
             "oauthClientId": optional(tenant.oauthClientId), "cloudId": optional(tenant.cloudId),
             "installationId": optional(tenant.installationId), "state": .string(tenant.state.rawValue),
             "secretFingerprint": .string(tenant.secretFingerprint), "installedAt": tenant.installedAt.map { .string(iso($0)) } ?? .null,
-            "updatedAt": tenant.updatedAt.map { .string(iso($0)) } ?? .null, "recentFailures": .integer(Int64(row.recentFailures)),
+            "updatedAt": tenant.updatedAt.map { .string(iso($0)) } ?? .null, "recentFailures": row.recentFailures.map { .integer(Int64($0)) } ?? .null,
         ])
         if revealSecrets { object["sharedSecret"] = .string(tenant.sharedSecret.reveal()) }
         return .object(object)

@@ -11,7 +11,8 @@ enum TenantColumns {
         RecordColumn(title: "CHANGED", width: 7) { row, style in row.tenant.updatedAt.map(style.age) ?? "-" },
         RecordColumn(title: "SECRET", width: 16, minimumTerminalWidth: 100) { row, _ in row.tenant.secretFingerprint },
         RecordColumn(title: "FAIL/1H", width: 7) { row, style in
-            row.recentFailures > 0 || style.now == nil ? String(row.recentFailures) : "-"
+            guard let count = row.recentFailures else { return "-" }
+            return count > 0 || style.now == nil ? String(count) : "-"
         },
     ]
 

@@ -41,7 +41,7 @@ struct SignCommand: AsyncParsableCommand {
         let key: SharedSecret
         let issuer: String
         if let tenantKey = secret.tenant {
-            let tenant = try await storeOptions.withStore { try await $0.tenant(clientKey: tenantKey) }
+            let tenant = try await storeOptions.withReader { try await $0.tenant(clientKey: tenantKey) }
             guard let tenant else { throw CLIFailure.negative("no tenant \(Sanitized.quote(tenantKey)) in \(try storeOptions.location)") }
             key = tenant.sharedSecret
             issuer = iss ?? tenant.clientKey

@@ -38,7 +38,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let lookup: KeyLookup
         var history: [SecretHistoryEntry] = []
         if let tenantKey = secret.tenant {
-            let (tenant, secrets) = try await storeOptions.withStore { store in
+            let (tenant, secrets) = try await storeOptions.withReader { store in
                 (try await store.tenant(clientKey: tenantKey), try await store.secretHistory(clientKey: tenantKey))
             }
             history = secrets

@@ -43,6 +43,7 @@ struct FailuresCommand: AsyncParsableCommand {
         }
         let sinceDate = try since.map { try DurationArgument.since($0) }
         guard limit >= 0 else { throw CLIFailure.usage("--limit must be 0 or more") }
+        if let sentence = try storeOptions.foreignStoreKeepsNo("authentication failures") { return Standard.error(sentence) }
         if follow { Self.exitCleanlyOnInterrupt() }
 
         try await storeOptions.withStore { store in

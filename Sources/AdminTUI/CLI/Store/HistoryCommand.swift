@@ -21,6 +21,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard limit > 0 else { throw CLIFailure.usage("--limit must be at least 1") }
+        if let sentence = try storeOptions.foreignStoreKeepsNo("install history") { return Standard.error(sentence) }
         try await storeOptions.withStore { store in
             var events: [InstallEvent] = []
             if let tenant, !rejected, limit <= 1000 {

@@ -42,7 +42,7 @@ struct SecretCommand: AsyncParsableCommand {
                 guard let secret = try SecretSource(tenant: nil, secretFile: secretFile).secretFromFile() else { return }
                 checked = secret.fingerprint
             }
-            let match = try await storeOptions.withStore { store -> SecretMatch in
+            let match = try await storeOptions.withReader { store -> SecretMatch in
                 guard try await store.tenant(clientKey: tenant) != nil else {
                     throw CLIFailure.negative("no tenant \(Sanitized.quote(tenant)) in \(store.location)")
                 }

@@ -4,7 +4,7 @@ import ArgumentParser
 /// `--store URL`: where the store is, for every command that reads or writes it.
 struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("store"), help: ArgumentHelp(
-        "The store: sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db (default: $CONNECT_STORE, else sqlite:connect.sqlite).",
+        "The store: sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db; ace+sqlite:PATH, ace+postgres://… or acsb+postgres://… for atlassian-connect-express or Spring Boot stores (read-only) (default: $CONNECT_STORE, else sqlite:connect.sqlite).",
         valueName: "url"))
     var store: String?
 
@@ -28,6 +28,27 @@ struct StoreOptions: ParsableArguments {
             await store.close()
             throw error
         }
+    }
+
+    /// Runs `body` with the store open for reading, whichever framework wrote it (our own, or
+    /// an atlassian-connect-express or Spring Boot store), and closes it afterwards.
+    func withReader<T>(_ body: (any StoreReader) async throws -> T) async throws -> T {
+        let reader = try await StoreReaders.open(try location)
+        do {
+            let result = try await body(reader)
+            await reader.close()
+            return result
+        } catch {
+            await reader.close()
+            throw error
+        }
+    }
+
+    /// For `history` and `failures` on another framework's store, which keeps no such records:
+    /// the sentence that says so (printed on stderr, exit 0); `nil` for our own stores.
+    func foreignStoreKeepsNo(_ what: String) throws -> String? {
+        guard case .foreign(let foreign) = try location else { return nil }
+        return "\(foreign.description) keeps no \(what): \(foreign.layout.framework) stores tenants only; run `connect-server --upstream` in front of the app to record them"
     }
 
     /// The design page accepts `--store` before the subcommand too (`connect-admin --store X

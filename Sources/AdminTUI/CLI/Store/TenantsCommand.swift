@@ -43,12 +43,16 @@ struct TenantsCommand: AsyncParsableCommand {
             throw CLIFailure.usage("--sort \(Sanitized.quote(sort)) is not a column: use \(TenantQuery.SortColumn.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard limit >= 0 else { throw CLIFailure.usage("--limit must be 0 (all) or more") }
-        try await storeOptions.withStore { store in
+        try await storeOptions.withReader { store in
+            if !store.capabilities.sorting && (column != .clientKey || desc) {
+                Standard.warning("\(store.location) lists tenants in its own order: --sort and --desc are ignored")
+            }
             var query = TenantQuery(filter: filter, state: stateFilter, sort: column, descending: desc, limit: 500)
             var rows: [TenantRow] = []
             while true {
                 if limit > 0 { query.limit = min(500, limit - rows.count) }
                 let page = try await store.tenants(query)
+                for sentence in page.skipped { Standard.warning("skipped: " + sentence) }
                 if json {
                     for row in page.rows { Standard.output(RecordRendering.tenant(row, revealSecrets: revealSecrets).jsonText()) }
                 }

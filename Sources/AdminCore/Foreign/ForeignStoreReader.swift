@@ -1,0 +1,103 @@
+import Foundation
+
+/// Reads the tenants of a store another framework wrote (see `ForeignLocation`), strictly
+/// read-only: SQLite opened read-only, PostgreSQL in read-only transactions, nothing created.
+/// Install history and failures are not kept by those frameworks; `capabilities` says so.
+final class ForeignStoreReader: StoreReader {
+    let location: StoreLocation
+    let foreign: ForeignLocation
+    private let database: any SQLDatabase
+    private let layout: any ForeignLayout
+    private let deadline: StoreDeadline
+
+    var capabilities: StoreCapabilities {
+        StoreCapabilities(
+            history: false, failures: false, sorting: false,
+            missing: "\(foreign.layout.framework) keeps no install history or authentication failures: run `connect-server --upstream` in front of the app to record them")
+    }
+
+    private init(location: StoreLocation, foreign: ForeignLocation, database: any SQLDatabase, layout: any ForeignLayout, deadline: Duration) {
+        self.location = location
+        self.foreign = foreign
+        self.database = database
+        self.layout = layout
+        self.deadline = StoreDeadline(limit: deadline)
+    }
+
+    static func open(_ foreign: ForeignLocation, location: StoreLocation, deadline: Duration = .seconds(5)) async throws(StoreError) -> ForeignStoreReader {
+        let database: any SQLDatabase
+        switch foreign.engine {
+        case .sqlite(let path):
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StoreError(.unreachable, "no \(foreign.layout.framework) store at \(path): check the path in the store URL")
+            }
+            database = try SQLiteDatabase(path: path, readOnly: true)
+        case .postgres(let postgres):
+            database = try await PostgresDatabase.connect(postgres, readOnly: true)
+        }
+        do throws(StoreError) {
+            let columns = try await StoreDeadline(limit: deadline).run(cancelOnTimeout: true, "layout check") { () throws(StoreError) in
+                try await database.columns(of: foreign.table)
+            }
+            guard !columns.isEmpty else {
+                throw StoreError(.unreadable, "\(location) has no table \(foreign.table): is this an \(foreign.layout.framework) store? (name its table with ?table=NAME)")
+            }
+            let layout: any ForeignLayout = switch foreign.layout {
+            case .ace: try AceLayout(table: foreign.table, columns: columns, dialect: database.dialect)
+            case .acsb: try AcsbLayout(table: foreign.table, columns: columns)
+            }
+            return ForeignStoreReader(location: location, foreign: foreign, database: database, layout: layout, deadline: deadline)
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    private func read(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
+        let database = self.database
+        return try await deadline.run(cancelOnTimeout: true, "read") { () throws(StoreError) in
+            try await database.rows(statement)
+        }
+    }
+
+    func tenants(_ query: TenantQuery) async throws(StoreError) -> TenantPage {
+        guard let statement = layout.page(query) else { return TenantPage(rows: [], next: nil) }
+        let rows = try await read(statement)
+        var tenants: [TenantRow] = []
+        var skipped: [String] = []
+        var next: TenantQuery.Cursor?
+        for row in rows {
+            switch layout.tenant(row) {
+            case .success(let tenant):
+                tenants.append(TenantRow(tenant: tenant, recentFailures: nil))
+                next = layout.cursor(after: row, tenant)
+            case .failure(let problem):
+                skipped.append(problem.sentence)
+            }
+        }
+        return TenantPage(rows: tenants, next: rows.count == query.limit ? next : nil, skipped: skipped)
+    }
+
+    func tenant(clientKey: String) async throws(StoreError) -> Tenant? {
+        guard let row = try await read(layout.one(clientKey)).first else { return nil }
+        switch layout.tenant(row) {
+        case .success(let tenant): return tenant
+        case .failure(let problem): throw StoreError(.unreadable, problem.sentence)
+        }
+    }
+
+    func tenantCount() async throws(StoreError) -> Int {
+        Int(try await read(layout.count()).first?.integer("n") ?? 0)
+    }
+
+    /// No history: the current secret only.
+    func secretHistory(clientKey: String) async throws(StoreError) -> [SecretHistoryEntry] {
+        guard let tenant = try await tenant(clientKey: clientKey) else { return [] }
+        return [SecretHistoryEntry(clientKey: clientKey, secret: tenant.sharedSecret,
+                                   currentFrom: tenant.installedAt ?? Date(timeIntervalSince1970: 0), currentUntil: nil)]
+    }
+
+    func close() async {
+        await database.close()
+    }
+}

@@ -1,0 +1,175 @@
+import AdminCore
+import ConnectTestSupport
+import Crypto
+import Foundation
+import Testing
+
+/// atlassian-connect-express and Spring Boot stores, laid out as those frameworks lay them out,
+/// read through the real binary: the same tenants output as on our stores, and never a write.
+@Suite struct ForeignStoreTests {
+    typealias F = ForeignStoreFixture
+    static let hostile = "evil \u{1b}]0;pwned\u{07}\u{1b}[2J \u{202E}txet"
+
+    static func secret(_ index: Int) -> String { "ace-shared-secret-\(index)-0123456789abcdefghij" }
+
+    /// ACE's table as Sequelize creates it, three tenants (one with a hostile description), the
+    /// app's own rows under other keys and with no clientKey, and a clientInfo without a secret.
+    static func aceStatements(table: String = "AddonSettings", timestamps: Bool = false, postgres: Bool = false) -> [String] {
+        let id = postgres ? "SERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"
+        let json = postgres ? "JSON" : "JSON"
+        let times = timestamps ? (postgres ? ", \"createdAt\" TIMESTAMP WITH TIME ZONE NOT NULL, \"updatedAt\" TIMESTAMP WITH TIME ZONE NOT NULL"
+                                           : ", `createdAt` DATETIME NOT NULL, `updatedAt` DATETIME NOT NULL") : ""
+        var statements = [
+            "CREATE TABLE \"\(table)\" (\"id\" \(id), \"clientKey\" VARCHAR(255), \"key\" VARCHAR(255), \"val\" \(json)\(times))",
+            "CREATE INDEX \"\(table.lowercased())_client_key_key\" ON \"\(table)\" (\"clientKey\", \"key\")",
+        ]
+        func insert(_ clientKey: String?, _ key: String, _ val: String) -> String {
+            let stamp = timestamps ? ", '2024-03-04 05:06:07.890 +00:00', '2025-06-07 08:09:10.111 +00:00'" : ""
+            return "INSERT INTO \"\(table)\" (\"clientKey\", \"key\", \"val\"\(timestamps ? ", \"createdAt\", \"updatedAt\"" : "")) VALUES (\(F.literal(clientKey)), \(F.literal(key)), \(F.literal(val))\(stamp))"
+        }
+        for index in 0..<3 {
+            statements.append(insert("ace-client-\(index)", "clientInfo", F.clientInfo(
+                clientKey: "ace-client-\(index)", secret: secret(index), baseUrl: "https://ace-\(index).atlassian.net",
+                description: index == 1 ? hostile : "Atlassian JIRA at https://ace-\(index).atlassian.net")))
+        }
+        statements.append(insert("ace-client-1", "mySettings", "{\"theme\":\"dark\"}"))
+        statements.append(insert(nil, "globalCounter", "{\"n\":7}"))
+        statements.append(insert("ace-no-secret", "clientInfo", F.clientInfo(clientKey: "ace-no-secret", secret: nil, baseUrl: "https://x.atlassian.net")))
+        return statements
+    }
+
+    static func jsonLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+
+    static func digest(_ path: String) throws -> String {
+        SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Every read command on an ACE SQLite file: the tenants as on our stores, and the file
+    /// byte for byte the same afterwards, with no -wal or -shm.
+    @Test func aceSQLiteReadsTenantsAndNeverWrites() throws {
+        let path = try F.sqlite(Self.aceStatements())
+        let store = "ace+sqlite:\(path)"
+        let before = try Self.digest(path)
+        func unchanged(_ what: String) throws {
+            #expect(try Self.digest(path) == before, "\(what) changed the file")
+            for suffix in ["-wal", "-shm", "-journal"] { #expect(!FileManager.default.fileExists(atPath: path + suffix), "\(what) left \(suffix)") }
+        }
+
+        let listed = try CLIRunner.run(["tenants", "--json", "--store", store])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let rows = try Self.jsonLines(listed.stdout)
+        #expect(rows.map { $0["clientKey"] as? String } == ["ace-client-0", "ace-client-1", "ace-client-2"])
+        for (index, row) in rows.enumerated() {
+            #expect(row["secretFingerprint"] as? String == SharedSecret.fingerprint(of: Self.secret(index)))
+            #expect(row["state"] as? String == "installed")
+            #expect(row["baseUrl"] as? String == "https://ace-\(index).atlassian.net")
+            #expect(row["productType"] as? String == "jira" && row["addonKey"] as? String == "com.example.ace-app")
+            #expect(row["installedAt"] is NSNull && row["updatedAt"] is NSNull && row["recentFailures"] is NSNull, "not invented")
+            #expect(row["sharedSecret"] == nil)
+        }
+        #expect(listed.stderr.contains("skipped") && listed.stderr.contains("ace-no-secret") && listed.stderr.contains("no sharedSecret"))
+        try unchanged("tenants --json")
+
+        let table = try CLIRunner.run(["tenants", "--store", store])
+        #expect(table.status == 0 && !table.stdout.contains("\u{1b}") && !table.stdout.contains(Self.secret(0)))
+        let revealed = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--reveal-secrets", "--store", store]).stdout)
+        #expect(revealed.map { $0["sharedSecret"] as? String } == (0..<3).map(Self.secret))
+        // The filter matches clientKey, baseUrl and description, never the secret.
+        let filtered = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--filter", "ACE-2.atlassian", "--store", store]).stdout)
+        #expect(filtered.map { $0["clientKey"] as? String } == ["ace-client-2"])
+        #expect(try CLIRunner.run(["tenants", "--json", "--filter", "shared-secret", "--store", store]).stdout.isEmpty)
+        #expect(try CLIRunner.run(["tenants", "--json", "--state", "uninstalled", "--store", store]).stdout.isEmpty)
+        try unchanged("tenants")
+
+        // History and failures: nothing on stdout, one sentence on stderr, exit 0.
+        for command in ["history", "failures"] {
+            let result = try CLIRunner.run([command, "--json", "--store", store])
+            #expect(result.status == 0 && result.stdout.isEmpty, "\(command)")
+            #expect(result.stderr.contains("keeps no") && result.stderr.contains("connect-server --upstream"), "\(command): \(result.stderr)")
+        }
+
+        // secret check: current or unknown (a store without history has no stale secrets).
+        let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID().uuidString)")
+        try Self.secret(1).write(to: secretFile, atomically: true, encoding: .utf8)
+        let current = try CLIRunner.run(["secret", "check", "--tenant", "ace-client-1", "--secret-file", secretFile.path, "--store", store])
+        #expect(current.status == 0 && current.stdout.contains("current"), "\(current.stdout)\(current.stderr)")
+        let unknown = try CLIRunner.run(["secret", "check", "--tenant", "ace-client-0", "--secret-file", secretFile.path, "--store", store])
+        #expect(unknown.status == 1 && unknown.stdout.contains("unknown"))
+
+        // A token signed with the tenant's secret from the ACE store verifies against it.
+        let signed = try CLIRunner.run(["jwt", "sign", "--tenant", "ace-client-2", "--method", "GET", "--url", "/rest/api/3/myself", "--store", store])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let token = signed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let verified = try CLIRunner.run(["jwt", "verify", token, "--tenant", "ace-client-2", "--method", "GET", "--url", "/rest/api/3/myself", "--store", store])
+        #expect(verified.status == 0 && verified.stdout.contains("VALID"), "\(verified.stdout)\(verified.stderr)")
+        try unchanged("secret check, jwt sign and verify")
+    }
+
+    @Test func aceLayoutProblemsAreOneSentenceWithExit3() throws {
+        let path = try F.sqlite(Self.aceStatements())
+        let noTable = try CLIRunner.run(["tenants", "--store", "ace+sqlite:\(path)?table=Settings"])
+        #expect(noTable.status == 3 && noTable.stderr.contains("has no table Settings"))
+        let ours = try F.sqlite(["CREATE TABLE \"AddonSettings\" (\"id\" INTEGER PRIMARY KEY, \"name\" TEXT)"])
+        let wrong = try CLIRunner.run(["tenants", "--store", "ace+sqlite:\(ours)"])
+        #expect(wrong.status == 3 && wrong.stderr.contains("has no clientKey, key, val column"), "\(wrong.stderr)")
+        let missing = try CLIRunner.run(["tenants", "--store", "ace+sqlite:/nonexistent/ace.sqlite"])
+        #expect(missing.status == 3 && missing.stderr.contains("no atlassian-connect-express store at /nonexistent/ace.sqlite"))
+        let hostileTable = try CLIRunner.run(["tenants", "--store", "ace+sqlite:\(path)?table=x\";DROP"])
+        #expect(hostileTable.status == 2 && hostileTable.stderr.contains("not a plain SQL name"))
+        #expect(try CLIRunner.run(["tenants", "--store", "acsb+sqlite:\(path)"]).status == 2)
+        // Commands that write refuse a foreign store.
+        #expect(try CLIRunner.run(["store", "migrate", "--store", "ace+sqlite:\(path)"]).status == 2)
+    }
+
+    /// A store made by an older ACE (with Sequelize timestamps) and a custom table name.
+    @Test func oldAceStoreWithTimestampsAndACustomTable() throws {
+        let path = try F.sqlite(Self.aceStatements(table: "ConnectSettings", timestamps: true))
+        let rows = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--store", "ace+sqlite:\(path)?table=ConnectSettings"]).stdout)
+        #expect(rows.count == 3)
+        #expect(rows.first?["installedAt"] as? String == "2024-03-04T05:06:07Z")
+        #expect(rows.first?["updatedAt"] as? String == "2025-06-07T08:09:10Z")
+    }
+
+    @Test func acePostgresReadsTenantsInReadOnlyTransactions() async throws {
+        let location = try await F.postgres(Self.aceStatements(postgres: true))
+        let url = "ace+postgres://\(location.username):\(location.password ?? "")@\(location.host):\(location.port)/\(location.database)"
+        let relations = "SELECT count(*)::text FROM pg_class"
+        let before = try await F.run([relations], on: location)
+        let rows = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--store", url]).stdout)
+        #expect(rows.map { $0["clientKey"] as? String } == ["ace-client-0", "ace-client-1", "ace-client-2"])
+        #expect(rows[1]["description"] as? String == Self.hostile)
+        let filtered = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--filter", "ace-1", "--store", url]).stdout)
+        #expect(filtered.map { $0["clientKey"] as? String } == ["ace-client-1"])
+        #expect(try await F.run([relations], on: location) == before, "no new relations")
+    }
+
+    /// Spring Boot's table: one row per host, `addon_installed` false after an uninstall; an
+    /// older version without the newer columns.
+    @Test func acsbPostgresReadsHostsAndTheirState() async throws {
+        let location = try await F.postgres([
+            """
+            CREATE TABLE atlassian_host (client_key VARCHAR(255) PRIMARY KEY, public_key VARCHAR(512), shared_secret VARCHAR(255) NOT NULL,
+              base_url VARCHAR(255) NOT NULL, product_type VARCHAR(255) NOT NULL, description VARCHAR(255),
+              service_entitlement_number VARCHAR(255), addon_installed BOOLEAN NOT NULL, created_date TIMESTAMP NOT NULL,
+              last_modified_date TIMESTAMP, created_by VARCHAR(255), last_modified_by VARCHAR(255))
+            """,
+            "INSERT INTO atlassian_host VALUES ('acsb-a', 'pk', 'acsb-secret-a-0123456789abcdefghijklmn', 'https://a.atlassian.net', 'jira', \(F.literal(Self.hostile)), NULL, TRUE, '2024-01-02 03:04:05', '2024-02-03 04:05:06', NULL, NULL)",
+            "INSERT INTO atlassian_host VALUES ('acsb-b', 'pk', 'acsb-secret-b-0123456789abcdefghijklmn', 'https://b.atlassian.net/wiki', 'confluence', 'Confluence', NULL, FALSE, '2024-01-02 03:04:05', NULL, NULL, NULL)",
+        ])
+        let url = "acsb+postgres://\(location.username):\(location.password ?? "")@\(location.host):\(location.port)/\(location.database)"
+        let rows = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--store", url]).stdout)
+        #expect(rows.map { $0["clientKey"] as? String } == ["acsb-a", "acsb-b"])
+        #expect(rows.map { $0["state"] as? String } == ["installed", "uninstalled"])
+        #expect(rows[0]["installedAt"] as? String == "2024-01-02T03:04:05Z" && rows[1]["updatedAt"] is NSNull)
+        #expect(rows[0]["secretFingerprint"] as? String == SharedSecret.fingerprint(of: "acsb-secret-a-0123456789abcdefghijklmn"))
+        #expect(rows[0]["addonKey"] is NSNull && rows[0]["displayUrl"] is NSNull)
+        let uninstalled = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--state", "uninstalled", "--store", url]).stdout)
+        #expect(uninstalled.map { $0["clientKey"] as? String } == ["acsb-b"])
+        let human = try CLIRunner.run(["tenants", "--store", url])
+        #expect(!human.stdout.contains("\u{1b}"))
+    }
+}
