@@ -57,7 +57,9 @@ import Testing
         }
         let url = try #require(value("CONNECT_TEST_POSTGRES_URL")), directory = try #require(value("CONNECT_TEST_POSTGRES_DIR"))
         defer { _ = try? Self.postgres(["stop", directory]) }
-        let server = try await H.start(location: try StoreLocation.parse(url)) { $0.storeTimeout = .seconds(2) }
+        // A deadline a busy 2-core machine meets for healthy writes (2 s was missed once by the
+        // very first write on a fresh server), and far below what a hang would take.
+        let server = try await H.start(location: try StoreLocation.parse(url)) { $0.storeTimeout = .seconds(4) }
         let key = "jira:outage"
         try await server.install(key, secret: Self.secret)
         let valid = { try await server.send(.GET, "/pages/hello", token: server.requestToken(clientKey: key, secret: Self.secret, method: "GET", path: "/pages/hello")) }
@@ -77,7 +79,7 @@ import Testing
         let install = try await server.lifecycle(.installed, token: try server.installToken(clientKey: "jira:during-outage"),
                                                  body: H.payload("jira:during-outage", event: .installed, secret: Self.secret))
         #expect(install.status == 503)
-        #expect(ContinuousClock.now - timed < .seconds(15), "answered within the store deadline, not hung (\(ContinuousClock.now - start) in all)")
+        #expect(ContinuousClock.now - timed < .seconds(25), "answered within the store deadline (3 requests × 4 s), not hung (\(ContinuousClock.now - start) in all)")
         #expect(try await server.send(.GET, "/healthz", atRoot: true).status == 200, "liveness does not depend on the store")
         #expect(try await server.send(.GET, "/readyz", atRoot: true).status == 503)
         #expect(server.app.health.isDown)
