@@ -406,7 +406,7 @@ import Testing
         #expect(core.tick(now: ConsoleFixtures.now.addingTimeInterval(2 * ConsoleCore.headerInterval)).contains { $0.slot == .header })
         // A key does not hide the outage; the store answering again does.
         #expect(Self.draw(core, columns: 120).contains("store: cannot reach PostgreSQL"))
-        ConsoleFixtures.deliver(.header(tenantCount: 30, perMinute: Array(repeating: 0, count: 30), newestFailureID: 1000), to: .header, in: &core)
+        ConsoleFixtures.deliver(.header(tenantCount: 30, perMinute: Array(repeating: 0, count: 30), newestFailureID: 1000, capabilities: .all), to: .header, in: &core)
         #expect(!Self.draw(core, columns: 120).contains("store:"), "the outage message is gone once the store answers")
         // With nothing loaded yet, the list itself says what is wrong.
         var empty = ConsoleCore()
@@ -421,7 +421,7 @@ import Testing
         var perMinute = Array(repeating: 0, count: 30)
         perMinute[28] = 58  // the last complete minute
         perMinute[29] = 3  // the current one, still counting
-        ConsoleFixtures.deliver(.header(tenantCount: 30, perMinute: perMinute, newestFailureID: 1000), to: .header, in: &core)
+        ConsoleFixtures.deliver(.header(tenantCount: 30, perMinute: perMinute, newestFailureID: 1000, capabilities: .all), to: .header, in: &core)
         _ = core.handle(.character("3"))
         let lines = Self.draw(core, rows: 40, columns: 120).split(separator: "\n")
         #expect(lines[0].contains("58 fail/min (last min)"))
@@ -503,5 +503,31 @@ import Testing
         _ = core.handle(.character("w"))
         _ = core.handle(.right)
         #expect(core.screens.tenants.layout.wide)
+    }
+
+    /// Another framework's store: tenants as usual; History and Failures say why they are
+    /// empty, the tail is never polled, and sorting says it is not available.
+    @Test func aForeignStoreSaysWhatItDoesNotKeep() {
+        var core = ConsoleCore()
+        core.now = ConsoleFixtures.now
+        core.resize(rows: 24, columns: 100)
+        _ = core.start()
+        let missing = "atlassian-connect-express keeps no install history or authentication failures: run `connect-server --upstream` in front of the app to record them"
+        let capabilities = StoreCapabilities(history: false, failures: false, sorting: false, missing: missing)
+        ConsoleFixtures.deliver(.header(tenantCount: 30, perMinute: Array(repeating: 0, count: 30), newestFailureID: nil, capabilities: capabilities),
+                                to: .header, in: &core)
+        ConsoleFixtures.deliver(.tenants(TenantPage(rows: ConsoleFixtures.tenants.map { TenantRow(tenant: $0.tenant, recentFailures: nil) }, next: nil),
+                                         append: false), to: .tenants, in: &core)
+        #expect(core.handle(.character("s")).isEmpty)
+        #expect(core.status?.contains("its own order") == true)
+        #expect(!core.tick(now: ConsoleFixtures.now.addingTimeInterval(5)).contains { $0.slot == .tail })
+        for key in ["2", "3"] {
+            _ = core.handle(.character(Character(key)))
+            let slot: Slot = key == "2" ? .history : .failures
+            ConsoleFixtures.deliver(.unavailable(missing), to: slot, in: &core)
+            let text = Self.draw(core, columns: 100)
+            #expect(text.contains("keeps no install history or authentication failures"), "\(key)")
+            #expect(!text.contains("loading"))
+        }
     }
 }

@@ -32,6 +32,8 @@ struct ConsoleCore: Sendable {
     var now = Date()
     var header = Header()
     var rate = FailureRate()
+    /// What the store keeps besides tenants (another framework's store keeps no history or failures).
+    var capabilities = StoreCapabilities.all
     var spinnerPhase = 0
     var commandHistory: [String] = []
     /// Set when the user asked to quit.
@@ -277,9 +279,10 @@ struct ConsoleCore: Sendable {
         awaited.remove(answer.slot)
         if case .failed(let message) = answer.answer { storeProblem = message } else { storeProblem = nil }
         switch (answer.slot, answer.answer) {
-        case (.header, .header(let count, let perMinute, let newest)):
+        case (.header, .header(let count, let perMinute, let newest, let capabilities)):
             header.tenantCount = count
             rate.perMinute = perMinute
+            self.capabilities = capabilities
             if tailCursor == nil { tailCursor = newest }
             return []
         case (.tail, .tail(let failures)):
@@ -296,7 +299,7 @@ struct ConsoleCore: Sendable {
 
     // MARK: - Routing
 
-    func makeContext() -> ScreenContext { ScreenContext(now: now, rows: rows, columns: columns) }
+    func makeContext() -> ScreenContext { ScreenContext(now: now, rows: rows, columns: columns, capabilities: capabilities) }
 
     /// Runs `body` on a screen's model and carries out what it asked for.
     private mutating func route(_ id: ScreenID, _ body: (inout any ScreenModel, inout ScreenContext) -> Void) -> [DataRequest] {
@@ -349,6 +352,6 @@ struct ConsoleCore: Sendable {
     var breadcrumbs: String { stack.map { screens[$0].crumb }.joined(separator: " > ") }
 
     var frame: ScreenFrame {
-        ScreenFrame(now: now, spinnerPhase: spinnerPhase, rate: rate)
+        ScreenFrame(now: now, spinnerPhase: spinnerPhase, rate: rate, capabilities: capabilities)
     }
 }

@@ -41,7 +41,8 @@ struct DataRequest: Sendable, Equatable {
 
 /// What came back.
 enum Answer: Sendable {
-    case header(tenantCount: Int, perMinute: [Int], newestFailureID: Int64)
+    /// `newestFailureID` is `nil` for a store that keeps no failures (no tail then).
+    case header(tenantCount: Int, perMinute: [Int], newestFailureID: Int64?, capabilities: StoreCapabilities)
     case tenants(TenantPage, append: Bool)
     case tenantDetail(TenantDetail)
     case history([InstallEvent])
@@ -51,6 +52,8 @@ enum Answer: Sendable {
     case labVerified(VerificationReport, SecretMatch?)
     case labSigned(TokenLab.SignedToken)
     case failed(String)
+    /// The store does not keep what was asked (another framework's store): why, in one sentence.
+    case unavailable(String)
 }
 
 struct DataAnswer: Sendable {

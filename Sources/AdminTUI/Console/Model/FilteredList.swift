@@ -19,6 +19,8 @@ struct FilteredList<Row: Identifiable & Sendable>: Sendable where Row.ID: Sendab
     /// Set while the first answer is awaited; an empty list then says "loading", not "none".
     var loading = false
     var error: String?
+    /// Why the list is empty by nature (the store keeps no such rows): shown in its place.
+    var notice: String?
     /// Whether any answer arrived yet.
     private(set) var loaded = false
 

@@ -63,6 +63,7 @@ struct ScreenContext {
     /// The terminal's size.
     let rows: Int
     let columns: Int
+    let capabilities: StoreCapabilities
 
     /// User-driven queries (a new generation each) and polls (skipped while one is awaited).
     private(set) var queries: [(slot: Slot, query: Query, poll: Bool)] = []
@@ -71,10 +72,11 @@ struct ScreenContext {
     var clipboard: String?
     var confirmation: Confirmation?
 
-    init(now: Date, rows: Int, columns: Int) {
+    init(now: Date, rows: Int, columns: Int, capabilities: StoreCapabilities = .all) {
         self.now = now
         self.rows = rows
         self.columns = columns
+        self.capabilities = capabilities
     }
 
     /// Rows for a list that starts at `origin` (above the status line and the function bar).
@@ -89,6 +91,7 @@ struct ScreenFrame {
     var now: Date
     var spinnerPhase: Int
     var rate: FailureRate
+    var capabilities: StoreCapabilities = .all
 
     /// A frame of the busy spinner.
     func spinner(unicode: Bool) -> String {

@@ -5,7 +5,7 @@ import Foundation
 /// use and again after a failure, so a store that goes away and comes back is picked up.
 actor ConsoleDataSource {
     let location: StoreLocation
-    private var store: ConnectStore?
+    private var store: (any StoreReader)?
     private let verifier = ConnectTokenVerifier(minimumSecretBytes: 1)
     /// Failures per minute already counted: closed minutes do not change, so each refresh
     /// only recounts the last two instead of scanning 30 minutes of a busy table.
@@ -20,9 +20,9 @@ actor ConsoleDataSource {
         store = nil
     }
 
-    private func open() async throws(StoreError) -> ConnectStore {
+    private func open() async throws(StoreError) -> any StoreReader {
         if let store { return store }
-        let opened = try await ConnectStore.open(location, mode: .readOnly)
+        let opened = try await StoreReaders.open(location)
         store = opened
         return opened
     }
@@ -39,7 +39,9 @@ actor ConsoleDataSource {
     }
 
     private func run(_ query: Query, now: Date) async throws(StoreError) -> Answer {
-        let store = try await open()
+        let reader = try await open()
+        // Install history and failures are only in our own stores.
+        guard let store = reader as? ConnectStore else { return try await foreign(query, reader: reader, now: now) }
         switch query {
         case .header:
             let count = try await store.tenantCount()
@@ -51,7 +53,7 @@ actor ConsoleDataSource {
             minuteCounts = minuteCounts.filter { $0.key >= firstMinute && $0.key < from }
             for minute in from...nowMinute { minuteCounts[minute] = counts[minute] ?? 0 }
             let perMinute = (firstMinute...nowMinute).map { minuteCounts[$0] ?? 0 }
-            return .header(tenantCount: count, perMinute: perMinute, newestFailureID: try await store.lastFailureID())
+            return .header(tenantCount: count, perMinute: perMinute, newestFailureID: try await store.lastFailureID(), capabilities: store.capabilities)
         case .tenants(let query, let append):
             var query = query
             query.now = now
@@ -71,18 +73,46 @@ actor ConsoleDataSource {
             return .failures(try await store.failures(bounded), newestID: newest)
         case .tail(let after):
             return .tail(try await store.failures(.tail(after: after, limit: 1000)))
+        case .labVerify, .labSign:
+            return try await lab(query, reader: store, now: now)
+        }
+    }
+
+    /// Another framework's store: tenants and the lab as on ours; what it does not keep is
+    /// answered with the sentence that says so.
+    private func foreign(_ query: Query, reader: any StoreReader, now: Date) async throws(StoreError) -> Answer {
+        switch query {
+        case .header:
+            return .header(tenantCount: try await reader.tenantCount(), perMinute: Array(repeating: 0, count: 30), newestFailureID: nil,
+                           capabilities: reader.capabilities)
+        case .tenants(let query, let append):
+            return .tenants(try await reader.tenants(query), append: append)
+        case .tenantDetail(let key):
+            return .tenantDetail(TenantDetail(clientKey: key, tenant: try await reader.tenant(clientKey: key), history: [], failures: [],
+                                              secrets: try await reader.secretHistory(clientKey: key)))
+        case .history, .failures, .tail:
+            return .unavailable(reader.capabilities.missing)
+        case .labVerify, .labSign:
+            return try await lab(query, reader: reader, now: now)
+        }
+    }
+
+    private func lab(_ query: Query, reader: any StoreReader, now: Date) async throws(StoreError) -> Answer {
+        switch query {
         case .labVerify(let token, let method, let url, let tenantKey):
-            return try await verify(token: token, method: method, url: url, tenantKey: tenantKey, store: store, now: now)
+            return try await verify(token: token, method: method, url: url, tenantKey: tenantKey, store: reader, now: now)
         case .labSign(let tenantKey, let method, let url, let kind, let ttl):
-            guard let tenant = try await store.tenant(clientKey: tenantKey) else {
+            guard let tenant = try await reader.tenant(clientKey: tenantKey) else {
                 throw StoreError(.failed, "no tenant \(Sanitized.quote(tenantKey)) in the store")
             }
             return .labSigned(sign(tenant: tenant, method: method, url: url, kind: kind, ttl: ttl, now: now))
+        default:
+            return .failed("not a token lab request")
         }
     }
 
     /// Exactly the server's check: the same verifier, the same tenant-state rules.
-    private func verify(token: String, method: String, url: String, tenantKey: String, store: ConnectStore, now: Date)
+    private func verify(token: String, method: String, url: String, tenantKey: String, store: any StoreReader, now: Date)
         async throws(StoreError) -> Answer {
         let decoded = try? ConnectToken.decode(token)
         let key = tenantKey.isEmpty ? (decoded?.tenantKey ?? "") : tenantKey

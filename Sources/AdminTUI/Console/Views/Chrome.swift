@@ -9,7 +9,7 @@ enum Chrome {
         let tenants = core.header.tenantCount.map { "\($0) tenants" } ?? "… tenants"
         let wide = surface.columns >= 100
         let mode = core.header.readOnly ? (wide ? "read-only" : "ro") : (wide ? "read-write" : "rw")
-        let rate = wide ? core.rate.label : "\(core.rate.lastMinute) fail/min"
+        let rate = !core.capabilities.failures ? "no failure log" : wide ? core.rate.label : "\(core.rate.lastMinute) fail/min"
         let right = " \(bar) \(tenants) \(bar) \(rate) \(bar) \(mode) \(bar) \(RecordRendering.clockTime(core.now)) UTC "
         let left = Cell.fit(" ConnectAdmin \(bar) \(Cell.clean(core.header.store))", max(0, surface.columns - DisplayWidth.of(right)))
         surface.bar(left + right, row: 0, style: .header)
@@ -72,6 +72,12 @@ enum Chrome {
 
     /// What an empty list says: loading, the store's error, or that there is nothing.
     static func emptyList<Row>(_ list: FilteredList<Row>, nothing: String, row: Int, frame: ScreenFrame, on surface: any Surface) {
+        if let notice = list.notice {
+            for (offset, line) in Cell.wrap(Cell.clean(notice), surface.columns - 1).enumerated() {
+                surface.put(line, row: row + offset, column: 0, style: .dim)
+            }
+            return
+        }
         let message: String
         if !list.loaded || list.loading && list.rows.isEmpty {
             message = list.error.map { "store error: \($0)" } ?? "\(frame.spinner(unicode: surface.unicode)) loading…"

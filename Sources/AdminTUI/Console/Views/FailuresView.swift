@@ -10,7 +10,7 @@ extension FailuresModel {
     func draw(on surface: any Surface, _ frame: ScreenFrame) {
         let mode = following ? "FOLLOWING" : "PAUSED (f to follow\(unseen > 0 ? ", \(unseen) new" : ""))"
         let filters = [tenant.map { "tenant \($0)" }, reason.map { "reason \($0.rawValue)" }].compactMap { $0 }
-        let rate = "\(mode)  \(surface.columns >= 100 ? "30 min " : "")\(Self.sparkline(frame.rate.perMinute, unicode: surface.unicode)) \(frame.rate.label), "
+        let rate = !frame.capabilities.failures ? "no failure log in this store" : "\(mode)  \(surface.columns >= 100 ? "30 min " : "")\(Self.sparkline(frame.rate.perMinute, unicode: surface.unicode)) \(frame.rate.label), "
             + "\(frame.rate.perMinute.last ?? 0) this min"
             + (filters.isEmpty ? "" : "  " + filters.joined(separator: ", "))
         surface.put(Cell.fit(Cell.clean(rate), surface.columns), row: 2, column: 0, style: following ? .ok : .warning)

@@ -18,7 +18,9 @@ extension TenantModel {
             ("baseUrl", tenant.baseUrl), ("displayUrl", tenant.displayUrl ?? "-"), ("description", tenant.description),
             ("installed", age(tenant.installedAt)), ("changed", age(tenant.updatedAt)),
             ("secret", secret),
-            ("fingerprint", "\(tenant.secretFingerprint)  current since \(current.map { $0.currentFrom.ISO8601Format() } ?? "?"), \(detail.secrets.count) secret(s) in history"),
+            ("fingerprint", frame.capabilities.history
+                ? "\(tenant.secretFingerprint)  current since \(current.map { $0.currentFrom.ISO8601Format() } ?? "?"), \(detail.secrets.count) secret(s) in history"
+                : "\(tenant.secretFingerprint)  (this store keeps no secret history)"),
             ("versions", "server \(tenant.serverVersion ?? "-"), plugins \(tenant.pluginsVersion ?? "-")"),
         ]
         var row = 2
@@ -31,6 +33,13 @@ extension TenantModel {
         }
         let remaining = surface.rows - 2 - row
         guard remaining > 2 else { return }
+        guard frame.capabilities.history else {
+            for line in Cell.wrap(frame.capabilities.missing, surface.columns - 2) where row + 1 < surface.rows - 2 {
+                row += 1
+                surface.put(line, row: row, column: 1, style: .dim)
+            }
+            return
+        }
         let historyRows = max(1, (remaining - 2) / 2)
         surface.put(Cell.fit(" History (\(detail.history.count))", surface.columns), row: row, column: 0, style: .header)
         row += 1

@@ -104,6 +104,9 @@ struct FailuresModel: ScreenModel {
             early = []
             tailArrived(waiting, &context)
             if following { list.select(at: 0) }
+        case .unavailable(let sentence):
+            list.loading = false
+            list.notice = sentence
         case .failed(let message):
             list.loading = false
             list.error = message

@@ -58,6 +58,9 @@ struct HistoryModel: ScreenModel {
     mutating func receive(_ answer: Answer, _ context: inout ScreenContext) {
         switch answer {
         case .history(let events): list.replace(events)
+        case .unavailable(let sentence):
+            list.loading = false
+            list.notice = sentence
         case .failed(let message):
             list.loading = false
             list.error = message

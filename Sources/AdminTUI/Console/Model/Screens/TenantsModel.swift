@@ -24,6 +24,8 @@ struct TenantsModel: ScreenModel {
     /// Where the next page starts, when there is one.
     var next: TenantQuery.Cursor?
     var layout = TableLayout()
+    /// Rows of a foreign store already reported as unreadable.
+    private var reportedSkips: Set<String> = []
 
     var isLoading: Bool { list.loading }
 
@@ -45,6 +47,8 @@ struct TenantsModel: ScreenModel {
         switch action {
         case .open:
             if let row = list.selected { context.navigation = .tenant(row.tenant.clientKey) }
+        case .sortNext where !context.capabilities.sorting, .sortReverse where !context.capabilities.sorting:
+            context.status = "this store lists tenants in its own order (it has no index for sorting)"
         case .sortNext:
             let all = TenantQuery.SortColumn.allCases
             sort = all[((all.firstIndex(of: sort) ?? 0) + 1) % all.count]
@@ -86,6 +90,10 @@ struct TenantsModel: ScreenModel {
         case .tenants(let page, let append):
             list.replace(append ? list.rows + page.rows : page.rows)
             next = page.next
+            // Said once per row, not on every refresh.
+            let new = page.skipped.filter { !reportedSkips.contains($0) }
+            reportedSkips.formUnion(new)
+            if let first = new.first { context.status = "skipped \(new.count) row(s) that are not tenants: \(first)" }
         case .failed(let message):
             list.loading = false
             list.error = message
