@@ -64,4 +64,30 @@ python3 -m venv "$work/venv" >/dev/null 2>&1 || { python3 -m pip --version >/dev
 "$work/venv/bin/pip" install -q atlassian-jwt >/dev/null 2>&1 || { echo "could not install atlassian-jwt from PyPI"; echo "e2e-demo: 0 passed, 1 failed"; exit 1; }
 "$work/venv/bin/python" scripts/check_tokens_with_atlassian_jwt.py "$work/samples.txt"
 jwt_status=$?
-[ $summary_status -eq 0 ] && [ $jwt_status -eq 0 ]
+
+# Tokens signed from an atlassian-connect-express store (ace+sqlite:, read-only) verify with
+# atlassian-jwt and the secret the fixture holds.
+ace="$work/ace.sqlite"
+python3 - "$ace" > "$work/ace-secrets.txt" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TABLE `AddonSettings` (`id` INTEGER PRIMARY KEY AUTOINCREMENT, `clientKey` VARCHAR(255), `key` VARCHAR(255), `val` JSON)")
+for i in range(3):
+    key, secret = f"ace-client-{i}", f"ace-secret-{i}-Zx9Qw2Er4Ty6Ui8Op0As1Df3Gh5Jk7L"
+    info = {"key": "com.example.ace-app", "clientKey": key, "sharedSecret": secret, "baseUrl": f"https://ace-{i}.atlassian.net",
+            "productType": "jira", "description": "Atlassian JIRA", "eventType": "installed"}
+    db.execute("INSERT INTO AddonSettings (clientKey, key, val) VALUES (?, 'clientInfo', ?)", (key, json.dumps(info)))
+    print(f"{key}\t{secret}")
+db.commit()
+PY
+: > "$work/ace-samples.txt"
+while IFS=$'\t' read -r key secret; do
+  for request in "GET /rest/api/3/myself" "POST /webhooks/jira:issue_updated?b=2&a=1" "GET /pages/hello?lic=active&xdm_e=https%3A%2F%2Fx"; do
+    method=${request%% *} url=${request#* }
+    token=$("$BIN" jwt sign --tenant "$key" --method "$method" --url "$url" --store "ace+sqlite:$ace") || { echo "FAIL jwt sign on the ACE store"; token=x; }
+    printf '%s\t%s\t%s\t%s\n' "$secret" "$method" "$url" "$token" >> "$work/ace-samples.txt"
+  done
+done < "$work/ace-secrets.txt"
+"$work/venv/bin/python" scripts/check_tokens_with_atlassian_jwt.py "$work/ace-samples.txt"
+ace_status=$?
+[ $summary_status -eq 0 ] && [ $jwt_status -eq 0 ] && [ $ace_status -eq 0 ]
