@@ -14,6 +14,7 @@ pkg-config --exists sqlite3 2>/dev/null || need_packages+=(libsqlite3-dev)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_packages+=(postgresql)
 command -v runuser >/dev/null || need_packages+=(util-linux)
 command -v tmux >/dev/null || need_packages+=(tmux)
+command -v redis-server >/dev/null || need_packages+=(redis-server)
 command -v python3 >/dev/null || need_packages+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_packages+=(python3-venv)
 if [ ${#need_packages[@]} -gt 0 ]; then
@@ -27,16 +28,32 @@ fi
 log "swift build (all targets, tests included)"
 swift build --build-tests
 
-# --- A throwaway PostgreSQL for the store suites (unless one is given) ----------------
+# --- Throwaway servers for the store suites (unless given), stopped whatever happens ----
+started_postgres= started_redis=
+stop_servers() {
+  [ -z "$started_redis" ] || scripts/throwaway-redis.sh stop "$started_redis"
+  [ -z "$started_postgres" ] || scripts/throwaway-postgres.sh stop "$started_postgres"
+}
+trap stop_servers EXIT
 if [ -z "${CONNECT_TEST_POSTGRES_URL:-}" ]; then
   log "starting a throwaway PostgreSQL"
   pg_env=$(scripts/throwaway-postgres.sh start) \
     || { echo "PostgreSQL could not be started; the store suites need it (or set CONNECT_TEST_POSTGRES_URL)" >&2; exit 1; }
   eval "$pg_env"
-  trap 'scripts/throwaway-postgres.sh stop "$CONNECT_TEST_POSTGRES_DIR"' EXIT
+  started_postgres=$CONNECT_TEST_POSTGRES_DIR
   echo "PostgreSQL at ${CONNECT_TEST_POSTGRES_URL%%:*}://…@${CONNECT_TEST_POSTGRES_URL##*@}"
 fi
 export CONNECT_TEST_POSTGRES_URL
+
+# --- A throwaway redis-server for the atlassian-connect-express Redis store tests -------
+if [ -z "${CONNECT_TEST_REDIS_URL:-}" ]; then
+  log "starting a throwaway redis-server"
+  redis_env=$(scripts/throwaway-redis.sh start) || { echo "redis-server could not be started; the Redis store tests need it" >&2; exit 1; }
+  eval "$redis_env"
+  started_redis=$CONNECT_TEST_REDIS_DIR
+  echo "redis-server at 127.0.0.1:${CONNECT_TEST_REDIS_URL##*:}"
+fi
+export CONNECT_TEST_REDIS_URL
 
 log "swift test"
 swift test --skip-build

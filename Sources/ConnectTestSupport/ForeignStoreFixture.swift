@@ -52,6 +52,29 @@ public enum ForeignStoreFixture {
         return result
     }
 
+    /// The throwaway redis-server `scripts/test.sh` starts (`CONNECT_TEST_REDIS_URL`).
+    public static var redisURL: String? { ProcessInfo.processInfo.environment["CONNECT_TEST_REDIS_URL"] }
+
+    /// Runs one command on that server with `redis-cli` (the fixtures write; ConnectAdmin never
+    /// does) and returns its output.
+    @discardableResult
+    public static func redis(_ arguments: [String]) throws -> String {
+        guard let url = redisURL, let components = URLComponents(string: url) else {
+            throw TestSetupError("CONNECT_TEST_REDIS_URL is not set: run scripts/test.sh, which starts a throwaway redis-server")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["redis-cli", "-h", components.host ?? "127.0.0.1", "-p", String(components.port ?? 6379)] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["REDISCLI_AUTH": components.password ?? ""]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// `text` as a SQL string literal.
     public static func literal(_ text: String?) -> String {
         text.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" } ?? "NULL"

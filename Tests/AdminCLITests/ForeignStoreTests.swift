@@ -172,4 +172,44 @@ import Testing
         let human = try CLIRunner.run(["tenants", "--store", url])
         #expect(!human.stdout.contains("\u{1b}"))
     }
+
+    /// ACE's Redis adapter: `<clientKey>:clientInfo` keys found with SCAN; the app's other keys
+    /// are not tenants; only reading commands reach the server.
+    @Test func aceRedisReadsTenantsWithReadingCommandsOnly() throws {
+        guard let url = F.redisURL else { Issue.record("CONNECT_TEST_REDIS_URL is not set: run scripts/test.sh"); return }
+        let prefix = "r\(UUID().uuidString.prefix(6).lowercased())"
+        let db = String(Int.random(in: 1...15))
+        try F.redis(["-n", db, "FLUSHDB"])
+        for index in 0..<3 {
+            try F.redis(["-n", db, "SET", "\(prefix)-\(index):clientInfo", F.clientInfo(
+                clientKey: "\(prefix)-\(index)", secret: Self.secret(index), baseUrl: "https://\(prefix)-\(index).atlassian.net",
+                description: index == 1 ? Self.hostile : "Atlassian JIRA")])
+        }
+        try F.redis(["-n", db, "SET", "\(prefix)-1:mySettings", "{\"theme\":\"dark\"}"])
+        try F.redis(["-n", db, "SET", "\(prefix)-9:clientInfo", "not json"])
+        let writes = { () throws -> [String] in
+            try F.redis(["INFO", "commandstats"]).split(whereSeparator: \.isNewline).map(String.init)
+                .filter { line in !["scan", "get", "mget", "auth", "select", "ping", "info", "hello", "command"].contains { line.hasPrefix("cmdstat_\($0):") } }
+        }
+        let before = try writes()
+        let store = "ace+" + url + "/" + db
+        let listed = try CLIRunner.run(["tenants", "--json", "--store", store])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let rows = try Self.jsonLines(listed.stdout)
+        #expect(rows.map { $0["clientKey"] as? String } == (0..<3).map { "\(prefix)-\($0)" })
+        #expect(rows[1]["description"] as? String == Self.hostile)
+        #expect(rows[2]["secretFingerprint"] as? String == SharedSecret.fingerprint(of: Self.secret(2)))
+        #expect(listed.stderr.contains("\(prefix)-9:clientInfo") && listed.stderr.contains("not JSON"))
+        let filtered = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--filter", "\(prefix)-2.atlassian", "--store", store]).stdout)
+        #expect(filtered.count == 1)
+        let paged = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--limit", "2", "--store", store]).stdout)
+        #expect(paged.count == 2)
+        let signed = try CLIRunner.run(["jwt", "sign", "--tenant", "\(prefix)-0", "--method", "GET", "--url", "/x", "--store", store])
+        #expect(signed.status == 0)
+        let after = try writes()
+        #expect(after == before, "only reading commands were sent: \(before) → \(after)")
+        let refused = try CLIRunner.run(["tenants", "--store", "ace+redis://127.0.0.1:\(URLComponents(string: url)?.port ?? 0)"])
+        #expect(refused.status == 3 && refused.stderr.contains("NOAUTH"))
+        try F.redis(["-n", db, "FLUSHDB"])
+    }
 }

@@ -70,27 +70,9 @@ struct AceLayout: ForeignLayout {
         guard let clientKey = row.text("client_key"), let val = row.text("val") else {
             return .failure(ForeignRowProblem(sentence: "\(table) row \(id) has no clientKey or no val"))
         }
-        let info: JSONObject
-        do {
-            guard case .object(let object) = try StrictJSONParser(maxDepth: 16).parse(Array(val.utf8)) else {
-                return .failure(ForeignRowProblem(sentence: "\(table) row \(id) (clientKey \(Sanitized.quote(clientKey))): val is not a JSON object"))
-            }
-            info = object
-        } catch {
-            return .failure(ForeignRowProblem(sentence: "\(table) row \(id) (clientKey \(Sanitized.quote(clientKey))): val is not JSON (\(error.description))"))
-        }
-        func text(_ name: String) -> String? { info[name]?.stringValue }
-        guard let secret = text("sharedSecret"), !secret.isEmpty else {
-            return .failure(ForeignRowProblem(sentence: "\(table) row \(id) (clientKey \(Sanitized.quote(clientKey))) has no sharedSecret"))
-        }
-        return .success(Tenant(
-            clientKey: clientKey, addonKey: text("key") ?? "", baseUrl: text("baseUrl") ?? "", displayUrl: text("displayUrl"),
-            productType: text("productType") ?? "", description: text("description") ?? "",
-            serverVersion: text("serverVersion"), pluginsVersion: text("pluginsVersion"),
-            serviceEntitlementNumber: text("serviceEntitlementNumber"), oauthClientId: text("oauthClientId"),
-            cloudId: text("cloudId"), installationId: text("installationId"), sharedSecret: SharedSecret(secret),
-            state: .installed, installedAt: row.integer("created_ms").map(StoreTime.date),
-            updatedAt: row.integer("updated_ms").map(StoreTime.date)))
+        return AceClientInfo.tenant(clientKey: clientKey, json: val, source: "\(table) row \(id) (clientKey \(Sanitized.quote(clientKey)))",
+                                    installedAt: row.integer("created_ms").map(StoreTime.date),
+                                    updatedAt: row.integer("updated_ms").map(StoreTime.date))
     }
 
     func cursor(after row: SQLRow, _ tenant: Tenant) -> TenantQuery.Cursor {

@@ -17,6 +17,16 @@ public struct ForeignLocation: Sendable, Equatable {
     public enum Engine: Sendable, Equatable {
         case sqlite(path: String)
         case postgres(StoreLocation.PostgresLocation)
+        case redis(RedisLocation)
+    }
+
+    /// `ace+redis://[user][:password]@host[:port][/db]`.
+    public struct RedisLocation: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public var username: String?
+        public var password: String?
+        public var database: Int
     }
 
     public var layout: Layout
@@ -37,6 +47,8 @@ public struct ForeignLocation: Sendable, Equatable {
         case .sqlite(let path): return "\(layout.rawValue)+sqlite:\(path)\(suffix)"
         case .postgres(let location):
             return "\(layout.rawValue)+postgres://\(location.username)@\(location.host):\(location.port)/\(location.database)\(suffix)"
+        case .redis(let location):
+            return "\(layout.rawValue)+redis://\(location.host):\(location.port)/\(location.database)"
         }
     }
 }

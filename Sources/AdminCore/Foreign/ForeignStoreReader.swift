@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads the tenants of a store another framework wrote (see `ForeignLocation`), strictly
+/// Reads the tenants of a SQL store another framework wrote (see `ForeignLocation`), strictly
 /// read-only: SQLite opened read-only, PostgreSQL in read-only transactions, nothing created.
 /// Install history and failures are not kept by those frameworks; `capabilities` says so.
 final class ForeignStoreReader: StoreReader {
@@ -34,6 +34,8 @@ final class ForeignStoreReader: StoreReader {
             database = try SQLiteDatabase(path: path, readOnly: true)
         case .postgres(let postgres):
             database = try await PostgresDatabase.connect(postgres, readOnly: true)
+        case .redis:
+            throw StoreError(.usage, "\(location) is a Redis store: it is read by AceRedisReader")
         }
         do throws(StoreError) {
             let columns = try await StoreDeadline(limit: deadline).run(cancelOnTimeout: true, "layout check") { () throws(StoreError) in

@@ -40,6 +40,7 @@ public enum StoreReaders {
     /// (checked layout). Never creates or writes anything.
     public static func open(_ location: StoreLocation, deadline: Duration = .seconds(5)) async throws(StoreError) -> any StoreReader {
         if case .foreign(let foreign) = location {
+            if case .redis(let redis) = foreign.engine { return try await AceRedisReader.open(redis, location: location) }
             return try await ForeignStoreReader.open(foreign, location: location)
         }
         return try await ConnectStore.open(location, mode: .readOnly, deadline: deadline)

@@ -81,6 +81,19 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// `ace+sqlite:PATH`, `ace+postgres://…[?table=NAME]`, `acsb+postgres://…[?table=NAME]`.
     static func parseForeign(_ rest: String, layout: ForeignLocation.Layout, original: String) throws(StoreError) -> ForeignLocation {
+        if layout == .ace, rest.hasPrefix("redis://") {
+            guard let components = URLComponents(string: rest), let host = components.host, !host.isEmpty else {
+                throw StoreError(.usage, "store URL is not a valid ace+redis:// URL: use ace+redis://[:password@]host:port[/db]")
+            }
+            let path = components.path.drop { $0 == "/" }
+            guard path.isEmpty || Int(path) != nil else {
+                throw StoreError(.usage, "the database in an ace+redis:// URL is a number (ace+redis://host:6379/0)")
+            }
+            let user = components.user.flatMap { $0.isEmpty ? nil : $0 }
+            return ForeignLocation(layout: .ace, engine: .redis(ForeignLocation.RedisLocation(
+                host: host, port: components.port ?? 6379, username: user, password: components.password,
+                database: Int(path) ?? 0)), table: "clientInfo")
+        }
         var rest = rest
         var table = layout.defaultTable
         if let mark = rest.range(of: "?table=") ?? rest.range(of: "&table=") {
@@ -96,7 +109,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         case .postgres(let postgres):
             return ForeignLocation(layout: layout, engine: .postgres(postgres), table: table)
         default:
-            let forms = layout == .ace ? "ace+sqlite:PATH or ace+postgres://user@host:port/db" : "acsb+postgres://user@host:port/db"
+            let forms = layout == .ace ? "ace+sqlite:PATH, ace+postgres://user@host:port/db or ace+redis://host:port" : "acsb+postgres://user@host:port/db"
             throw StoreError(.usage, "store URL \(Sanitized.quote(redacted(original))) is not a \(layout.framework) store URL: use \(forms)")
         }
     }
