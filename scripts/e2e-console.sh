@@ -190,5 +190,26 @@ start mono 100 30 TERM=xterm NO_COLOR=1 LC_ALL=C LANG=C
 if wait_for mono "${first_key:0:13}" 30 && ! screen mono | grep -q '│'; then ok "ASCII fallback without a UTF-8 locale"; else fail "ASCII fallback" "$(screen mono)"; fi
 t send-keys -t mono q
 
+# An atlassian-connect-express store (read-only): its tenants, and History saying why it is empty.
+ace="$work/ace.sqlite"
+python3 - "$ace" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TABLE `AddonSettings` (`id` INTEGER PRIMARY KEY AUTOINCREMENT, `clientKey` VARCHAR(255), `key` VARCHAR(255), `val` JSON)")
+for i in range(5):
+    info = {"key": "com.example.ace-app", "clientKey": f"ace-e2e-{i}", "sharedSecret": f"ace-e2e-secret-{i}-0123456789abcdef",
+            "baseUrl": f"https://ace-e2e-{i}.atlassian.net", "productType": "jira", "description": "ACE tenant", "eventType": "installed"}
+    db.execute("INSERT INTO AddonSettings (clientKey, key, val) VALUES (?, 'clientInfo', ?)", (info["clientKey"], json.dumps(info)))
+db.commit()
+PY
+ace_digest=$(sha256sum "$ace")
+t new-session -d -s ace -x 100 -y 30 "env TERM=xterm-256color $PWD/$BIN --store ace+sqlite:$ace; echo EXIT=\$?; sleep 60"
+wait_for ace "ace-e2e-4" 30 && wait_for ace "1/5" 20 && ok "an ACE store's tenants are listed" || fail "ACE tenants" "$(screen ace)"
+t send-keys -t ace 2
+wait_for ace "keeps no install history" 20 && ok "History says an ACE store keeps none" || fail "ACE history notice" "$(screen ace)"
+t send-keys -t ace q
+wait_for ace "EXIT=0" 20
+[ "$(sha256sum "$ace")" = "$ace_digest" ] && [ ! -e "$ace-wal" ] && [ ! -e "$ace-shm" ] && ok "the ACE store is unchanged, no -wal or -shm" || fail "ACE store written"
+
 echo "e2e-console: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
