@@ -29,7 +29,7 @@ t new-session -d -s bench -x 120 -y 40 "TERM=xterm-256color $BIN --store '$STORE
 first=$(wait_for "FAIL/1H")
 rows=$(wait_for "https://")
 echo "first screen (launch to tenant rows shown): $(( $(now_ms) - start )) ms"
-pid=$(pgrep -f "connect-admin --store $STORE" | head -n 1)
+pid=$(pgrep -n -f "release/connect-admin --store")
 
 # Filter: type it, press Enter, time until the list shows the result count for it.
 filter_ms() {  # filter_ms TEXT EXPECTED_POSITION
