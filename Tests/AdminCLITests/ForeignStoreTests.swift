@@ -173,6 +173,27 @@ import Testing
         #expect(!human.stdout.contains("\u{1b}"))
     }
 
+    /// A newer Spring Boot table (display_url, oauth_client_id, cloud_id, installation_id) under
+    /// another name: the columns that exist are read.
+    @Test func acsbNewerColumnsAndACustomTable() async throws {
+        let location = try await F.postgres([
+            """
+            CREATE TABLE connect_hosts (client_key VARCHAR(255) PRIMARY KEY, shared_secret VARCHAR(255) NOT NULL, base_url VARCHAR(255) NOT NULL,
+              display_url VARCHAR(255), product_type VARCHAR(255) NOT NULL, description VARCHAR(255), oauth_client_id VARCHAR(255),
+              cloud_id VARCHAR(255), installation_id VARCHAR(255), authentication VARCHAR(255), addon_installed BOOLEAN NOT NULL,
+              created_date TIMESTAMP NOT NULL, last_modified_date TIMESTAMP)
+            """,
+            "INSERT INTO connect_hosts VALUES ('acsb-new', 'acsb-secret-new-0123456789abcdefghijkl', 'https://new.atlassian.net', 'https://new.example.com', 'jira', 'New', 'oauth-1', 'cloud-1', 'ari:cloud:ecosystem::installation/1', 'JWT', TRUE, '2025-01-01 00:00:00', NULL)",
+        ])
+        let url = "acsb+postgres://\(location.username):\(location.password ?? "")@\(location.host):\(location.port)/\(location.database)?table=connect_hosts"
+        let rows = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--store", url]).stdout)
+        #expect(rows.count == 1)
+        #expect(rows.first?["displayUrl"] as? String == "https://new.example.com" && rows.first?["oauthClientId"] as? String == "oauth-1")
+        #expect(rows.first?["cloudId"] as? String == "cloud-1" && rows.first?["installationId"] as? String == "ari:cloud:ecosystem::installation/1")
+        let missing = try CLIRunner.run(["tenants", "--store", url.replacingOccurrences(of: "connect_hosts", with: "atlassian_host")])
+        #expect(missing.status == 3 && missing.stderr.contains("has no table atlassian_host"))
+    }
+
     /// ACE's Redis adapter: `<clientKey>:clientInfo` keys found with SCAN; the app's other keys
     /// are not tenants; only reading commands reach the server.
     @Test func aceRedisReadsTenantsWithReadingCommandsOnly() throws {
