@@ -104,12 +104,8 @@ struct FailuresModel: ScreenModel {
             early = []
             tailArrived(waiting, &context)
             if following { list.select(at: 0) }
-        case .unavailable(let sentence):
-            list.loading = false
-            list.notice = sentence
-        case .failed(let message):
-            list.loading = false
-            list.error = message
+        case .unavailable, .failed:
+            _ = list.takeProblem(answer)
             let waiting = early
             early = []
             tailArrived(waiting, &context)

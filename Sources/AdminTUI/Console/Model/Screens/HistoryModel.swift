@@ -56,16 +56,7 @@ struct HistoryModel: ScreenModel {
     }
 
     mutating func receive(_ answer: Answer, _ context: inout ScreenContext) {
-        switch answer {
-        case .history(let events): list.replace(events)
-        case .unavailable(let sentence):
-            list.loading = false
-            list.notice = sentence
-        case .failed(let message):
-            list.loading = false
-            list.error = message
-        default: break
-        }
+        if case .history(let events) = answer { list.replace(events) } else { _ = list.takeProblem(answer) }
     }
 
     /// History does not change with failures.

@@ -94,10 +94,8 @@ struct TenantsModel: ScreenModel {
             let new = page.skipped.filter { !reportedSkips.contains($0) }
             reportedSkips.formUnion(new)
             if let first = new.first { context.status = "skipped \(new.count) row(s) that are not tenants: \(first)" }
-        case .failed(let message):
-            list.loading = false
-            list.error = message
-        default: break
+        default:
+            _ = list.takeProblem(answer)
         }
     }
 

@@ -1,4 +1,4 @@
-/// Moving in a list by key and by mouse, the same on every list screen.
+/// What every list screen does the same way: moving by key and by mouse, taking a store problem.
 extension FilteredList {
     /// Applies a movement action; returns false for any other action.
     mutating func handleMovement(_ action: Action) -> Bool {
@@ -11,6 +11,18 @@ extension FilteredList {
         case .end: select(at: visible.count - 1)
         default: return false
         }
+        return true
+    }
+
+    /// A store that failed, or does not keep these rows: the same on every list. Returns
+    /// whether `answer` was one of those.
+    mutating func takeProblem(_ answer: Answer) -> Bool {
+        switch answer {
+        case .unavailable(let sentence): notice = sentence
+        case .failed(let message): error = message
+        default: return false
+        }
+        loading = false
         return true
     }
 
