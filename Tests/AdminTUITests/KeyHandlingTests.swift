@@ -530,4 +530,17 @@ import Testing
             #expect(!text.contains("loading"))
         }
     }
+
+    /// At 80x24 an invalid token's report is longer than the screen: Down scrolls to its end.
+    @Test func theLabResultScrolls() {
+        var core = GoldenScreenTests.core("lab", rows: 24, columns: 80)
+        let top = Self.draw(core)
+        #expect(top.contains("lines, Up/Down scroll"))
+        #expect(!top.contains("request qsh") && !top.contains("none of this tenant's secrets"))
+        for _ in 0..<20 { _ = core.handle(.down) }
+        let bottom = Self.draw(core)
+        #expect(bottom.contains("request qsh") && bottom.contains("none of this tenant's secrets signed this token"))
+        _ = core.handle(.home)
+        #expect(Self.draw(core) == top)
+    }
 }

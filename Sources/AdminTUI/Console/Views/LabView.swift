@@ -47,19 +47,33 @@ extension LabModel {
         } else {
             lines.append(("", "Paste a token (it goes to the token field) and press Enter to see every check the server makes.", .dim))
         }
-        // Every value wrapped in full: a signed token or a curl line is useless cut off.
+        // Every value wrapped in full (a signed token or a curl line is useless cut off), and
+        // scrolled with Up/Down when it is longer than the screen.
         let labelWidth = 21
-        for (name, value, style) in lines where row < surface.rows - 2 {
+        var wrapped: [(label: String, text: String, style: Style, labelled: Bool)] = []
+        for (name, value, style) in lines {
             if name.isEmpty {
-                surface.put(Cell.fit(Cell.clean(value), surface.columns), row: row, column: 0, style: style)
-                row += 1
+                wrapped.append(("", Cell.fit(Cell.clean(value), surface.columns), style, false))
                 continue
             }
-            surface.put(Cell.fit(name, labelWidth - 1), row: row, column: 0, style: style == .error ? .error : .title)
-            for line in Cell.wrap(Cell.clean(value), surface.columns - labelWidth) where row < surface.rows - 2 {
-                surface.put(line, row: row, column: labelWidth, style: style)
-                row += 1
+            for (index, line) in Cell.wrap(Cell.clean(value), surface.columns - labelWidth).enumerated() {
+                wrapped.append((index == 0 ? name : "", line, style, true))
             }
+        }
+        let room = max(1, surface.rows - 2 - row)
+        let first = max(0, min(scroll, wrapped.count - room))
+        for line in wrapped.dropFirst(first).prefix(room) {
+            if line.labelled {
+                surface.put(Cell.fit(line.label, labelWidth - 1), row: row, column: 0, style: line.style == .error ? .error : .title)
+                surface.put(line.text, row: row, column: labelWidth, style: line.style)
+            } else {
+                surface.put(line.text, row: row, column: 0, style: line.style)
+            }
+            row += 1
+        }
+        if wrapped.count > room {
+            let more = " \(first + 1)-\(first + min(room, wrapped.count - first)) of \(wrapped.count) lines, Up/Down scroll "
+            surface.put(more, row: surface.rows - 2, column: max(0, surface.columns - DisplayWidth.of(more) - 1), style: .dim)
         }
     }
 }

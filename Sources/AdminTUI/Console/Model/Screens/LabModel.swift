@@ -27,6 +27,8 @@ struct LabModel: ScreenModel {
     private(set) var secretMatch: SecretMatch?
     private(set) var signed: TokenLab.SignedToken?
     private(set) var error: String?
+    /// Lines of the result scrolled off the top (Up/Down/PgUp/PgDn when no field is edited).
+    private(set) var scroll = 0
 
     var fields: [TokenLab.Field] {
         mode == .verify ? [.tenant, .method, .url, .token] : [.tenant, .method, .url, .kind, .ttl]
@@ -58,6 +60,11 @@ struct LabModel: ScreenModel {
             focus = nil
         case .labNextField: moveFocus(1)
         case .labPreviousField: moveFocus(-1)
+        case .up: scroll = max(0, scroll - 1)
+        case .down: scroll += 1
+        case .pageUp: scroll = max(0, scroll - 10)
+        case .pageDown: scroll += 10
+        case .home: scroll = 0
         case .copy:
             let token = signed?.token ?? value(.token)
             context.clipboard = token.isEmpty ? nil : token
@@ -120,10 +127,12 @@ struct LabModel: ScreenModel {
     mutating func receive(_ answer: Answer, _ context: inout ScreenContext) {
         switch answer {
         case .labVerified(let verified, let match):
+            scroll = 0
             report = verified
             secretMatch = match
             signed = nil
         case .labSigned(let token):
+            scroll = 0
             signed = token
             report = nil
             set(.token, token.token)
