@@ -158,7 +158,7 @@ struct ConsoleCore: Sendable {
 
     private mutating func helpKey(_ key: Key) -> [DataRequest] {
         let page = Self.helpPage(rows: rows)
-        let last = max(0, KeyMap.help(for: screen).count - page)
+        let last = max(0, KeyMap.helpLines(for: screen, width: KeyMap.helpWidth(columns: columns)).count - page)
         switch KeyMap.action(for: key, on: screen) {
         case .up?: help = max(0, (help ?? 0) - 1)
         case .down?: help = min(last, (help ?? 0) + 1)

@@ -78,6 +78,16 @@ enum KeyMap {
         bindings(for: screen).map { ($0.label, $0.help) }
     }
 
+    /// The help as drawn in a box `width` cells wide: long descriptions wrap under themselves.
+    static func helpLines(for screen: ScreenID, width: Int) -> [(String, String)] {
+        help(for: screen).flatMap { label, text in
+            Cell.wrap(text, max(10, width - 14)).enumerated().map { index, line in (index == 0 ? label : "", line) }
+        }
+    }
+
+    /// The width of the help box on a terminal `columns` wide.
+    static func helpWidth(columns: Int) -> Int { min(columns - 4, 76) }
+
     /// The tabs: the global bindings that switch screens.
     static let tabs: [(label: String, screen: ScreenID)] = global.compactMap { binding in
         if case .screen(let screen) = binding.action { return (binding.label, screen) }

@@ -18,8 +18,8 @@ enum ConsoleRenderer {
 /// the terminal.
 enum HelpView {
     static func draw(_ screen: ScreenID, top: Int, on surface: any Surface) {
-        let entries = KeyMap.help(for: screen)
-        let width = min(surface.columns - 4, 76)
+        let width = KeyMap.helpWidth(columns: surface.columns)
+        let entries = KeyMap.helpLines(for: screen, width: width)
         let visible = min(ConsoleCore.helpPage(rows: surface.rows), entries.count)
         let height = visible + 2
         let first = max(0, min(top, entries.count - visible))
