@@ -14,38 +14,26 @@ socket="e2e-outage-$$"
 t() { tmux -L "$socket" "$@"; }
 cleanup() { t kill-server 2>/dev/null || true; scripts/throwaway-postgres.sh stop "$pgdir"; }
 trap cleanup EXIT
-passed=0; failed=0
-ok() { echo "ok - $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL - $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    | /'; failed=$((failed + 1)); }
-screen() { t capture-pane -p -t "$1"; }
-# wait_until SESSION present|absent TEXT SECONDS: polls the screen until TEXT is (not) on it.
-wait_until() {
-  local deadline=$(( $(date +%s%N) + $4 * 1000000000 ))
-  while [ "$(date +%s%N)" -lt "$deadline" ]; do
-    if screen "$1" 2>/dev/null | grep -qF -- "$3"; then [ "$2" = present ] && return 0; else [ "$2" = absent ] && return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
+source scripts/e2e-lib.sh
 
 "$BIN" dev seed --store "$url" --tenants 20 --failures 50 --events 30 >/dev/null 2>&1 || { echo "seeding failed" >&2; exit 1; }
 first_key=$("$BIN" tenants --store "$url" --json --limit 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["clientKey"])')
 t new-session -d -s main -x 110 -y 30 "TERM=xterm-256color $PWD/$BIN --store '$url'; echo EXIT=\$?; sleep 60"
-wait_until main present "${first_key:0:13}" 30 && ok "console shows the tenants" || fail "console shows the tenants" "$(screen main)"
+wait_for main "${first_key:0:13}" 30 && ok "console shows the tenants" || fail "console shows the tenants" "$(screen main)"
 t send-keys -t main 3
-wait_until main present "FOLLOWING" 20 || fail "failures screen" "$(screen main)"
+wait_for main "FOLLOWING" 20 || fail "failures screen" "$(screen main)"
 
 scripts/throwaway-postgres.sh pause "$pgdir" 2>/dev/null
-if wait_until main present "store: cannot reach PostgreSQL" 30; then ok "status line says the store is unreachable"; else fail "store unreachable shown" "$(screen main)"; fi
+if wait_for main "store: cannot reach PostgreSQL" 30; then ok "status line says the store is unreachable"; else fail "store unreachable shown" "$(screen main)"; fi
 t send-keys -t main 1
 sleep 0.5
 screen main | grep -qF "store: cannot reach PostgreSQL" && ok "a key does not hide the outage" || fail "a key hid the outage" "$(screen main)"
 
 scripts/throwaway-postgres.sh resume "$pgdir" 2>/dev/null
-if wait_until main absent "store: " 60; then ok "the message goes once PostgreSQL is back"; else fail "recovery" "$(screen main)"; fi
-wait_until main present "${first_key:0:13}" 30 && ok "tenants shown again" || fail "tenants after recovery" "$(screen main)"
+if wait_gone main "store: " 60; then ok "the message goes once PostgreSQL is back"; else fail "recovery" "$(screen main)"; fi
+wait_for main "${first_key:0:13}" 30 && ok "tenants shown again" || fail "tenants after recovery" "$(screen main)"
 t send-keys -t main q
-wait_until main present "EXIT=0" 10 && ok "q quits with exit 0" || fail "q quits" "$(screen main)"
+wait_for main "EXIT=0" 10 && ok "q quits with exit 0" || fail "q quits" "$(screen main)"
 
 echo "e2e-console-outage: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,24 +3,20 @@ import Foundation
 /// Reads the tenants of a SQL store another framework wrote (see `ForeignLocation`), strictly
 /// read-only: SQLite opened read-only, PostgreSQL in read-only transactions, nothing created.
 /// Install history and failures are not kept by those frameworks; `capabilities` says so.
-final class ForeignStoreReader: StoreReader {
+final class ForeignStoreReader: TenantOnlyReader {
     let location: StoreLocation
     let foreign: ForeignLocation
     private let database: any SQLDatabase
-    private let layout: any ForeignLayout
+    private let statements: any ForeignLayout
     private let deadline: StoreDeadline
 
-    var capabilities: StoreCapabilities {
-        StoreCapabilities(
-            history: false, failures: false, sorting: false,
-            missing: "\(foreign.layout.framework) keeps no install history or authentication failures: run `connect-server --upstream` in front of the app to record them")
-    }
+    var layout: ForeignLocation.Layout { foreign.layout }
 
-    private init(location: StoreLocation, foreign: ForeignLocation, database: any SQLDatabase, layout: any ForeignLayout, deadline: Duration) {
+    private init(location: StoreLocation, foreign: ForeignLocation, database: any SQLDatabase, statements: any ForeignLayout, deadline: Duration) {
         self.location = location
         self.foreign = foreign
         self.database = database
-        self.layout = layout
+        self.statements = statements
         self.deadline = StoreDeadline(limit: deadline)
     }
 
@@ -48,7 +44,7 @@ final class ForeignStoreReader: StoreReader {
             case .ace: try AceLayout(table: foreign.table, columns: columns, dialect: database.dialect)
             case .acsb: try AcsbLayout(table: foreign.table, columns: columns)
             }
-            return ForeignStoreReader(location: location, foreign: foreign, database: database, layout: layout, deadline: deadline)
+            return ForeignStoreReader(location: location, foreign: foreign, database: database, statements: layout, deadline: deadline)
         } catch {
             await database.close()
             throw error
@@ -63,16 +59,16 @@ final class ForeignStoreReader: StoreReader {
     }
 
     func tenants(_ query: TenantQuery) async throws(StoreError) -> TenantPage {
-        guard let statement = layout.page(query) else { return TenantPage(rows: [], next: nil) }
+        guard let statement = statements.page(query) else { return TenantPage(rows: [], next: nil) }
         let rows = try await read(statement)
         var tenants: [TenantRow] = []
         var skipped: [String] = []
         var next: TenantQuery.Cursor?
         for row in rows {
-            switch layout.tenant(row) {
+            switch statements.tenant(row) {
             case .success(let tenant):
                 tenants.append(TenantRow(tenant: tenant, recentFailures: nil))
-                next = layout.cursor(after: row, tenant)
+                next = statements.cursor(after: row, tenant)
             case .failure(let problem):
                 skipped.append(problem.sentence)
             }
@@ -81,22 +77,15 @@ final class ForeignStoreReader: StoreReader {
     }
 
     func tenant(clientKey: String) async throws(StoreError) -> Tenant? {
-        guard let row = try await read(layout.one(clientKey)).first else { return nil }
-        switch layout.tenant(row) {
+        guard let row = try await read(statements.one(clientKey)).first else { return nil }
+        switch statements.tenant(row) {
         case .success(let tenant): return tenant
         case .failure(let problem): throw StoreError(.unreadable, problem.sentence)
         }
     }
 
     func tenantCount() async throws(StoreError) -> Int {
-        Int(try await read(layout.count()).first?.integer("n") ?? 0)
-    }
-
-    /// No history: the current secret only.
-    func secretHistory(clientKey: String) async throws(StoreError) -> [SecretHistoryEntry] {
-        guard let tenant = try await tenant(clientKey: clientKey) else { return [] }
-        return [SecretHistoryEntry(clientKey: clientKey, secret: tenant.sharedSecret,
-                                   currentFrom: tenant.installedAt ?? Date(timeIntervalSince1970: 0), currentUntil: nil)]
+        Int(try await read(statements.count()).first?.integer("n") ?? 0)
     }
 
     func close() async {

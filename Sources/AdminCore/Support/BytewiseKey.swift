@@ -19,6 +19,9 @@ public struct BytewiseKey: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { text }
 
+    /// Byte-order comparison of two identifiers (the order SQL's `ORDER BY` on them gives).
+    public static func precedes(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.lexicographicallyPrecedes(rhs.utf8) }
+
     /// Byte-for-byte equality of two identifiers.
     public static func same(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.elementsEqual(rhs.utf8) }
 

@@ -1,19 +1,19 @@
 import Foundation
+import Synchronization
 
 /// atlassian-connect-express's Redis adapter (`lib/store/redis.js`): each tenant's
 /// `clientInfo` JSON at the key `<clientKey>:clientInfo`. Tenants are found with `SCAN`
 /// (never `KEYS`, which blocks a live server) and listed in clientKey order; only AUTH,
 /// SELECT, PING, SCAN, GET and MGET are ever sent.
-final class AceRedisReader: StoreReader {
+final class AceRedisReader: TenantOnlyReader {
     let location: StoreLocation
+    let layout = ForeignLocation.Layout.ace
     private let connection: RedisConnection
+    /// The last SCAN's keys, reused for a few seconds: the console's count and page refreshes
+    /// come every 1.5–2 s and each would otherwise walk the whole keyspace.
+    private let scanned = Mutex<(keys: [String], at: ContinuousClock.Instant)?>(nil)
+    static let scanReuse: Duration = .seconds(5)
     static let suffix = ":clientInfo"
-
-    var capabilities: StoreCapabilities {
-        StoreCapabilities(
-            history: false, failures: false, sorting: false,
-            missing: "atlassian-connect-express keeps no install history or authentication failures: run `connect-server --upstream` in front of the app to record them")
-    }
 
     private init(location: StoreLocation, connection: RedisConnection) {
         self.location = location
@@ -24,21 +24,25 @@ final class AceRedisReader: StoreReader {
         AceRedisReader(location: location, connection: try await RedisConnection.connect(redis))
     }
 
-    /// Every tenant's clientKey, sorted (one SCAN of the keyspace).
+    /// Every tenant's clientKey in byte order (one SCAN of the keyspace, reused briefly).
     private func clientKeys() async throws(StoreError) -> [String] {
+        if let last = scanned.withLock({ $0 }), ContinuousClock.now - last.at < Self.scanReuse { return last.keys }
         var cursor = "0"
-        var keys: Set<String> = []
+        // By bytes: two clientKeys that are canonically equal strings are still two tenants.
+        var keys: Set<BytewiseKey> = []
         repeat {
             let reply = try await connection.query(["SCAN", cursor, "MATCH", "*" + Self.suffix, "COUNT", "1000"], what: "SCAN")
             guard case .array(let parts?) = reply, parts.count == 2, let next = parts[0].text, case .array(let found?) = parts[1] else {
                 throw StoreError(.unreadable, "Redis at \(connection.target) answered SCAN with something that is not a cursor and keys")
             }
             for key in found.compactMap(\.text) where key.hasSuffix(Self.suffix) && key.count > Self.suffix.count {
-                keys.insert(String(key.dropLast(Self.suffix.count)))
+                keys.insert(BytewiseKey(String(key.dropLast(Self.suffix.count))))
             }
             cursor = next
         } while cursor != "0"
-        return keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        let sorted = keys.map(\.text).sorted(by: BytewiseKey.precedes)
+        scanned.withLock { $0 = (sorted, ContinuousClock.now) }
+        return sorted
     }
 
     /// The tenants of `keys`, in order; keys whose value is missing or unreadable are reported.
@@ -63,15 +67,13 @@ final class AceRedisReader: StoreReader {
     func tenants(_ query: TenantQuery) async throws(StoreError) -> TenantPage {
         if let state = query.state, state != .installed { return TenantPage(rows: [], next: nil) }
         var keys = try await clientKeys()
-        if let after = query.after?.clientKey {
-            keys = keys.filter { Array($0.utf8).lexicographicallyPrecedes(Array(after.utf8)) == false && $0 != after }
-        }
+        if let after = query.after?.clientKey { keys = Array(keys.drop { !BytewiseKey.precedes(after, $0) }) }
         var rows: [TenantRow] = []
         var skipped: [String] = []
         var offset = 0
         // Without a filter one MGET of a page; with one, pages of values until enough match.
         while rows.count < query.limit && offset < keys.count {
-            let batch = Array(keys[offset..<min(keys.count, offset + max(query.limit, 500))])
+            let batch = Array(keys[offset..<min(keys.count, offset + (query.filter == nil ? query.limit : max(query.limit, 500)))])
             offset += batch.count
             let loaded = try await load(batch)
             skipped += loaded.skipped
@@ -94,11 +96,6 @@ final class AceRedisReader: StoreReader {
 
     func tenantCount() async throws(StoreError) -> Int {
         try await clientKeys().count
-    }
-
-    func secretHistory(clientKey: String) async throws(StoreError) -> [SecretHistoryEntry] {
-        guard let tenant = try await tenant(clientKey: clientKey) else { return [] }
-        return [SecretHistoryEntry(clientKey: clientKey, secret: tenant.sharedSecret, currentFrom: Date(timeIntervalSince1970: 0), currentUntil: nil)]
     }
 
     func close() async {

@@ -19,27 +19,22 @@ struct StoreOptions: ParsableArguments {
 
     /// Runs `body` with the store open, and closes it afterwards whatever happens.
     func withStore<T>(_ mode: ConnectStore.AccessMode = .readOnly, _ body: (ConnectStore) async throws -> T) async throws -> T {
-        let store = try await open(mode)
-        do {
-            let result = try await body(store)
-            await store.close()
-            return result
-        } catch {
-            await store.close()
-            throw error
-        }
+        try await Self.closing(try await open(mode), close: { await $0.close() }, body)
     }
 
     /// Runs `body` with the store open for reading, whichever framework wrote it (our own, or
     /// an atlassian-connect-express or Spring Boot store), and closes it afterwards.
     func withReader<T>(_ body: (any StoreReader) async throws -> T) async throws -> T {
-        let reader = try await StoreReaders.open(try location)
+        try await Self.closing(try await StoreReaders.open(try location), close: { await $0.close() }, body)
+    }
+
+    private static func closing<R, T>(_ resource: R, close: (R) async -> Void, _ body: (R) async throws -> T) async throws -> T {
         do {
-            let result = try await body(reader)
-            await reader.close()
+            let result = try await body(resource)
+            await close(resource)
             return result
         } catch {
-            await reader.close()
+            await close(resource)
             throw error
         }
     }

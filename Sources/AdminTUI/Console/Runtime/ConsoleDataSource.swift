@@ -38,67 +38,42 @@ actor ConsoleDataSource {
         }
     }
 
+    /// One query on any store. Tenants and the lab read through `StoreReader`; install history
+    /// and failures are only in our own store, and another framework's answers with the
+    /// sentence saying it keeps none.
     private func run(_ query: Query, now: Date) async throws(StoreError) -> Answer {
         let reader = try await open()
-        // Install history and failures are only in our own stores.
-        guard let store = reader as? ConnectStore else { return try await foreign(query, reader: reader, now: now) }
+        let store = reader as? ConnectStore
         switch query {
         case .header:
-            let count = try await store.tenantCount()
-            let nowMinute = Int64(now.timeIntervalSince1970) / 60
-            let firstMinute = nowMinute - 29
-            let known = minuteCounts.keys.filter { $0 >= firstMinute }.max()
-            let from = known.map { max(firstMinute, $0 - 1) } ?? firstMinute
-            let counts = try await store.failuresPerMinute(since: Date(timeIntervalSince1970: TimeInterval(from * 60)))
-            minuteCounts = minuteCounts.filter { $0.key >= firstMinute && $0.key < from }
-            for minute in from...nowMinute { minuteCounts[minute] = counts[minute] ?? 0 }
-            let perMinute = (firstMinute...nowMinute).map { minuteCounts[$0] ?? 0 }
-            return .header(tenantCount: count, perMinute: perMinute, newestFailureID: try await store.lastFailureID(), capabilities: store.capabilities)
+            let count = try await reader.tenantCount()
+            guard let store else {
+                return .header(tenantCount: count, perMinute: Array(repeating: 0, count: 30), newestFailureID: nil, capabilities: reader.capabilities)
+            }
+            return .header(tenantCount: count, perMinute: try await perMinute(store, now: now), newestFailureID: try await store.lastFailureID(),
+                           capabilities: store.capabilities)
         case .tenants(let query, let append):
             var query = query
             query.now = now
-            return .tenants(try await store.tenants(query), append: append)
+            return .tenants(try await reader.tenants(query), append: append)
         case .tenantDetail(let key):
-            let tenant = try await store.tenant(clientKey: key)
-            return .tenantDetail(TenantDetail(clientKey: key, tenant: tenant, history: try await store.tenantHistory(clientKey: key, limit: 50),
-                                              failures: try await store.failures(FailureQuery(clientKey: key, limit: 50)),
-                                              secrets: try await store.secretHistory(clientKey: key)))
+            let tenant = try await reader.tenant(clientKey: key)
+            return .tenantDetail(TenantDetail(clientKey: key, tenant: tenant, history: try await store?.tenantHistory(clientKey: key, limit: 50) ?? [],
+                                              failures: try await store?.failures(FailureQuery(clientKey: key, limit: 50)) ?? [],
+                                              secrets: try await reader.secretHistory(clientKey: key)))
         case .history(let query):
+            guard let store else { return .unavailable(reader.capabilities.missing) }
             return .history(try await store.history(query))
         case .failures(let query):
+            guard let store else { return .unavailable(reader.capabilities.missing) }
             // The cursor first: a row written between the two reads is then in the tail, not lost.
             let newest = try await store.lastFailureID()
             var bounded = query
             bounded.beforeID = newest + 1
             return .failures(try await store.failures(bounded), newestID: newest)
         case .tail(let after):
+            guard let store else { return .unavailable(reader.capabilities.missing) }
             return .tail(try await store.failures(.tail(after: after, limit: 1000)))
-        case .labVerify, .labSign:
-            return try await lab(query, reader: store, now: now)
-        }
-    }
-
-    /// Another framework's store: tenants and the lab as on ours; what it does not keep is
-    /// answered with the sentence that says so.
-    private func foreign(_ query: Query, reader: any StoreReader, now: Date) async throws(StoreError) -> Answer {
-        switch query {
-        case .header:
-            return .header(tenantCount: try await reader.tenantCount(), perMinute: Array(repeating: 0, count: 30), newestFailureID: nil,
-                           capabilities: reader.capabilities)
-        case .tenants(let query, let append):
-            return .tenants(try await reader.tenants(query), append: append)
-        case .tenantDetail(let key):
-            return .tenantDetail(TenantDetail(clientKey: key, tenant: try await reader.tenant(clientKey: key), history: [], failures: [],
-                                              secrets: try await reader.secretHistory(clientKey: key)))
-        case .history, .failures, .tail:
-            return .unavailable(reader.capabilities.missing)
-        case .labVerify, .labSign:
-            return try await lab(query, reader: reader, now: now)
-        }
-    }
-
-    private func lab(_ query: Query, reader: any StoreReader, now: Date) async throws(StoreError) -> Answer {
-        switch query {
         case .labVerify(let token, let method, let url, let tenantKey):
             return try await verify(token: token, method: method, url: url, tenantKey: tenantKey, store: reader, now: now)
         case .labSign(let tenantKey, let method, let url, let kind, let ttl):
@@ -106,9 +81,20 @@ actor ConsoleDataSource {
                 throw StoreError(.failed, "no tenant \(Sanitized.quote(tenantKey)) in the store")
             }
             return .labSigned(sign(tenant: tenant, method: method, url: url, kind: kind, ttl: ttl, now: now))
-        default:
-            return .failed("not a token lab request")
         }
+    }
+
+    /// Failures per minute over the last 30 minutes, oldest first. Closed minutes do not change,
+    /// so only the last two are recounted.
+    private func perMinute(_ store: ConnectStore, now: Date) async throws(StoreError) -> [Int] {
+        let nowMinute = Int64(now.timeIntervalSince1970) / 60
+        let firstMinute = nowMinute - 29
+        let known = minuteCounts.keys.filter { $0 >= firstMinute }.max()
+        let from = known.map { max(firstMinute, $0 - 1) } ?? firstMinute
+        let counts = try await store.failuresPerMinute(since: Date(timeIntervalSince1970: TimeInterval(from * 60)))
+        minuteCounts = minuteCounts.filter { $0.key >= firstMinute && $0.key < from }
+        for minute in from...nowMinute { minuteCounts[minute] = counts[minute] ?? 0 }
+        return (firstMinute...nowMinute).map { minuteCounts[$0] ?? 0 }
     }
 
     /// Exactly the server's check: the same verifier, the same tenant-state rules.
