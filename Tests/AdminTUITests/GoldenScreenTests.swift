@@ -36,12 +36,13 @@ import Testing
             core.screens.lab.set(.tenant, ConsoleFixtures.tenant(1).clientKey)
             core.screens.lab.set(.token, "eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln")
             _ = core.handle(.enter)
-            let report = ConnectTokenVerifier().verify(core.screens.lab.value(.token),
-                                                       expecting: TokenExpectation(request: CanonicalRequest(method: "GET", url: core.screens.lab.value(.url))),
-                                                       now: Int64(ConsoleFixtures.now.timeIntervalSince1970)) { _ in
-                .found(.sharedSecret(ConsoleFixtures.tenant(1).sharedSecret), source: "tenant")
-            }
-            ConsoleFixtures.deliver(.labVerified(report, SecretMatch.none), to: .lab, in: &core)
+            var explanation = TokenInspector(verifier: ConnectTokenVerifier()).explain(
+                TokenInspector.Question(token: core.screens.lab.value(.token), clientKey: ConsoleFixtures.tenant(1).clientKey,
+                                        method: "GET", url: core.screens.lab.value(.url)),
+                key: .found(.sharedSecret(ConsoleFixtures.tenant(1).sharedSecret), source: "tenant"),
+                now: Int64(ConsoleFixtures.now.timeIntervalSince1970))
+            explanation.secretMatch = SecretMatch.none
+            ConsoleFixtures.deliver(.labVerified(explanation), to: .lab, in: &core)
         case "help": _ = core.handle(.character("?"))
         default: break
         }

@@ -386,7 +386,7 @@ import Testing
         core.screens.lab.set(.tenant, tenant.clientKey)
         _ = core.handle(.character("m"))
         #expect(core.handle(.enter).map(\.slot) == [.lab])
-        ConsoleFixtures.deliver(.labSigned(TokenLab.SignedToken(token: "h.c.s", canonical: "GET&/&", qsh: "q", curl: "curl")), to: .lab, in: &core)
+        ConsoleFixtures.deliver(.labSigned(TokenLab.SignedToken(token: "h.c.s", details: [("token", "h.c.s")])), to: .lab, in: &core)
         _ = core.handle(.character("c"))
         #expect(core.clipboard == "h.c.s")
         // What reaches the terminal: base64 inside the OSC 52 frame, even for hostile text.

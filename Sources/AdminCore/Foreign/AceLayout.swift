@@ -61,6 +61,10 @@ struct AceLayout: ForeignLayout {
         SQLStatement("SELECT \(columns) \(tenantRows) AND \"clientKey\" = ? ORDER BY \"id\" DESC LIMIT 1", [.text(clientKey)])
     }
 
+    func one(oauthClientId: String) -> SQLStatement? {
+        SQLStatement("SELECT \(columns) \(tenantRows) AND \(member("oauthClientId")) = ? ORDER BY \"id\" DESC LIMIT 1", [.text(oauthClientId)])
+    }
+
     func count() -> SQLStatement {
         SQLStatement("SELECT COUNT(*) AS n \(tenantRows)")
     }

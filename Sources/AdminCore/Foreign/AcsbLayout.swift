@@ -58,6 +58,11 @@ struct AcsbLayout: ForeignLayout {
         SQLStatement("SELECT \(selected) FROM \"\(table)\" WHERE client_key = ?", [.text(clientKey)])
     }
 
+    func one(oauthClientId: String) -> SQLStatement? {
+        guard columns.contains("oauth_client_id") else { return nil }
+        return SQLStatement("SELECT \(selected) FROM \"\(table)\" WHERE oauth_client_id = ? LIMIT 1", [.text(oauthClientId)])
+    }
+
     func count() -> SQLStatement {
         SQLStatement("SELECT COUNT(*) AS n FROM \"\(table)\"")
     }

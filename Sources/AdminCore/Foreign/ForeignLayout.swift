@@ -6,6 +6,9 @@ import Foundation
 protocol ForeignLayout: Sendable {
     func page(_ query: TenantQuery) -> SQLStatement?
     func one(_ clientKey: String) -> SQLStatement
+    /// The row whose install payload carried this oauthClientId; `nil` when the layout has no
+    /// place for it.
+    func one(oauthClientId: String) -> SQLStatement?
     func count() -> SQLStatement
     /// The row as a tenant, or one sentence saying why it is not one.
     func tenant(_ row: SQLRow) -> Result<Tenant, ForeignRowProblem>

@@ -77,7 +77,16 @@ final class ForeignStoreReader: TenantOnlyReader {
     }
 
     func tenant(clientKey: String) async throws(StoreError) -> Tenant? {
-        guard let row = try await read(statements.one(clientKey)).first else { return nil }
+        try await tenant(statements.one(clientKey))
+    }
+
+    func tenant(oauthClientId: String) async throws(StoreError) -> Tenant? {
+        guard let statement = statements.one(oauthClientId: oauthClientId) else { return nil }
+        return try await tenant(statement)
+    }
+
+    private func tenant(_ statement: SQLStatement) async throws(StoreError) -> Tenant? {
+        guard let row = try await read(statement).first else { return nil }
         switch statements.tenant(row) {
         case .success(let tenant): return tenant
         case .failure(let problem): throw StoreError(.unreadable, problem.sentence)

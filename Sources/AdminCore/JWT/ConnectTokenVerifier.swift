@@ -56,14 +56,24 @@ public struct ConnectTokenVerifier: Sendable {
         checks.reserveCapacity(14)
         checks.append(.pass(.format, "three canonical base64url segments, JSON header and claims"))
         checkHeader(token, expectation, into: &checks)
-        let times = checkClaims(token, into: &checks)
+        let times = checkClaims(token, expectation.kind, into: &checks)
         checkKey(token, expectation, lookup, into: &checks)
+        switch expectation.kind {
+        case .request: break
+        case .outbound(let appKey): checkOutboundIssuer(token, appKey: appKey, into: &checks)
+        case .userAssertion(let expected): UserAssertionRules.checkIdentity(token, expected, into: &checks)
+        }
         checkTimes(times, now: now, into: &checks)
         var report = VerificationReport(
             checks: checks, header: token.header, claims: token.claims, tokenText: token.text,
             leeway: leeway, now: now)
-        checkQSH(token, expectation, into: &report)
-        checkAudience(token, expectation, into: &report.checks)
+        if case .userAssertion = expectation.kind {
+            if let lifetime = UserAssertionRules.lifetimeCheck(times) { report.checks.append(lifetime) }
+            report.checks.append(UserAssertionRules.qshCheck(token))
+        } else {
+            checkQSH(token, expectation, into: &report)
+            checkAudience(token, expectation, into: &report.checks)
+        }
         return report
     }
 
@@ -117,11 +127,13 @@ public struct ConnectTokenVerifier: Sendable {
         var nbf: Int64?
     }
 
-    private func checkClaims(_ token: ConnectToken, into checks: inout [VerificationCheck]) -> Times {
+    private func checkClaims(_ token: ConnectToken, _ kind: TokenExpectation.Kind, into checks: inout [VerificationCheck]) -> Times {
         let claims = token.claims
-        let missing = ["iss", "exp", "iat"].filter { claims[$0] == nil }
+        var required = ["iss", "exp", "iat"]
+        if case .userAssertion = kind { required = ["iss", "sub", "tnt", "aud", "iat", "exp"] }
+        let missing = required.filter { claims[$0] == nil }
         if missing.isEmpty {
-            checks.append(.pass(.requiredClaims, "iss, exp and iat are present"))
+            checks.append(.pass(.requiredClaims, required.dropLast().joined(separator: ", ") + " and " + (required.last ?? "") + " are present"))
         } else {
             checks.append(.fail(.requiredClaims, .missingClaim, "missing claim\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))"))
         }
@@ -142,7 +154,7 @@ public struct ConnectTokenVerifier: Sendable {
         times.exp = time("exp")
         times.iat = time("iat")
         times.nbf = time("nbf")
-        for name in ["iss", "sub", "qsh"] {
+        for name in ["iss", "sub", "qsh", "tnt"] {
             if let value = claims[name], value.stringValue == nil { problems.append("\(name) is \(value.typeName), not a string") }
         }
         switch claims["aud"] {
@@ -162,16 +174,19 @@ public struct ConnectTokenVerifier: Sendable {
 
     private func checkKey(_ token: ConnectToken, _ expectation: TokenExpectation, _ lookup: KeyLookup,
                           into checks: inout [VerificationCheck]) {
+        // A request token's iss is what finds the key; other kinds are signed with a named
+        // tenant's key and have an issuer rule of their own.
+        let name: VerificationCheck.Name = expectation.kind == .request ? .issuer : .key
         let key: SigningKey?
         switch lookup {
         case .found(let found, let source):
-            checks.append(.pass(.issuer, source))
+            checks.append(.pass(name, source))
             key = found
         case .refused(let reason, let detail, let found):
-            checks.append(.fail(.issuer, reason, detail))
+            checks.append(.fail(name, reason, detail))
             key = found
         case .unavailable(let reason, let detail):
-            checks.append(.fail(.issuer, reason, detail))
+            checks.append(.fail(name, reason, detail))
             key = nil
         }
         if let expectedIssuer = expectation.issuer, let issuer = token.issuer, !BytewiseKey.same(issuer, expectedIssuer) {
@@ -216,6 +231,17 @@ public struct ConnectTokenVerifier: Sendable {
             } else {
                 checks.append(.fail(.signature, .badSignature, "RS256 signature does not match install key \(kid)"))
             }
+        }
+    }
+
+    /// App → host tokens speak for the app: `iss` is its key, not the tenant's clientKey.
+    private func checkOutboundIssuer(_ token: ConnectToken, appKey: String?, into checks: inout [VerificationCheck]) {
+        guard let issuer = token.issuer, let appKey else { return }
+        if BytewiseKey.same(issuer, appKey) {
+            checks.append(.pass(.issuer, "iss is the app key \(Sanitized.quote(appKey))"))
+        } else {
+            checks.append(.fail(.issuer, .wrongIssuer, "iss \(Sanitized.quote(issuer)) is not the app key \(Sanitized.quote(appKey)): "
+                + "app → host tokens are issued by the app"))
         }
     }
 

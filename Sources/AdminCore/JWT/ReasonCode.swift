@@ -28,4 +28,10 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Hashable {
     case clientKeyMismatch = "client_key_mismatch"
     case unsignedReinstall = "unsigned_reinstall"
     case invalidLifecyclePayload = "invalid_lifecycle_payload"
+    // Act-as-user assertions (OAuth 2.0 JWT bearer) and app → host tokens.
+    case wrongIssuer = "wrong_issuer"
+    case invalidSubject = "invalid_subject"
+    case wrongTenant = "wrong_tenant"
+    case lifetimeTooLong = "lifetime_too_long"
+    case unexpectedQSH = "unexpected_qsh"
 }

@@ -18,7 +18,18 @@ public struct TokenExpectation: Sendable {
         case appBaseURL([String])
     }
 
+    /// The rules beyond the common ones (format, algorithm, signature, times).
+    public enum Kind: Sendable, Equatable {
+        /// Host → app: `iss` names the tenant whose key the lookup found.
+        case request
+        /// App → host: `iss` must be this app key (`nil`: the tenant, and so the key, is unknown).
+        case outbound(appKey: String?)
+        /// An act-as-user assertion for the tenant described.
+        case userAssertion(UserAssertionExpectation)
+    }
+
     public var algorithm: Algorithm
+    public var kind: Kind
     /// The request the token must be bound to through `qsh`; `nil` skips the qsh check
     /// (the CLI without `--method/--url`).
     public var request: CanonicalRequest?
@@ -29,8 +40,9 @@ public struct TokenExpectation: Sendable {
     public var issuer: String?
 
     public init(algorithm: Algorithm = .hs256, request: CanonicalRequest? = nil, allowsContextQSH: Bool = false,
-                audience: Audience = .unchecked, issuer: String? = nil) {
+                audience: Audience = .unchecked, issuer: String? = nil, kind: Kind = .request) {
         self.algorithm = algorithm
+        self.kind = kind
         self.request = request
         self.allowsContextQSH = allowsContextQSH
         self.audience = audience

@@ -5,9 +5,17 @@ public struct VerificationCheck: Sendable, Equatable {
         case format, algorithm, header, kid
         case requiredClaims = "required-claims"
         case claimTypes = "claim-types"
-        case issuer, secret, signature, expiry
+        /// Whose key signs: for request tokens `iss` finds it; for the other kinds it is the
+        /// named tenant's, and `issuer` is then a rule of its own.
+        case key
+        case issuer, secret, signature
+        case subject
+        /// The `tnt` claim of an act-as-user assertion.
+        case tenant
+        case expiry
         case notBefore = "not-before"
         case issuedAt = "issued-at"
+        case lifetime
         case qsh, audience
     }
 
@@ -15,13 +23,20 @@ public struct VerificationCheck: Sendable, Equatable {
     public var ok: Bool
     /// Set exactly when `ok` is false.
     public var reason: ReasonCode?
+    /// A passed check that still deserves attention (a deprecated form the receiver accepts
+    /// today). Never set on a failed check.
+    public var warning: Bool
     public var detail: String
 
     public static func pass(_ name: Name, _ detail: String) -> VerificationCheck {
-        VerificationCheck(name: name, ok: true, reason: nil, detail: detail)
+        VerificationCheck(name: name, ok: true, reason: nil, warning: false, detail: detail)
+    }
+
+    public static func warn(_ name: Name, _ detail: String) -> VerificationCheck {
+        VerificationCheck(name: name, ok: true, reason: nil, warning: true, detail: detail)
     }
 
     public static func fail(_ name: Name, _ reason: ReasonCode, _ detail: String) -> VerificationCheck {
-        VerificationCheck(name: name, ok: false, reason: reason, detail: detail)
+        VerificationCheck(name: name, ok: false, reason: reason, warning: false, detail: detail)
     }
 }

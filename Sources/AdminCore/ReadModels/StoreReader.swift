@@ -8,6 +8,9 @@ public protocol StoreReader: Sendable {
     var capabilities: StoreCapabilities { get }
     func tenants(_ query: TenantQuery) async throws(StoreError) -> TenantPage
     func tenant(clientKey: String) async throws(StoreError) -> Tenant?
+    /// The tenant whose install payload carried this `oauthClientId` (an act-as-user
+    /// assertion names a tenant by it), or `nil`. A diagnosis lookup: it may scan.
+    func tenant(oauthClientId: String) async throws(StoreError) -> Tenant?
     func tenantCount() async throws(StoreError) -> Int
     /// The tenant's secrets, current last; a store without history gives the current one only.
     func secretHistory(clientKey: String) async throws(StoreError) -> [SecretHistoryEntry]
@@ -32,6 +35,21 @@ public struct StoreCapabilities: Sendable, Equatable {
         self.failures = failures
         self.sorting = sorting
         self.missing = missing
+    }
+}
+
+extension StoreReader {
+    /// Walks every tenant, for stores with no better way to find one by `oauthClientId`.
+    public func tenant(oauthClientId: String) async throws(StoreError) -> Tenant? {
+        var query = TenantQuery(limit: 500)
+        while true {
+            let page = try await tenants(query)
+            if let found = page.rows.first(where: { $0.tenant.oauthClientId.map { BytewiseKey.same($0, oauthClientId) } ?? false }) {
+                return found.tenant
+            }
+            guard let next = page.next else { return nil }
+            query.after = next
+        }
     }
 }
 

@@ -222,6 +222,13 @@ public final class ConnectStore: Sendable {
         return try rows.first.map(StoreRows.tenant)
     }
 
+    /// Not indexed: a diagnosis lookup (which tenant an act-as-user assertion names).
+    public func tenant(oauthClientId: String) async throws(StoreError) -> Tenant? {
+        let rows = try await read(SQLStatement(
+            "SELECT \(StoreStatements.tenantColumns) FROM tenant WHERE oauth_client_id = ? LIMIT 1", [.text(oauthClientId)]))
+        return try rows.first.map(StoreRows.tenant)
+    }
+
     public func tenants(_ query: TenantQuery) async throws(StoreError) -> TenantPage {
         var useSearchIndex = false
         if database.dialect == .sqlite, let filter = query.filter, filter.count >= 3 {

@@ -62,7 +62,7 @@ struct ConnectAdminCommand: ParsableCommand {
 struct JWTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jwt",
-        abstract: "Compute qsh values, sign, verify and decode Connect JWTs.",
-        subcommands: [QSHCommand.self, SignCommand.self, VerifyCommand.self, DecodeCommand.self]
+        abstract: "Compute qsh values, sign, verify, exchange and decode Connect JWTs and act-as-user assertions.",
+        subcommands: [QSHCommand.self, SignCommand.self, VerifyCommand.self, ExchangeCommand.self, DecodeCommand.self]
     )
 }

@@ -1,14 +1,18 @@
 import AdminCore
 import Foundation
 
-/// A verification report for people (aligned text) and for scripts (JSON).
+/// A token's explanation for people (aligned text) and for scripts (JSON); the console's
+/// token lab shows the same rows.
 enum ReportRendering {
-    static func json(_ report: VerificationReport) -> JSONValue {
+    static func json(_ explanation: TokenExplanation) -> JSONValue {
+        let report = explanation.report
         var object = JSONObject([
             "valid": .bool(report.valid),
+            "kind": .string(explanation.kind.rawValue),
+            "kindAssumed": .bool(explanation.kindAssumed),
             "checks": .array(report.checks.map { check in
                 .object(JSONObject([
-                    "name": .string(check.name.rawValue), "ok": .bool(check.ok),
+                    "name": .string(check.name.rawValue), "ok": .bool(check.ok), "warning": .bool(check.warning),
                     "reason": check.reason.map { .string($0.rawValue) } ?? .null, "detail": .string(check.detail),
                 ]))
             }),
@@ -18,17 +22,31 @@ enum ReportRendering {
             "leeway": .integer(report.leeway),
             "now": .integer(report.now),
         ])
+        if let clientKey = explanation.clientKey { object["tenant"] = .string(clientKey) }
         if let canonical = report.canonicalRequest { object["canonical"] = .string(canonical) }
         if let expected = report.expectedQSH { object["expectedQsh"] = .string(expected) }
         if let claimed = report.tokenQSH { object["tokenQsh"] = .string(claimed) }
         if let signedFor = report.qshSignedFor { object["qshSignedFor"] = .string(signedFor) }
+        if explanation.clientKey != nil, let match = explanation.secretMatch { object["secretMatch"] = json(match) }
         return .object(object)
     }
 
-    static func text(_ report: VerificationReport) -> String {
-        var lines = [headline(report)]
-        lines.append(Standard.table(checkRows(report)))
-        let facts = factRows(report, header: true)
+    static func json(_ match: SecretMatch) -> JSONValue {
+        switch match {
+        case .current(let fingerprint):
+            return .object(JSONObject(["answer": .string("current"), "fingerprint": .string(fingerprint)]))
+        case .stale(let fingerprint, let from, let until):
+            return .object(JSONObject(["answer": .string("stale"), "fingerprint": .string(fingerprint),
+                                       "currentFrom": .string(RecordRendering.iso(from)), "replacedAt": .string(RecordRendering.iso(until))]))
+        case .none:
+            return .object(JSONObject(["answer": .string("unknown")]))
+        }
+    }
+
+    static func text(_ explanation: TokenExplanation) -> String {
+        var lines = [headline(explanation.report)]
+        lines.append(Standard.table(checkRows(explanation.report)))
+        let facts = factRows(explanation, header: true)
         if !facts.isEmpty { lines.append(Standard.table(facts.map { [$0.0, $0.1] })) }
         return lines.joined(separator: "\n")
     }
@@ -40,20 +58,30 @@ enum ReportRendering {
 
     /// One row per check: mark, check, reason code, detail.
     static func checkRows(_ report: VerificationReport) -> [[String]] {
-        report.checks.map { check in [check.ok ? "ok" : "FAIL", check.name.rawValue, check.reason?.rawValue ?? "", check.detail] }
+        report.checks.map { check in
+            [check.ok ? (check.warning ? "warn" : "ok") : "FAIL", check.name.rawValue, check.reason?.rawValue ?? "", check.detail]
+        }
     }
 
-    /// What the token said and what the request needed: header, claims, both qsh values.
-    static func factRows(_ report: VerificationReport, header: Bool) -> [(String, String)] {
-        var rows: [(String, String)] = []
+    /// What the token was checked as and what it said: kind, tenant, header, claims, both qsh
+    /// values, and which of the tenant's secrets signed it.
+    static func factRows(_ explanation: TokenExplanation, header: Bool) -> [(String, String)] {
+        let report = explanation.report
+        var rows: [(String, String)] = [("kind", explanation.kind.rawValue + (explanation.kindAssumed ? " (read off the token)" : ""))]
+        if let clientKey = explanation.clientKey { rows.append(("tenant", clientKey)) }
         if header, let value = report.header { rows.append(("header", JSONValue.object(value).jsonText())) }
         if let claims = report.claims { rows.append(("claims", JSONValue.object(claims).jsonText())) }
         if let canonical = report.canonicalRequest { rows.append(("canonical request", canonical)) }
         if let expected = report.expectedQSH { rows.append(("request qsh", expected)) }
         if let claimed = report.tokenQSH { rows.append(("token qsh", claimed)) }
         if let signedFor = report.qshSignedFor { rows.append(("token signed for", signedFor)) }
+        if explanation.clientKey != nil, let match = explanation.secretMatch {
+            rows.append((secretMatchLabel, RecordRendering.secretMatch(match)))
+        }
         return rows
     }
+
+    static let secretMatchLabel = "secret match"
 
     /// A claim for people: times also as ISO 8601, everything else as JSON.
     static func describe(_ key: String, _ value: JSONValue) -> String {

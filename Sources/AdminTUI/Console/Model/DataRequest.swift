@@ -28,7 +28,7 @@ enum Query: Sendable, Equatable {
     case failures(FailureQuery)
     case tail(after: Int64)
     case labVerify(token: String, method: String, url: String, tenant: String)
-    case labSign(tenant: String, method: String, url: String, kind: TokenLab.Kind, ttl: Int64)
+    case labSign(tenant: String, method: String, url: String, kind: TokenLab.Kind, ttl: Int64, accountID: String)
 }
 
 /// A query stamped with its slot and generation. Requests run off the UI loop; their answers
@@ -49,7 +49,7 @@ enum Answer: Sendable {
     /// A page, and the newest id in the whole table when it was read (where the tail goes on).
     case failures([AuthFailure], newestID: Int64)
     case tail([AuthFailure])
-    case labVerified(VerificationReport, SecretMatch?)
+    case labVerified(TokenExplanation)
     case labSigned(TokenLab.SignedToken)
     case failed(String)
     /// The store does not keep what was asked (another framework's store): why, in one sentence.

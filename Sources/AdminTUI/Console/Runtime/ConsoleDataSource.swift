@@ -6,7 +6,7 @@ import Foundation
 actor ConsoleDataSource {
     let location: StoreLocation
     private var store: (any StoreReader)?
-    private let verifier = ConnectTokenVerifier(minimumSecretBytes: 1)
+    private let inspector = TokenInspector(verifier: ConnectTokenVerifier(minimumSecretBytes: 1))
     /// Failures per minute already counted: closed minutes do not change, so each refresh
     /// only recounts the last two instead of scanning 30 minutes of a busy table.
     private var minuteCounts: [Int64: Int] = [:]
@@ -75,12 +75,16 @@ actor ConsoleDataSource {
             guard let store else { return .unavailable(reader.capabilities.missing) }
             return .tail(try await store.failures(.tail(after: after, limit: 1000)))
         case .labVerify(let token, let method, let url, let tenantKey):
-            return try await verify(token: token, method: method, url: url, tenantKey: tenantKey, store: reader, now: now)
-        case .labSign(let tenantKey, let method, let url, let kind, let ttl):
+            // Exactly the server's check: the same inspector as `jwt verify --tenant`.
+            let question = TokenInspector.Question(token: token, clientKey: tenantKey.isEmpty ? nil : tenantKey,
+                                                   method: method, url: url.isEmpty ? nil : url)
+            return .labVerified(try await inspector.explain(question, store: reader, now: Int64(now.timeIntervalSince1970)))
+        case .labSign(let tenantKey, let method, let url, let kind, let ttl, let accountID):
             guard let tenant = try await reader.tenant(clientKey: tenantKey) else {
-                throw StoreError(.failed, "no tenant \(Sanitized.quote(tenantKey)) in the store")
+                return .failed("no tenant \(Sanitized.quote(tenantKey)) in the store")
             }
-            return .labSigned(sign(tenant: tenant, method: method, url: url, kind: kind, ttl: ttl, now: now))
+            return TokenLab.sign(tenant: tenant, method: method, url: url, kind: kind, ttl: ttl, accountID: accountID,
+                                 now: Int64(now.timeIntervalSince1970))
         }
     }
 
@@ -95,38 +99,5 @@ actor ConsoleDataSource {
         minuteCounts = minuteCounts.filter { $0.key >= firstMinute && $0.key < from }
         for minute in from...nowMinute { minuteCounts[minute] = counts[minute] ?? 0 }
         return (firstMinute...nowMinute).map { minuteCounts[$0] ?? 0 }
-    }
-
-    /// Exactly the server's check: the same verifier, the same tenant-state rules.
-    private func verify(token: String, method: String, url: String, tenantKey: String, store: any StoreReader, now: Date)
-        async throws(StoreError) -> Answer {
-        let decoded = try? ConnectToken.decode(token)
-        let key = tenantKey.isEmpty ? (decoded?.tenantKey ?? "") : tenantKey
-        let tenant = key.isEmpty ? nil : try await store.tenant(clientKey: key)
-        let history = key.isEmpty ? [] : try await store.secretHistory(clientKey: key)
-        let request = url.isEmpty ? nil : CanonicalRequest(method: method.isEmpty ? "GET" : method, url: url)
-        let report = verifier.verify(token, expecting: TokenExpectation(request: request, audience: key.isEmpty ? .unchecked : .tenant(key)),
-                                     now: Int64(now.timeIntervalSince1970)) { _ in TenantKeyLookup.lookup(tenant, clientKey: key) }
-        return .labVerified(report, decoded.map { SecretMatch.find($0, in: history) })
-    }
-
-    private func sign(tenant: Tenant, method: String, url: String, kind: TokenLab.Kind, ttl: Int64, now: Date) -> TokenLab.SignedToken {
-        let issuedAt = Int64(now.timeIntervalSince1970)
-        let claims: ConnectClaims
-        let request = CanonicalRequest(method: method, url: url)
-        switch kind {
-        case .request:
-            claims = ConnectClaims(issuer: tenant.clientKey, issuedAt: issuedAt, ttl: ttl, request: request)
-        case .context:
-            claims = ConnectClaims(issuer: tenant.clientKey, issuedAt: issuedAt, ttl: ttl, request: nil)
-        case .outbound:
-            claims = ConnectClaims.outbound(appKey: tenant.addonKey, clientKey: tenant.clientKey, method: method, url: url,
-                                            hostBaseURL: tenant.baseUrl, now: issuedAt, ttl: ttl)
-        }
-        let token = ConnectTokenSigner.hs256(claims: claims.object, secret: tenant.sharedSecret)
-        let canonical = kind == .context ? "(context token: not bound to a request)" : (claims.request?.text ?? request.text)
-        let target = kind == .outbound && !url.hasPrefix("http") ? tenant.baseUrl + url : url
-        let curl = "curl -X \(request.method) -H 'Authorization: JWT \(token)' '\(target)'"
-        return TokenLab.SignedToken(token: token, canonical: canonical, qsh: claims.object["qsh"]?.stringValue ?? "", curl: curl)
     }
 }

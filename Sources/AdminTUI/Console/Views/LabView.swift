@@ -29,21 +29,19 @@ extension LabModel {
         }
         row += 1
         var lines: [(String, String, Style)] = []
-        if let report {
+        if let explanation {
+            let report = explanation.report
             lines.append(("", ReportRendering.headline(report), report.valid ? .ok : .error))
             for check in ReportRendering.checkRows(report) {
                 lines.append((Cell.fit(check[0], 4) + " " + check[1], "\(check[2]) \(check[3])".trimmingCharacters(in: .whitespaces),
-                              check[0] == "ok" ? .normal : .error))
+                              check[0] == "FAIL" ? .error : check[0] == "warn" ? .warning : .normal))
             }
-            for (name, value) in ReportRendering.factRows(report, header: false) { lines.append((name, value, .normal)) }
-            if let secretMatch {
-                let text = RecordRendering.secretMatch(secretMatch)
-                lines.append(("secret", text, text.hasPrefix("STALE") ? .warning : .normal))
+            for (name, value) in ReportRendering.factRows(explanation, header: false) {
+                let stale = name == ReportRendering.secretMatchLabel && value.hasPrefix("STALE")
+                lines.append((name, value, stale ? .warning : .normal))
             }
         } else if let signed {
-            for (name, value) in [("token", signed.token), ("canonical", signed.canonical), ("qsh", signed.qsh), ("curl", signed.curl)] {
-                lines.append((name, value, .normal))
-            }
+            for (name, value) in signed.details { lines.append((name, value, .normal)) }
         } else {
             lines.append(("", "Paste a token (it goes to the token field) and press Enter to see every check the server makes.", .dim))
         }

@@ -16,22 +16,28 @@ struct LabModel: ScreenModel {
 
     private(set) var mode = TokenLab.Mode.verify
     private(set) var editors: [TokenLab.Field: LineEditor] = [
-        .tenant: LineEditor(), .method: LineEditor("GET"), .url: LineEditor("/rest/api/3/myself"),
-        .ttl: LineEditor("180"), .token: LineEditor(),
+        .tenant: LineEditor(), .account: LineEditor(), .method: LineEditor("GET"), .url: LineEditor("/rest/api/3/myself"),
+        .ttl: LineEditor(TokenLab.Kind.request.defaultTTL), .token: LineEditor(),
     ]
     private(set) var kind = TokenLab.Kind.request
     /// The field being edited; `nil` when keys are commands.
     private(set) var focus: TokenLab.Field?
 
-    private(set) var report: VerificationReport?
-    private(set) var secretMatch: SecretMatch?
+    private(set) var explanation: TokenExplanation?
     private(set) var signed: TokenLab.SignedToken?
     private(set) var error: String?
     /// Lines of the result scrolled off the top (Up/Down/PgUp/PgDn when no field is edited).
     private(set) var scroll = 0
 
+    /// The fields that matter for what is being done: an assertion names a user and no
+    /// request; a context token names neither.
     var fields: [TokenLab.Field] {
-        mode == .verify ? [.tenant, .method, .url, .token] : [.tenant, .method, .url, .kind, .ttl]
+        guard mode == .sign else { return [.tenant, .method, .url, .token] }
+        switch kind {
+        case .request, .outbound: return [.tenant, .kind, .method, .url, .ttl]
+        case .context: return [.tenant, .kind, .ttl]
+        case .user: return [.tenant, .kind, .account, .ttl]
+        }
     }
 
     func value(_ field: TokenLab.Field) -> String {
@@ -103,7 +109,10 @@ struct LabModel: ScreenModel {
 
     private mutating func stepKind(_ step: Int) {
         let all = TokenLab.Kind.allCases
+        let previous = kind
         kind = all[((all.firstIndex(of: kind) ?? 0) + step + all.count) % all.count]
+        // A TTL nobody changed follows the kind (an assertion lives at most 60 s).
+        if value(.ttl) == previous.defaultTTL { set(.ttl, kind.defaultTTL) }
     }
 
     mutating func run(_ context: inout ScreenContext) {
@@ -116,8 +125,11 @@ struct LabModel: ScreenModel {
             context.ask(.lab, .labVerify(token: token, method: value(.method), url: value(.url), tenant: tenant))
         case .sign:
             guard !tenant.isEmpty else { error = "name the tenant (its clientKey) in the tenant field"; return }
-            guard let ttl = Int64(value(.ttl)), ttl > 0, ttl <= 86_400 else { error = "TTL must be 1 to 86400 seconds"; return }
-            context.ask(.lab, .labSign(tenant: tenant, method: value(.method), url: value(.url), kind: kind, ttl: ttl))
+            let longest = kind == .user ? UserAssertion.maximumLifetime : 86_400
+            guard let ttl = Int64(value(.ttl)), ttl > 0, ttl <= longest else { error = "TTL must be 1 to \(longest) seconds"; return }
+            let account = value(.account).trimmingCharacters(in: .whitespaces)
+            if kind == .user && account.isEmpty { error = "name the user to act as (their account id) in the account field"; return }
+            context.ask(.lab, .labSign(tenant: tenant, method: value(.method), url: value(.url), kind: kind, ttl: ttl, accountID: account))
         }
     }
 
@@ -126,15 +138,14 @@ struct LabModel: ScreenModel {
 
     mutating func receive(_ answer: Answer, _ context: inout ScreenContext) {
         switch answer {
-        case .labVerified(let verified, let match):
+        case .labVerified(let verified):
             scroll = 0
-            report = verified
-            secretMatch = match
+            explanation = verified
             signed = nil
         case .labSigned(let token):
             scroll = 0
             signed = token
-            report = nil
+            explanation = nil
             set(.token, token.token)
         case .failed(let message):
             error = message
