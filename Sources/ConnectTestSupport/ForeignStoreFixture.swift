@@ -82,13 +82,14 @@ public enum ForeignStoreFixture {
 
     /// ACE's `clientInfo`: the raw `/installed` body as JSON text.
     public static func clientInfo(clientKey: String, secret: String?, baseUrl: String, description: String = "Atlassian JIRA",
-                                  productType: String = "jira") -> String {
+                                  productType: String = "jira", oauthClientId: Bool = true) -> String {
         var body: [String: Any] = [
             "key": "com.example.ace-app", "clientKey": clientKey, "baseUrl": baseUrl, "productType": productType,
             "description": description, "eventType": "installed", "serverVersion": "100179", "pluginsVersion": "1.0.0",
             "publicKey": "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA", "oauthClientId": "oauth-\(clientKey)",
         ]
         if let secret { body["sharedSecret"] = secret }
+        if !oauthClientId { body["oauthClientId"] = nil }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }

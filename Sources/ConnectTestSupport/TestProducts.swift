@@ -17,4 +17,8 @@ public enum TestProducts {
     }()
 
     public static func executable(_ name: String) -> URL { directory.appendingPathComponent(name) }
+
+    /// The package's root folder (for fixtures under `Tests/Fixtures`).
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
