@@ -90,4 +90,42 @@ while IFS=$'\t' read -r key secret; do
 done < "$work/ace-secrets.txt"
 "$work/venv/bin/python" scripts/check_tokens_with_atlassian_jwt.py "$work/ace-samples.txt"
 ace_status=$?
-[ $summary_status -eq 0 ] && [ $jwt_status -eq 0 ] && [ $ace_status -eq 0 ]
+# Act-as-user assertions signed by the real binary from the demo store verify with PyJWT
+# (atlassian-jwt's own dependency) and the tenant's secret, and carry exactly the documented claims.
+"$BIN" tenants --store "$store" --state installed --json --reveal-secrets --limit 5 > "$work/revealed.jsonl"
+: > "$work/assertions.jsonl"
+while read -r line; do
+  key=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["clientKey"])' "$line")
+  "$BIN" jwt sign --kind user --tenant "$key" --account-id 5b10ac8d82e05b22cc7d4ef5 --store "$store" --json >> "$work/assertions.jsonl" \
+    || echo '{"token": "sign-failed"}' >> "$work/assertions.jsonl"
+done < "$work/revealed.jsonl"
+"$work/venv/bin/python" - "$work" <<'PY'
+import json, sys, jwt
+work = sys.argv[1]
+tenants = [json.loads(l) for l in open(f"{work}/revealed.jsonl") if l.strip()]
+signed = [json.loads(l) for l in open(f"{work}/assertions.jsonl") if l.strip()]
+passed = failed = 0
+def check(ok, what):
+    global passed, failed
+    passed, failed = passed + ok, failed + (not ok)
+    if not ok: print("FAIL", what)
+check(len(tenants) > 0 and len(signed) == len(tenants), f"{len(signed)} assertions for {len(tenants)} tenants")
+for tenant, out in zip(tenants, signed):
+    try:
+        claims = jwt.decode(out["token"], tenant["sharedSecret"], algorithms=["HS256"],
+                            audience="https://oauth-2-authorization-server.services.atlassian.com",
+                            issuer="urn:atlassian:connect:clientid:" + (tenant["oauthClientId"] or "?"),
+                            options={"require": ["iss", "sub", "aud", "iat", "exp"]})
+    except Exception as error:
+        check(False, f"PyJWT refused the assertion for {tenant['clientKey']}: {error}")
+        continue
+    check(set(claims) == {"iss", "sub", "tnt", "aud", "iat", "exp"}, f"exactly the documented claims: {sorted(claims)}")
+    check(claims["sub"] == "urn:atlassian:connect:useraccountid:5b10ac8d82e05b22cc7d4ef5", "sub is the account id urn")
+    check(claims["tnt"] == tenant["baseUrl"], "tnt is the tenant's baseUrl")
+    check(0 < claims["exp"] - claims["iat"] <= 60, "lives at most 60 s")
+    check(jwt.get_unverified_header(out["token"])["alg"] == "HS256", "HS256")
+print(f"act-as-user assertions with PyJWT: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
+user_status=$?
+[ $summary_status -eq 0 ] && [ $jwt_status -eq 0 ] && [ $ace_status -eq 0 ] && [ $user_status -eq 0 ]

@@ -152,13 +152,16 @@ public final class HostSimulator: Sendable {
 
     // MARK: - Lifecycle
 
+    /// A stable oauthClientId per tenant, so the demo can sign act-as-user assertions.
+    static func oauthClientId(_ clientKey: String) -> String { "demo-" + ConnectToken.fingerprint(of: "oauth:" + clientKey) }
+
     func payload(_ tenant: SimTenant, _ event: InstallEvent.EventType) -> [UInt8] {
         var object = JSONObject([
             "key": .string(configuration.appKey), "clientKey": .string(tenant.clientKey), "baseUrl": .string(tenant.baseUrl),
             "displayUrl": .string(tenant.baseUrl), "productType": .string(tenant.product),
             "description": .string("Atlassian \(tenant.product == "jira" ? "JIRA" : "Confluence") at \(tenant.baseUrl)"),
             "serverVersion": .string("100213"), "pluginsVersion": .string("1001.0.0-SNAPSHOT"), "eventType": .string(event.rawValue),
-            "cloudId": .string(String(tenant.clientKey.reversed())), "installationId": .string("ari:cloud:ecosystem::installation/\(tenant.clientKey)"),
+            "cloudId": .string(String(tenant.clientKey.reversed())), "oauthClientId": .string(Self.oauthClientId(tenant.clientKey)), "installationId": .string("ari:cloud:ecosystem::installation/\(tenant.clientKey)"),
         ])
         if event == .installed { object["sharedSecret"] = .string(tenant.secret) }
         return Array(JSONValue.object(object).jsonText().utf8)

@@ -341,6 +341,55 @@ import Testing
         #expect(core.screens.lab.mode == .sign)
     }
 
+    /// The lab's user kind: its own fields, a TTL that follows the kind, and a sign request
+    /// that carries the account; its answer shows the assertion's claims and the exchange.
+    @Test func labSignsActAsUserAssertions() throws {
+        var core = Self.core()
+        let tenant = ConsoleFixtures.tenants[0].tenant
+        _ = core.handle(.character("4"))
+        _ = core.handle(.character("m"))
+        core.screens.lab.set(.tenant, tenant.clientKey)
+        #expect(core.screens.lab.fields == [.tenant, .kind, .method, .url, .ttl])
+        _ = core.handle(.tab)  // tenant
+        _ = core.handle(.tab)  // kind
+        #expect(core.screens.lab.focus == .kind)
+        for _ in 0..<3 { _ = core.handle(.character(" ")) }  // request → context → outbound → user
+        #expect(core.screens.lab.value(.kind) == "user")
+        #expect(core.screens.lab.fields == [.tenant, .kind, .account, .ttl])
+        #expect(core.screens.lab.value(.ttl) == "60")
+        #expect(core.handle(.enter).isEmpty)
+        #expect(core.screens.lab.error?.contains("account") == true)
+        _ = core.handle(.tab)  // account
+        _ = Self.type("5b10ac8d82e05b22cc7d4ef5", &core)
+        let requests = core.handle(.enter)
+        #expect(requests.map(\.query) == [.labSign(tenant: tenant.clientKey, method: "GET", url: "/rest/api/3/myself", kind: .user, ttl: 60,
+                                                   accountID: "5b10ac8d82e05b22cc7d4ef5")])
+        // A TTL the operator chose stays; one over 60 s is refused for an assertion.
+        _ = core.handle(.tab)  // ttl
+        _ = core.handle(.control("u"))
+        _ = Self.type("90", &core)
+        #expect(core.handle(.enter).isEmpty)
+        #expect(core.screens.lab.error == "TTL must be 1 to 60 seconds")
+
+        var withClient = tenant
+        withClient.oauthClientId = "oauth-lab"
+        guard case .labSigned(let signed) = TokenLab.sign(tenant: withClient, method: "GET", url: "/", kind: .user, ttl: 60,
+                                                         accountID: "5b10ac8d82e05b22cc7d4ef5", now: 1_700_000_000) else {
+            Issue.record("not signed")
+            return
+        }
+        #expect(signed.details.map(\.label) == ["token", "claims", "exchange"])
+        #expect(signed.details[1].value.contains("urn:atlassian:connect:clientid:oauth-lab"))
+        #expect(signed.details[2].value.contains("grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer"))
+        withClient.oauthClientId = nil
+        guard case .failed(let message) = TokenLab.sign(tenant: withClient, method: "GET", url: "/", kind: .user, ttl: 60,
+                                                       accountID: "x", now: 1_700_000_000) else {
+            Issue.record("signed without an oauthClientId")
+            return
+        }
+        #expect(message.contains("no oauthClientId"))
+    }
+
     @Test func aFailureOpensItsTenantOrTheLabWithItsRequest() {
         var core = Self.core()
         _ = core.handle(.character("3"))
