@@ -97,6 +97,33 @@ import Testing
         }
     }
 
+    /// App → host tokens: iss the app key, qsh of the host request relative to the tenant's
+    /// baseUrl (an absolute URL on the site is the same request), read off the token.
+    @Test func outboundTokensHaveTheirOwnRules() throws {
+        let (directory, tenants) = try Self.seeded()
+        let key = try Self.text(tenants[0], "clientKey"), site = try Self.text(tenants[0], "baseUrl")
+        let signed = try CLIRunner.run(["jwt", "sign", "--kind", "outbound", "--tenant", key, "--method", "GET", "--url", "/rest/api/3/myself",
+                                        "--now", "1700000000", "--json"], directory: directory)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let object = try StoreCommandTests.jsonLines(signed.stdout)[0]
+        let token = try Self.text(object, "token")
+        #expect((object["claims"] as? [String: Any])?["iss"] as? String == (try Self.text(tenants[0], "addonKey")))
+        for url in ["/rest/api/3/myself", site + "/rest/api/3/myself"] {
+            let verified = try CLIRunner.run(["jwt", "verify", token, "--tenant", key, "--method", "GET", "--url", url, "--now", "1700000005", "--json"],
+                                             directory: directory)
+            #expect(verified.status == 0, "\(url): \(verified.stdout)")
+            #expect(try StoreCommandTests.jsonLines(verified.stdout)[0]["kind"] as? String == "outbound")
+        }
+        // A host → app token checked as outbound: its iss is the tenant, not the app.
+        let request = try CLIRunner.run(["jwt", "sign", "--tenant", key, "--method", "GET", "--url", "/rest/api/3/myself", "--now", "1700000000"],
+                                        directory: directory).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let wrong = try CLIRunner.run(["jwt", "verify", request, "--tenant", key, "--kind", "outbound", "--method", "GET", "--url", "/rest/api/3/myself",
+                                       "--now", "1700000005", "--json"], directory: directory)
+        #expect(wrong.status == 1)
+        let checks = try #require(try StoreCommandTests.jsonLines(wrong.stdout)[0]["checks"] as? [[String: Any]])
+        #expect(checks.filter { $0["ok"] as? Bool == false }.compactMap { $0["reason"] as? String } == ["wrong_issuer"])
+    }
+
     @Test func aTenantWithoutOAuthClientIdIsAClearError() throws {
         let path = try ForeignStoreFixture.sqlite([
             "CREATE TABLE \"AddonSettings\" (\"id\" INTEGER PRIMARY KEY AUTOINCREMENT, \"clientKey\" VARCHAR(255), \"key\" VARCHAR(255), \"val\" JSON)",
