@@ -59,8 +59,9 @@ public struct TokenInspector: Sendable {
     public func explain(_ question: Question, store: any StoreReader, now: Int64) async throws(StoreError) -> TokenExplanation {
         let decoded = try? ConnectToken.decode(question.token, limits: verifier.limits)
         let tenant = try await findTenant(question, decoded, store)
-        let clientKey = question.clientKey ?? tenant?.clientKey ?? decoded?.tenantKey
         let kind = question.kind ?? decoded.map { TokenKind.guess($0, appKey: tenant?.addonKey) } ?? .request
+        // An assertion's aud is the authorization server, never a tenant: only its iss finds one.
+        let clientKey = question.clientKey ?? tenant?.clientKey ?? (kind == .user ? nil : decoded?.tenantKey)
         var issuerOwner: String?
         if kind == .user, let tenant, let named = decoded.flatMap(Self.namedOAuthClientID),
            named != tenant.oauthClientId, let owner = try await store.tenant(oauthClientId: named) {
@@ -68,7 +69,9 @@ public struct TokenInspector: Sendable {
         }
         let expectation = Self.expectation(question, kind: kind, tenant: tenant, clientKey: clientKey, issuerOwner: issuerOwner)
         let lookup = clientKey.map { TenantKeyLookup.lookup(tenant, clientKey: $0) }
-            ?? .unavailable(.unknownIssuer, "no tenant named, and the token names none the store has")
+            ?? .unavailable(.unknownIssuer, kind == .user
+                ? "no tenant in the store has the oauthClientId this assertion names: name the tenant to check it against"
+                : "no tenant named, and the token names none")
         let report = verifier.verify(question.token, expecting: expectation, now: now) { _ in lookup }
         let history = clientKey == nil ? [] : try await store.secretHistory(clientKey: clientKey ?? "")
         return TokenExplanation(kind: kind, kindAssumed: question.kind == nil, clientKey: clientKey, report: report,

@@ -63,10 +63,10 @@ struct SignCommand: AsyncParsableCommand {
                 throw ValidationError("--kind user takes its claims from the store: drop --iss, --sub, --aud, --context-qsh, --method and --url")
             }
         case .outbound:
+            if !scope.isEmpty || accountID != nil { throw ValidationError("--scope and --account-id are for --kind user") }
             guard secret.tenant != nil else { throw ValidationError("--kind outbound signs from the store: give --tenant KEY (its secret, app key and baseUrl)") }
         case .request:
-            if !scope.isEmpty { throw ValidationError("--scope is for --kind user") }
-            if accountID != nil { throw ValidationError("--account-id is for --kind user; for a request token's user, give --sub") }
+            if !scope.isEmpty || accountID != nil { throw ValidationError("--scope and --account-id are for --kind user; for a request token's user, give --sub") }
         }
     }
 
@@ -77,7 +77,7 @@ struct SignCommand: AsyncParsableCommand {
             return
         }
         let key: SharedSecret
-        var claims: ConnectClaims
+        let claims: ConnectClaims
         let ttl = self.ttl ?? 180
         if let tenant = try await storeTenant() {
             key = tenant.sharedSecret
