@@ -55,6 +55,16 @@ if [ -z "${CONNECT_TEST_REDIS_URL:-}" ]; then
 fi
 export CONNECT_TEST_REDIS_URL
 
+# --- A Python with Atlassian's atlassian-jwt, for the sidecar's stand-in Connect app --------
+if [ -z "${CONNECT_TEST_PYTHON:-}" ]; then
+  log "a Python virtual environment with atlassian-jwt (PyPI) for the sidecar tests"
+  [ -x .build/test-venv/bin/python ] || python3 -m venv .build/test-venv
+  .build/test-venv/bin/python -c 'import atlassian_jwt' 2>/dev/null || .build/test-venv/bin/pip install -q atlassian-jwt \
+    || { echo "could not install atlassian-jwt from PyPI; the sidecar tests need it (or set CONNECT_TEST_PYTHON)" >&2; exit 1; }
+  CONNECT_TEST_PYTHON=$PWD/.build/test-venv/bin/python
+fi
+export CONNECT_TEST_PYTHON
+
 log "swift test"
 swift test --skip-build
 

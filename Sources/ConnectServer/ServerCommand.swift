@@ -85,6 +85,30 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("fold-window"), help: "Seconds within which identical refusals are folded into one row with a count (default 10).")
     var foldWindow: Double?
 
+    @Option(help: "Run as a sidecar in front of this app (e.g. http://127.0.0.1:3000): record its installs and auth failures.")
+    var upstream: String?
+
+    @Option(name: .customLong("upstream-timeout"), help: "With --upstream: seconds the app may take to answer before the caller gets 504 (default 30).")
+    var upstreamTimeout: Double?
+
+    @Flag(help: "With --upstream: forward every request and record what would have been refused (and where the app disagrees), refusing nothing.")
+    var observe = false
+
+    @Option(help: "With --upstream: paths that need a token (shell globs, * crosses /; default all). Repeatable.")
+    var protect: [String] = []
+
+    @Option(name: .customLong("public"), help: "With --upstream: paths that never need a token (besides the descriptor and lifecycle paths). Repeatable.")
+    var publicRoutes: [String] = []
+
+    @Option(name: .customLong("context-qsh-routes"), help: "With --upstream: paths called from the app's pages, where context tokens and the app's session tokens pass. Repeatable.")
+    var contextRoutes: [String] = []
+
+    @Option(name: .customLong("tenants-from"), help: "With --upstream: the app's own store (ace+sqlite:, ace+postgres://, ace+redis://, acsb+postgres://), read for tenants installed before the sidecar.")
+    var tenantsFrom: String?
+
+    @Option(name: .customLong("trusted-proxy"), help: "With --upstream: a peer address whose X-Forwarded-* headers are kept and appended to. Repeatable.")
+    var trustedProxy: [String] = []
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         func env(_ name: String) -> String? { environment["CONNECT_" + name] }
@@ -127,6 +151,36 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.maxConnections = try Self.number(maxConnections, env("MAX_CONNECTIONS"), Int.init, default: 1024, "--max-connections")
         guard (1...1_000_000).contains(configuration.maxConnections) else { throw ValidationError("--max-connections must be between 1 and 1000000") }
 
+        var appStore: (any StoreReader)?
+        if let upstream = upstream ?? env("UPSTREAM") {
+            guard upstream.hasPrefix("http://") || upstream.hasPrefix("https://") else {
+                throw ValidationError("--upstream must be the app's http(s) URL, e.g. http://127.0.0.1:3000")
+            }
+            var sidecar = UpstreamConfiguration(
+                url: upstream, timeout: try seconds(upstreamTimeout, "--upstream-timeout", "UPSTREAM_TIMEOUT", default: 30, range: 0.1...3600),
+                observe: observe || env("OBSERVE") == "1", publicRoutes: publicRoutes.map(RouteGlob.init),
+                contextRoutes: contextRoutes.map(RouteGlob.init), trustedProxies: Set(trustedProxy))
+            if !protect.isEmpty { sidecar.protect = protect.map(RouteGlob.init) }
+            if let tenantsFrom = tenantsFrom ?? env("TENANTS_FROM") {
+                let foreign: StoreLocation
+                do {
+                    foreign = try StoreLocation.parse(tenantsFrom)
+                } catch {
+                    throw ValidationError("--tenants-from: \(error.message)")
+                }
+                do {
+                    appStore = try await StoreReaders.open(foreign)
+                } catch {
+                    FileHandle.standardError.write(Data("connect-server: --tenants-from: \(error.message)\n".utf8))
+                    throw ExitCode(3)
+                }
+                sidecar.tenantsFrom = foreign
+            }
+            configuration.upstream = sidecar
+        } else if observe || !protect.isEmpty || !publicRoutes.isEmpty || !contextRoutes.isEmpty || tenantsFrom != nil || !trustedProxy.isEmpty {
+            throw ValidationError("--observe, --protect, --public, --context-qsh-routes, --tenants-from and --trusted-proxy need --upstream")
+        }
+
         var logger = Logger(label: "connect-server")
         logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let storeHandle: ConnectStore
@@ -136,18 +190,20 @@ struct ServerCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("connect-server: \(error.message)\n".utf8))
             throw ExitCode(3)
         }
-        let app = try ConnectServerApp(configuration: configuration, store: storeHandle, logger: logger)
+        let app = try ConnectServerApp(configuration: configuration, store: storeHandle, appStore: appStore, logger: logger)
         let startupLogger = logger
         let (bind, node) = (configuration.bind, configuration.node)
+        let inFront = configuration.upstream.map { " in front of \($0.url)" } ?? ""
         let application = app.makeApplication { boundPort in
             startupLogger.info("connect-server listening", metadata: ["address": "\(bind):\(boundPort)", "store": "\(location)", "node": "\(node)"])
-            print("connect-server listening on http://\(bind):\(boundPort)")
+            print("connect-server listening on http://\(bind):\(boundPort)" + inFront)
             fflush(nil)
         }
         try await application.runService()
         await app.recorder.flush()
         await app.rejections.flush()
         await storeHandle.close()
+        await appStore?.close()
     }
 
     /// The option's value, else the environment's (which must parse), else the default.

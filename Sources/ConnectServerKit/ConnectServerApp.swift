@@ -24,8 +24,10 @@ public struct ConnectServerApp: Sendable {
     let descriptor: String
     let logger: Logger
 
-    public init(configuration: ServerConfiguration, store: ConnectStore, hooks: ConnectServerHooks = ConnectServerHooks(),
-                logger: Logger = Logger(label: "connect-server")) throws {
+    /// `appStore`: behind the sidecar, the app's own store (`--tenants-from`), read for tenants
+    /// ours has not seen installed.
+    public init(configuration: ServerConfiguration, store: ConnectStore, appStore: (any StoreReader)? = nil,
+                hooks: ConnectServerHooks = ConnectServerHooks(), logger: Logger = Logger(label: "connect-server")) throws {
         self.configuration = configuration
         self.store = store
         self.hooks = hooks
@@ -34,7 +36,7 @@ public struct ConnectServerApp: Sendable {
                                         logger: logger)
         self.rejections = RejectionRecorder(store: store, window: configuration.foldWindow, logger: logger)
         self.health = StoreHealth(logger: logger)
-        self.directory = TenantDirectory(store: store)
+        self.directory = TenantDirectory(store: store, fallback: appStore)
         self.installKeys = InstallKeyService(baseURL: configuration.installKeysURL,
                                              maxFetchesPerMinute: configuration.installKeyFetchesPerMinute, logger: logger)
         let verifier = ConnectTokenVerifier(leeway: configuration.leeway, minimumSecretBytes: 32)
@@ -46,18 +48,23 @@ public struct ConnectServerApp: Sendable {
     }
 
     /// The Hummingbird application. `onServerRunning` receives the bound port (useful with port 0).
-    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// With `configuration.upstream` set, the sidecar in front of that app; else the example app.
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> any ApplicationProtocol {
+        let idle = TimeAmount(configuration.idleTimeout), head = TimeAmount(configuration.requestHeadTimeout)
+        let server = HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head) }
+        let serverConfiguration = ApplicationConfiguration(
+            address: .hostname(configuration.bind, port: configuration.port), serverName: "connect-server",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections))
+        let running: @Sendable (any Channel) async -> Void = { channel in await onServerRunning(channel.localAddress?.port ?? 0) }
+        if let upstream = configuration.upstream {
+            let sidecar = SidecarResponder(app: self, upstream: upstream)
+            return Application(responder: sidecar, server: server, configuration: serverConfiguration,
+                               services: [BackgroundWork(app: self), sidecar.descriptorWatch], onServerRunning: running, logger: logger)
+        }
         let router = Router(context: ConnectRequestContext.self)
         addRoutes(to: router)
-        let idle = TimeAmount(configuration.idleTimeout), head = TimeAmount(configuration.requestHeadTimeout)
-        return Application(
-            router: router,
-            server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head) },
-            configuration: .init(address: .hostname(configuration.bind, port: configuration.port), serverName: "connect-server",
-                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
-            services: [BackgroundWork(app: self)],
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-            logger: logger)
+        return Application(router: router, server: server, configuration: serverConfiguration, services: [BackgroundWork(app: self)],
+                           onServerRunning: running, logger: logger)
     }
 
     func addRoutes(to router: Router<ConnectRequestContext>) {
@@ -163,14 +170,7 @@ public struct ConnectServerApp: Sendable {
                                        installKey: { kid in await self.installKeys.key(kid: kid) })
             }
             if !outcome.accepted {
-                guard let first = rejections.admit(outcome.decision.event) else { return outcome }
-                do {
-                    try await health.observe { () throws(StoreError) in try await store.record(InstallDecision(event: first, tenant: nil)) }
-                    rejections.wrote(first, true)
-                } catch {
-                    rejections.wrote(first, false)
-                    throw error
-                }
+                try await recordRejection(outcome.decision.event)
                 return outcome
             }
             do {
@@ -179,6 +179,19 @@ public struct ConnectServerApp: Sendable {
             } catch where error.kind == .conflict && attempt < 8 {
                 continue
             }
+        }
+    }
+
+    /// Rejections are folded: the first of a kind is written before the answer, identical
+    /// ones within the window are counted.
+    func recordRejection(_ event: InstallEvent) async throws(StoreError) {
+        guard let first = rejections.admit(event) else { return }
+        do {
+            try await health.observe { () throws(StoreError) in try await store.record(InstallDecision(event: first, tenant: nil)) }
+            rejections.wrote(first, true)
+        } catch {
+            rejections.wrote(first, false)
+            throw error
         }
     }
 

@@ -32,7 +32,10 @@ public struct RequestAuthenticator: Sendable {
     }
 
     /// Verifies the request's token.
-    public func authenticate(_ request: Request, context: ConnectRequestContext, allowsContextQSH: Bool) async -> Outcome {
+    /// With `sessionAppKey`, a token issued by that app to its own pages (atlassian-connect-
+    /// express's `X-acpt`: `iss` the app, `aud` the tenant, no qsh) is accepted too.
+    public func authenticate(_ request: Request, context: ConnectRequestContext, allowsContextQSH: Bool,
+                             sessionAppKey: String? = nil) async -> Outcome {
         let target = RequestTarget(request.uri.string)
         let canonical = CanonicalRequest(method: request.method.rawValue, rawPath: target.path, rawQuery: target.query, basePath: basePath)
         guard let token = Self.token(in: request) else {
@@ -59,7 +62,10 @@ public struct RequestAuthenticator: Sendable {
         } catch {
             return .storeUnavailable(error)
         }
-        let expectation = TokenExpectation(request: canonical, allowsContextQSH: allowsContextQSH, audience: .tenant(clientKey))
+        var expectation = TokenExpectation(request: canonical, allowsContextQSH: allowsContextQSH, audience: .tenant(clientKey))
+        if let sessionAppKey, decoded.issuer == sessionAppKey, decoded.queryStringHash == nil {
+            expectation = TokenExpectation(audience: .tenant(clientKey), kind: .appSession(appKey: sessionAppKey))
+        }
         let report = verifier.verify(decoded, expecting: expectation, now: now, key: TenantKeyLookup.lookup(tenant, clientKey: clientKey))
         if let tenant, report.valid {
             return .authenticated(Authenticated(tenant: tenant, claims: decoded.claims))
@@ -69,7 +75,8 @@ public struct RequestAuthenticator: Sendable {
         return .refused(error)
     }
 
-    /// `Authorization: JWT <token>`, else the `jwt` query parameter.
+    /// Where the frameworks look for a token: `Authorization: JWT <token>`, the `jwt` query
+    /// parameter, then the session-token places `X-acpt` and `?acpt=`.
     static func token(in request: Request) -> String? {
         if let header = request.headers[.authorization], header.hasPrefix("JWT ") {
             let token = header.utf8.dropFirst(4).drop { $0 == UInt8(ascii: " ") }
@@ -77,9 +84,16 @@ public struct RequestAuthenticator: Sendable {
             guard let end else { return nil }
             return String(Substring(token[...end]))
         }
+        if let value = queryValue("jwt", in: request) { return value }
+        if let header = request.headers[ConnectServerApp.acptHeader], !header.isEmpty { return header }
+        return queryValue("acpt", in: request)
+    }
+
+    static func queryValue(_ name: String, in request: Request) -> String? {
         guard let query = request.uri.query else { return nil }
-        for pair in query.split(separator: "&") where pair.hasPrefix("jwt=") {
-            let value = PercentEncoding.formDecode(Array(pair.dropFirst(4).utf8))
+        let prefix = name + "="
+        for pair in query.split(separator: "&") where pair.hasPrefix(prefix) {
+            let value = PercentEncoding.formDecode(Array(pair.dropFirst(prefix.count).utf8))
             return value.isEmpty ? nil : value
         }
         return nil
@@ -88,7 +102,7 @@ public struct RequestAuthenticator: Sendable {
     /// The request's path and query without the `jwt` parameter: what the store keeps.
     static func pathWithoutToken(_ target: String) -> String {
         guard let question = target.firstIndex(of: "?") else { return target }
-        let kept = target[target.index(after: question)...].split(separator: "&").filter { !$0.hasPrefix("jwt=") }
+        let kept = target[target.index(after: question)...].split(separator: "&").filter { !$0.hasPrefix("jwt=") && !$0.hasPrefix("acpt=") }
         let path = String(target[..<question])
         return kept.isEmpty ? path : path + "?" + kept.joined(separator: "&")
     }

@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     /// Fetches of install keys for kids not seen before, per minute, beyond which forged
     /// installs are refused without an outbound request.
     public var installKeyFetchesPerMinute = 30
+    /// Set: run as a sidecar in front of this app instead of hosting the example app.
+    public var upstream: UpstreamConfiguration?
 
     /// The accepted range of `--retention-days`.
     public static let retentionDays = 1...36_500

@@ -14,12 +14,16 @@ public final class TenantDirectory: Sendable {
     }
 
     private let store: ConnectStore
+    /// The app's own store behind the sidecar (`--tenants-from`): asked when ours has no row,
+    /// for tenants installed before the sidecar was put in front of the app.
+    private let fallback: (any StoreReader)?
     private let ttl: Duration
     private let entries = Mutex([BytewiseKey: Entry]())
     private let maxEntries: Int
 
-    public init(store: ConnectStore, ttl: Duration = .seconds(1), maxEntries: Int = 50_000) {
+    public init(store: ConnectStore, fallback: (any StoreReader)? = nil, ttl: Duration = .seconds(1), maxEntries: Int = 50_000) {
         self.store = store
+        self.fallback = fallback
         self.ttl = ttl
         self.maxEntries = maxEntries
     }
@@ -27,21 +31,27 @@ public final class TenantDirectory: Sendable {
     public func tenant(clientKey: String, health: StoreHealth? = nil) async throws(StoreError) -> Tenant? {
         let now = ContinuousClock.now
         if let entry = entries.withLock({ $0[BytewiseKey(clientKey)] }), now - entry.loadedAt < ttl { return entry.tenant }
-        let tenant: Tenant?
+        var tenant: Tenant?
         if let health {
             tenant = try await health.observe { () throws(StoreError) in try await store.tenant(clientKey: clientKey) }
         } else {
             tenant = try await store.tenant(clientKey: clientKey)
         }
+        if tenant == nil, let fallback { tenant = try await fallback.tenant(clientKey: clientKey) }
         remember(clientKey, tenant, at: now)
         return tenant
     }
 
-    /// Reads the store, bypassing the cache (lifecycle decisions must see the latest row).
+    /// Reads our store, bypassing the cache (lifecycle decisions must see the latest row).
     public func fresh(clientKey: String) async throws(StoreError) -> Tenant? {
         let tenant = try await store.tenant(clientKey: clientKey)
         remember(clientKey, tenant, at: .now)
         return tenant
+    }
+
+    /// The app's own row for a tenant our store has none of (`--tenants-from`), uncached.
+    public func fromApp(clientKey: String) async throws(StoreError) -> Tenant? {
+        try await fallback?.tenant(clientKey: clientKey)
     }
 
     public func remember(_ clientKey: String, _ tenant: Tenant?, at instant: ContinuousClock.Instant = .now) {

@@ -12,12 +12,17 @@ public enum ForeignStoreFixture {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("foreign-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent("ace.sqlite").path
+        try sqliteExecute(path, statements)
+        return path
+    }
+
+    /// Runs `statements` in the SQLite file at `path` (another program's store, in tests).
+    public static func sqliteExecute(_ path: String, _ statements: [String]) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             for statement in statements { try db.execute(sql: statement) }
         }
         try queue.close()
-        return path
     }
 
     /// A fresh PostgreSQL database (on the server `scripts/test.sh` starts) with `statements` run in it.

@@ -42,7 +42,7 @@ final class ServerHarness: Sendable {
         self.tasks = tasks
     }
 
-    static func start(location: StoreLocation, legacyInstall: Bool = false, failureQueueCapacity: Int = 10_000,
+    static func start(location: StoreLocation, legacyInstall: Bool = false, failureQueueCapacity: Int = 10_000, appStore: (any StoreReader)? = nil,
                       configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerHarness {
         let hostKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let pem = hostKey.publicKey.pemRepresentation
@@ -75,7 +75,7 @@ final class ServerHarness: Sendable {
         configure(&configuration)
         var logger = Logger(label: "connect-server-test")
         logger.logLevel = .critical  // stopping by cancellation logs errors that mean nothing here
-        let app = try ConnectServerApp(configuration: configuration, store: store,
+        let app = try ConnectServerApp(configuration: configuration, store: store, appStore: appStore,
                                        hooks: ConnectServerHooks(onInstalled: { await hooks.append($0) }), logger: logger)
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let application = app.makeApplication { portContinuation.yield($0) }
@@ -149,10 +149,11 @@ final class ServerHarness: Sendable {
 
     /// `path` under the app's base path; `/healthz` and `/readyz` are at the root (`atRoot`).
     func send(_ method: HTTPMethod, _ path: String, token: String? = nil, body: [UInt8]? = nil, to node: String? = nil,
-              atRoot: Bool = false) async throws -> HTTPResult {
+              atRoot: Bool = false, headers: [(String, String)] = []) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: (node ?? local) + (atRoot ? "" : Self.appPath) + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "JWT \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(body)

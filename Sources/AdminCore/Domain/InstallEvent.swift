@@ -31,10 +31,17 @@ public struct InstallEvent: Sendable, Equatable {
     /// Identical rejected callbacks folded into this row (same tenant, event, reason and
     /// source within a short window); 1 for every accepted one.
     public var count: Int
+    /// Behind the sidecar: the app's HTTP status for the forwarded callback (`nil` when it was
+    /// not forwarded, or no app is behind us).
+    public var upstreamStatus: Int?
+    /// Behind the sidecar: whether the callback was passed on to the app; `nil` when no app is
+    /// behind us (connect-server hosting the app itself).
+    public var forwarded: Bool?
 
     public init(id: Int64 = 0, at: Date, node: String, clientKey: String, eventType: EventType, outcome: Outcome,
                 reason: ReasonCode? = nil, auth: String, fingerprintBefore: String? = nil, fingerprintAfter: String? = nil,
-                baseUrl: String? = nil, remoteAddress: String? = nil, detail: String = "", count: Int = 1) {
+                baseUrl: String? = nil, remoteAddress: String? = nil, detail: String = "", count: Int = 1,
+                upstreamStatus: Int? = nil, forwarded: Bool? = nil) {
         self.id = id
         self.at = at
         self.node = node
@@ -49,6 +56,8 @@ public struct InstallEvent: Sendable, Equatable {
         self.remoteAddress = remoteAddress
         self.detail = detail
         self.count = count
+        self.upstreamStatus = upstreamStatus
+        self.forwarded = forwarded
     }
 
     /// An accepted install whose secret changed.

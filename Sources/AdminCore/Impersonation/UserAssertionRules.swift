@@ -78,18 +78,17 @@ enum UserAssertionRules {
         }
     }
 
-    /// `exp - iat` within what the authorization server accepts.
-    static func lifetimeCheck(_ times: ConnectTokenVerifier.Times) -> VerificationCheck? {
+    /// `exp - iat` within what the receiver accepts (the authorization server: 60 s).
+    static func lifetimeCheck(_ times: ConnectTokenVerifier.Times, maximum: Int64) -> VerificationCheck? {
         guard let exp = times.exp, let iat = times.iat else { return nil }
         let lifetime = exp - iat
-        if lifetime > UserAssertion.maximumLifetime {
-            return .fail(.lifetime, .lifetimeTooLong,
-                         "exp is \(lifetime) s after iat; the authorization server accepts at most \(UserAssertion.maximumLifetime) s")
+        if lifetime > maximum {
+            return .fail(.lifetime, .lifetimeTooLong, "exp is \(lifetime) s after iat; at most \(maximum) s are accepted")
         }
         if lifetime <= 0 {
             return .fail(.lifetime, .expired, "exp is not after iat, so the assertion is never valid")
         }
-        return .pass(.lifetime, "lives \(lifetime) s (at most \(UserAssertion.maximumLifetime) s)")
+        return .pass(.lifetime, "lives \(lifetime) s (at most \(maximum) s)")
     }
 
     static func qshCheck(_ token: ConnectToken) -> VerificationCheck {

@@ -24,6 +24,8 @@ public struct ConnectTokenVerifier: Sendable {
     /// The largest time value accepted in `exp`, `iat` and `nbf`: 9999-12-31T23:59:59Z.
     static let maxTime: Int64 = 253_402_300_799
     static let forbiddenHeaders = ["crit", "jku", "x5u", "jwk", "x5c"]
+    /// The longest an app's own session token may live (atlassian-connect-express: 15 minutes).
+    public static let maximumSessionLifetime: Int64 = 900
 
     /// Verifies `text` end to end, looking up the key with `key` once the token is decoded.
     public func verify(_ text: String, expecting expectation: TokenExpectation, now: Int64,
@@ -61,16 +63,24 @@ public struct ConnectTokenVerifier: Sendable {
         switch expectation.kind {
         case .request: break
         case .outbound(let appKey): checkOutboundIssuer(token, appKey: appKey, into: &checks)
+        case .appSession(let appKey): checkOutboundIssuer(token, appKey: appKey, into: &checks)
         case .userAssertion(let expected): UserAssertionRules.checkIdentity(token, expected, into: &checks)
         }
         checkTimes(times, now: now, into: &checks)
         var report = VerificationReport(
             checks: checks, header: token.header, claims: token.claims, tokenText: token.text,
             leeway: leeway, now: now)
-        if case .userAssertion = expectation.kind {
-            if let lifetime = UserAssertionRules.lifetimeCheck(times) { report.checks.append(lifetime) }
+        switch expectation.kind {
+        case .userAssertion:
+            if let lifetime = UserAssertionRules.lifetimeCheck(times, maximum: UserAssertion.maximumLifetime) { report.checks.append(lifetime) }
             report.checks.append(UserAssertionRules.qshCheck(token))
-        } else {
+        case .appSession:
+            if let lifetime = UserAssertionRules.lifetimeCheck(times, maximum: Self.maximumSessionLifetime) { report.checks.append(lifetime) }
+            if let qsh = token.queryStringHash, qsh != QSHDiagnosis.contextQSH {
+                report.checks.append(.fail(.qsh, .qshMismatch, "a session token carries no qsh (or context-qsh), not a request's"))
+            }
+            checkAudience(token, expectation, into: &report.checks)
+        case .request, .outbound:
             checkQSH(token, expectation, into: &report)
             checkAudience(token, expectation, into: &report.checks)
         }
@@ -234,14 +244,14 @@ public struct ConnectTokenVerifier: Sendable {
         }
     }
 
-    /// App → host tokens speak for the app: `iss` is its key, not the tenant's clientKey.
+    /// App → host and session tokens speak for the app: `iss` is its key, not the tenant's clientKey.
     private func checkOutboundIssuer(_ token: ConnectToken, appKey: String?, into checks: inout [VerificationCheck]) {
         guard let issuer = token.issuer, let appKey else { return }
         if BytewiseKey.same(issuer, appKey) {
             checks.append(.pass(.issuer, "iss is the app key \(Sanitized.quote(appKey))"))
         } else {
             checks.append(.fail(.issuer, .wrongIssuer, "iss \(Sanitized.quote(issuer)) is not the app key \(Sanitized.quote(appKey)): "
-                + "app → host tokens are issued by the app"))
+                + "app → host and session tokens are issued by the app"))
         }
     }
 

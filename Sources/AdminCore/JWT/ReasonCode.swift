@@ -34,4 +34,9 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Hashable {
     case wrongTenant = "wrong_tenant"
     case lifetimeTooLong = "lifetime_too_long"
     case unexpectedQSH = "unexpected_qsh"
+    // The sidecar (`connect-server --upstream`).
+    /// The app behind the sidecar answered otherwise than we decided (observe mode).
+    case disagreement = "disagreement"
+    /// The app behind the sidecar could not be reached or did not answer in time.
+    case upstreamUnavailable = "upstream_unavailable"
 }

@@ -26,6 +26,10 @@ public struct TokenExpectation: Sendable {
         case outbound(appKey: String?)
         /// An act-as-user assertion for the tenant described.
         case userAssertion(UserAssertionExpectation)
+        /// A session token an app issued to its own pages, as atlassian-connect-express does
+        /// (`X-acpt`): `iss` this app key, `aud` the tenant, no `qsh` (or `context-qsh`), and
+        /// at most 15 minutes between `iat` and `exp`.
+        case appSession(appKey: String)
     }
 
     public var algorithm: Algorithm

@@ -6,7 +6,7 @@
 /// the same moment (serialised by an advisory lock) cannot trip over each other.
 enum Schema {
     /// The version this build reads and writes.
-    static let currentVersion = 3
+    static let currentVersion = 4
 
     /// Statements that take a store from `version - 1` to `version`.
     static func migration(to version: Int, dialect: SQLDialect) -> [String] {
@@ -14,8 +14,19 @@ enum Schema {
         case 1: return version1(dialect)
         case 2: return version2(dialect)
         case 3: return version3(dialect)
+        case 4: return version4(dialect)
         default: return []
         }
+    }
+
+    /// What the app behind the sidecar (`connect-server --upstream`) answered to a callback:
+    /// its HTTP status (NULL when not forwarded) and whether the callback was forwarded at all.
+    static func version4(_ dialect: SQLDialect) -> [String] {
+        let ifNotExists = dialect == .postgres ? "IF NOT EXISTS " : ""
+        return [
+            "ALTER TABLE install_event ADD COLUMN \(ifNotExists)upstream_status INTEGER",
+            "ALTER TABLE install_event ADD COLUMN \(ifNotExists)forwarded INTEGER",
+        ]
     }
 
     /// Folded rejections (`count` on install events, as failures have), the index that keeps a

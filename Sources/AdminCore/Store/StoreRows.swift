@@ -30,7 +30,8 @@ enum StoreRows {
             reason: row.text("reason").flatMap(ReasonCode.init(rawValue:)), auth: auth,
             fingerprintBefore: row.text("fingerprint_before"), fingerprintAfter: row.text("fingerprint_after"),
             baseUrl: row.text("base_url"), remoteAddress: row.text("remote_address"), detail: row.text("detail") ?? "",
-            count: Int(row.integer("count") ?? 1))
+            count: Int(row.integer("count") ?? 1), upstreamStatus: row.integer("upstream_status").map(Int.init),
+            forwarded: row.integer("forwarded").map { $0 != 0 })
     }
 
     static func failure(_ row: SQLRow) throws(StoreError) -> AuthFailure {

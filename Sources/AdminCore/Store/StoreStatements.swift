@@ -10,7 +10,7 @@ enum StoreStatements {
         """
     static let eventColumns = """
         at, node, client_key, event_type, outcome, reason, auth, fingerprint_before, fingerprint_after, base_url, \
-        remote_address, detail, count
+        remote_address, detail, count, upstream_status, forwarded
         """
     static let failureColumns = """
         at, node, client_key, reason, detail, method, path, remote_address, user_agent, token_fingerprint, alg, kid, exp, iat, count
@@ -73,7 +73,8 @@ enum StoreStatements {
             .integer(StoreTime.milliseconds(event.at)), .text(event.node), .text(event.clientKey), .text(event.eventType.rawValue),
             .text(event.outcome.rawValue), SQLValue(event.reason?.rawValue), .text(event.auth), SQLValue(event.fingerprintBefore),
             SQLValue(event.fingerprintAfter), SQLValue(event.baseUrl), SQLValue(event.remoteAddress), .text(event.detail),
-            .integer(Int64(max(1, event.count))),
+            .integer(Int64(max(1, event.count))), SQLValue(event.upstreamStatus.map(Int64.init)),
+            SQLValue(event.forwarded.map { $0 ? Int64(1) : Int64(0) }),
         ]
     }
 

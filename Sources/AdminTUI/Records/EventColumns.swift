@@ -7,7 +7,7 @@ enum EventColumns {
         RecordColumn(title: "TIME (UTC)", width: 16) { event, _ in RecordRendering.shortTime(event.at) },
         RecordColumn(title: "TENANT", width: 14, flexible: true, preferred: 36) { event, _ in event.clientKey },
         RecordColumn(title: "EVENT", width: 11) { event, _ in event.eventType.rawValue },
-        RecordColumn(title: "OUTCOME", width: 8) { event, _ in outcome(event) },
+        RecordColumn(title: "OUTCOME", width: 8, flexible: true, preferred: 18) { event, style in outcome(event, unicode: style.unicode) },
         RecordColumn(title: "REASON", width: 18, flexible: true, preferred: 25) { event, _ in event.reason?.rawValue ?? "" },
         RecordColumn(title: "AUTH", width: 16, minimumTerminalWidth: 100) { event, _ in event.auth },
         RecordColumn(title: "SECRET", width: 17, minimumTerminalWidth: 130) { event, style in
@@ -16,9 +16,20 @@ enum EventColumns {
         RecordColumn(title: "NODE", width: 8, minimumTerminalWidth: 140) { event, _ in event.node },
     ]
 
-    /// The outcome as one word: `accepted`, `rotated` (accepted with a new secret) or `REJECTED`.
-    static func outcome(_ event: InstallEvent) -> String {
-        event.outcome == .rejected ? "REJECTED" : (event.rotatedSecret ? "rotated" : "accepted")
+    /// The outcome as one word: `accepted`, `rotated` (accepted with a new secret) or `REJECTED`;
+    /// behind the sidecar followed by what the app answered: `accepted → app 500`.
+    static func outcome(_ event: InstallEvent, unicode: Bool) -> String {
+        let ours = event.outcome == .rejected ? "REJECTED" : (event.rotatedSecret ? "rotated" : "accepted")
+        guard event.forwarded == true else { return ours }
+        return ours + (unicode ? " → " : " -> ") + (event.upstreamStatus.map { "app \($0)" } ?? "no answer")
+    }
+
+    /// Rejected in red; accepted by us but refused by the app behind the sidecar in yellow;
+    /// a new secret highlighted.
+    static func style(_ event: InstallEvent) -> Style {
+        if event.outcome == .rejected { return .error }
+        if event.forwarded == true && !(200..<300).contains(event.upstreamStatus ?? 0) { return .warning }
+        return event.rotatedSecret ? .accent : .normal
     }
 
     /// `aaaabbbb→11112222`: the secret's fingerprint before and after the event (the first 8

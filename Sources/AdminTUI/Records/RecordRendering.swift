@@ -68,6 +68,8 @@ enum RecordRendering {
             "fingerprintAfter": optional(event.fingerprintAfter), "baseUrl": optional(event.baseUrl),
             "remoteAddress": optional(event.remoteAddress), "detail": .string(event.detail),
             "secretRotated": .bool(event.rotatedSecret),
+            "upstreamStatus": event.upstreamStatus.map { .integer(Int64($0)) } ?? .null,
+            "forwarded": event.forwarded.map(JSONValue.bool) ?? .null,
         ]))
     }
 

@@ -5,7 +5,7 @@ extension HistoryModel {
         ListView.draw(list, columns: EventColumns.all, layout: layout, origin: Self.listOrigin ?? 3,
                       nothing: "no install events" + (tenant.map { " for \($0)" } ?? ""),
                       extra: tenant.map { ["tenant " + $0] } ?? [], frame: frame, on: surface) { event in
-            event.outcome == .rejected ? .error : (event.rotatedSecret ? .accent : .normal)
+            EventColumns.style(event)
         }
     }
 }

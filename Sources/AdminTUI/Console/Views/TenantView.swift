@@ -47,7 +47,7 @@ extension TenantModel {
         let events = Table(eventColumns, totalWidth: surface.columns - 1, style: CellStyle(now: now, unicode: surface.unicode))
         for event in detail.history.prefix(historyRows) where row < surface.rows - 2 {
             surface.put(Cell.fit(events.line(event), surface.columns - 1), row: row, column: 1,
-                        style: event.outcome == .rejected ? .error : (event.rotatedSecret ? .accent : .normal))
+                        style: EventColumns.style(event))
             row += 1
         }
         guard row < surface.rows - 3 else { return }

@@ -1,0 +1,184 @@
+import AdminCore
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// `connect-server --upstream`: in front of an app it does not host. Lifecycle callbacks are
+/// decided by our rules and passed on when accepted; requests with tokens are verified and,
+/// in enforce mode, refused before they reach the app; everything else goes through as is.
+/// Every decision, and what the app answered, is recorded.
+struct SidecarResponder: HTTPResponder {
+    typealias Context = ConnectRequestContext
+
+    let app: ConnectServerApp
+    let upstream: UpstreamConfiguration
+    let forwarder: UpstreamForwarder
+    let descriptor: UpstreamDescriptor
+
+    init(app: ConnectServerApp, upstream: UpstreamConfiguration) {
+        self.app = app
+        self.upstream = upstream
+        self.forwarder = UpstreamForwarder(configuration: upstream, client: HTTPClient.shared)
+        self.descriptor = UpstreamDescriptor(upstream: upstream.url, basePath: app.configuration.basePath, appKey: app.configuration.appKey)
+    }
+
+    /// Re-reads the app's descriptor (lifecycle paths, app key) while the server runs.
+    var descriptorWatch: some Service { descriptor.watch(client: HTTPClient.shared, logger: app.logger) }
+
+    static let reasonHeader = HTTPField.Name("X-Connect-Auth-Reason")!
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        if request.method == .get && path == "/healthz" { return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok"))) }
+        if request.method == .get && path == "/readyz" { return await readiness() }
+        let routes = descriptor.current
+        if request.method == .post, let event = routes.lifecycle[path] { return await lifecycle(event, request, context) }
+        if path == routes.descriptorPath || upstream.publicRoutes.matches(path[...]) {
+            return await forward(request, context, body: .stream(request.body, length: Self.length(request)))
+        }
+        let token = RequestAuthenticator.token(in: request)
+        guard token != nil || upstream.protect.matches(path[...]) else {
+            return await forward(request, context, body: .stream(request.body, length: Self.length(request)))
+        }
+        let contextRoute = upstream.contextRoutes.matches(path[...])
+        let outcome = await app.authenticator.authenticate(request, context: context, allowsContextQSH: contextRoute,
+                                                          sessionAppKey: contextRoute ? routes.appKey : nil)
+        switch outcome {
+        case .storeUnavailable:
+            if upstream.observe { return await forward(request, context, body: .stream(request.body, length: Self.length(request))) }
+            return ConnectServerApp.storeUnavailable()
+        case .refused(let error):
+            guard upstream.observe else {
+                var response = ConnectServerApp.unauthorized(error)
+                response.headers[Self.reasonHeader] = error.reason.rawValue
+                return response
+            }
+            let response = await forward(request, context, body: .stream(request.body, length: Self.length(request)))
+            if response.status.code < 400 {
+                disagree("we refused it (\(error.reason.rawValue): \(error.detail)); the app answered \(response.status.code)", request, context, token)
+            }
+            return response
+        case .authenticated:
+            let response = await forward(request, context, body: .stream(request.body, length: Self.length(request)))
+            if upstream.observe && (400..<500).contains(response.status.code) {
+                disagree("we accepted the token; the app answered \(response.status.code)", request, context, token)
+            }
+            return response
+        }
+    }
+
+    static func length(_ request: Request) -> Int64? {
+        request.headers[.contentLength].flatMap { Int64($0) }
+    }
+
+    /// The app's answer, or 502/504 (recorded, folded like other floods) when it has none.
+    func forward(_ request: Request, _ context: Context, body: UpstreamForwarder.Body) async -> Response {
+        do {
+            return try await forwarder.forward(request, body: body, remoteAddress: context.remoteAddress)
+        } catch {
+            let (status, detail): (HTTPResponse.Status, String) = switch error {
+            case .timedOut: (.gatewayTimeout, "the app did not answer within \(upstream.timeout)")
+            case .unreachable(let why): (.badGateway, "the app at \(upstream.url) could not be reached: \(why)")
+            }
+            app.authenticator.recordFailure(ConnectAuthError(.upstreamUnavailable, detail), request, context, token: nil, decoded: nil)
+            return ConnectServerApp.jsonError(status: status, reason: ReasonCode.upstreamUnavailable.rawValue)
+        }
+    }
+
+    /// Observe mode: the app answered otherwise than we decided.
+    func disagree(_ detail: String, _ request: Request, _ context: Context, _ token: String?) {
+        let decoded = token.flatMap { try? ConnectToken.decode($0) }
+        app.authenticator.recordFailure(ConnectAuthError(.disagreement, detail), request, context, token: token, decoded: decoded)
+    }
+
+    /// Ready when our store answers and so does the app.
+    func readiness() async -> Response {
+        do {
+            try await app.health.observe { () throws(StoreError) in try await app.store.ping() }
+        } catch {
+            return ConnectServerApp.storeUnavailable()
+        }
+        var probe = HTTPClientRequest(url: upstream.url + descriptor.current.descriptorPath)
+        probe.method = .GET
+        do {
+            let response = try await HTTPClient.shared.execute(probe, timeout: .seconds(2))
+            _ = try? await response.body.collect(upTo: 1024 * 1024)
+            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
+        } catch {
+            return ConnectServerApp.jsonError(status: .serviceUnavailable, reason: ReasonCode.upstreamUnavailable.rawValue)
+        }
+    }
+
+    // MARK: - Lifecycle
+
+    /// Decided by our rules; an accepted callback is passed to the app, and the tenant row is
+    /// written only when the app answered 2xx — the event says what it answered either way.
+    func lifecycle(_ event: InstallEvent.EventType, _ request: Request, _ context: Context) async -> Response {
+        var request = request
+        var body: [UInt8] = []
+        var tooLarge = false
+        do {
+            body = Array(buffer: try await request.collectBody(upTo: LifecyclePayload.maxBytes))
+        } catch {
+            tooLarge = true
+        }
+        let callback = LifecycleRules.Callback(
+            eventType: event, body: body, bodyTooLarge: tooLarge, token: RequestAuthenticator.token(in: request),
+            request: CanonicalRequest(method: request.method.rawValue, url: request.uri.string, baseURL: app.configuration.baseURLs.first),
+            remoteAddress: context.remoteAddress, now: Date())
+        // A tenant installed before the sidecar is only in the app's store: decide on that row,
+        // and write ours without a guard on a row we never had.
+        let fromApp = Mutex(false)
+        let directory = app.directory
+        let outcome: LifecycleRules.Outcome
+        do {
+            outcome = try await app.health.observe { () throws(StoreError) in
+                try await app.rules.decide(callback, existing: { key throws(StoreError) in
+                    if let ours = try await directory.fresh(clientKey: key) { return ours }
+                    let theirs = try await directory.fromApp(clientKey: key)
+                    fromApp.withLock { $0 = theirs != nil }
+                    return theirs
+                }, installKey: { kid in await app.installKeys.key(kid: kid) })
+            }
+        } catch {
+            return ConnectServerApp.storeUnavailable()
+        }
+        var decision = outcome.decision
+        guard outcome.accepted else {
+            decision.event.forwarded = false
+            try? await app.recordRejection(decision.event)
+            let reason = decision.event.reason?.rawValue ?? "rejected"
+            return ConnectServerApp.jsonError(status: outcome.status == 400 ? .badRequest : .unauthorized, reason: reason)
+        }
+        decision.event.forwarded = true
+        let answer: Response
+        do {
+            answer = try await forwarder.exchange(request, body: .bytes(ByteBuffer(bytes: body)), remoteAddress: context.remoteAddress)
+            decision.event.upstreamStatus = answer.status.code
+        } catch {
+            decision.event.upstreamStatus = nil
+            answer = ConnectServerApp.jsonError(status: .badGateway, reason: ReasonCode.upstreamUnavailable.rawValue)
+        }
+        if !(200..<300).contains(decision.event.upstreamStatus ?? 0) {
+            decision.tenant = nil
+            decision.event.detail = decision.event.detail.isEmpty ? "the app refused it, so no tenant was written" : decision.event.detail
+        }
+        if fromApp.withLock({ $0 }) { decision.basis = .unconditional }
+        do {
+            try await app.health.observe { () throws(StoreError) in try await app.store.record(decision) }
+        } catch where error.kind == .conflict {
+            // A concurrent callback changed the row after we decided: keep the record of this one.
+            decision.tenant = nil
+            try? await app.store.record(decision)
+        } catch {
+            app.logger.error("lifecycle \(event.rawValue) forwarded but not recorded: \(error.message)")
+        }
+        if let tenant = decision.tenant { directory.remember(tenant.clientKey, tenant) }
+        return answer
+    }
+}

@@ -1,0 +1,118 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+
+/// Passes a request on to the app behind the sidecar and its answer back, both streamed:
+/// method, path, query, headers and body unchanged, but for the hop-by-hop headers RFC 9110
+/// (§7.6.1) says a proxy must not forward, and with `X-Forwarded-For/-Proto/-Host` added.
+struct UpstreamForwarder: Sendable {
+    let configuration: UpstreamConfiguration
+    let client: HTTPClient
+
+    /// What to send as the body: the caller's stream, or bytes already read (lifecycle payloads,
+    /// forms searched for a `jwt` field).
+    enum Body {
+        case stream(RequestBody, length: Int64?)
+        case bytes(ByteBuffer)
+    }
+
+    enum Failure: Error {
+        /// Could not connect, or the connection broke: 502.
+        case unreachable(String)
+        /// No answer within the timeout: 504.
+        case timedOut
+    }
+
+    /// Fields a proxy consumes rather than forwards (plus any the `Connection` field names).
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+                                        "proxy-authenticate", "proxy-authorization"]
+
+    /// The app's answer, its body still streaming from the app.
+    func forward(_ request: Request, body: Body, remoteAddress: String?) async throws(Failure) -> Response {
+        let response = try await execute(request, body: body, remoteAddress: remoteAddress)
+        return Response(status: Self.status(response), headers: Self.responseFields(response), body: ResponseBody(asyncSequence: response.body))
+    }
+
+    /// The app's answer read whole (up to `limit` bytes): for lifecycle callbacks, whose answer
+    /// is recorded before it is passed back.
+    func exchange(_ request: Request, body: Body, remoteAddress: String?, limit: Int = 64 * 1024) async throws(Failure) -> Response {
+        let response = try await execute(request, body: body, remoteAddress: remoteAddress)
+        let collected: ByteBuffer
+        do {
+            collected = try await response.body.collect(upTo: limit)
+        } catch {
+            throw .unreachable("the app's answer broke off or exceeded \(limit) bytes")
+        }
+        return Response(status: Self.status(response), headers: Self.responseFields(response), body: .init(byteBuffer: collected))
+    }
+
+    private func execute(_ request: Request, body: Body, remoteAddress: String?) async throws(Failure) -> HTTPClientResponse {
+        var outbound = HTTPClientRequest(url: configuration.url + (request.uri.string.hasPrefix("/") ? request.uri.string : "/" + request.uri.string))
+        outbound.method = HTTPMethod(rawValue: request.method.rawValue)
+        outbound.headers = Self.requestHeaders(request.headers, authority: request.head.authority, remoteAddress: remoteAddress,
+                                               trusted: configuration.trustedProxies)
+        switch body {
+        case .bytes(let buffer):
+            outbound.body = .bytes(buffer)
+        case .stream(let stream, let length):
+            outbound.body = .stream(stream, length: length.map { .known($0) } ?? .unknown)
+        }
+        do {
+            return try await client.execute(outbound, timeout: .init(configuration.timeout))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw .timedOut
+        } catch {
+            throw .unreachable(String(String(describing: error).prefix(200)))
+        }
+    }
+
+    static func status(_ response: HTTPClientResponse) -> HTTPResponse.Status {
+        HTTPResponse.Status(code: Int(response.status.code), reasonPhrase: response.status.reasonPhrase)
+    }
+
+    /// The app's fields minus hop-by-hop ones.
+    static func responseFields(_ response: HTTPClientResponse) -> HTTPFields {
+        var fields = HTTPFields()
+        let dropped = dropped(by: response.headers[canonicalForm: "connection"].map(String.init))
+        for header in response.headers where !dropped.contains(header.name.lowercased()) {
+            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
+        return fields
+    }
+
+    /// Hop-by-hop fields, and those a `Connection` field lists.
+    static func dropped(by connection: [String]) -> Set<String> {
+        hopByHop.union(connection.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+    }
+
+    /// The caller's fields minus hop-by-hop ones and `Host` (the client sets the app's), with the
+    /// `X-Forwarded-*` trio: appended to when the peer is a trusted proxy, else replaced.
+    static func requestHeaders(_ fields: HTTPFields, authority: String?, remoteAddress: String?, trusted: Set<String>) -> HTTPHeaders {
+        let dropped = dropped(by: fields[values: .connection]).union(["host"])
+        let peerTrusted = remoteAddress.map { trusted.contains($0) } ?? false
+        var headers = HTTPHeaders()
+        for field in fields {
+            let name = field.name.canonicalName
+            if dropped.contains(name) { continue }
+            if name.hasPrefix("x-forwarded-") && !peerTrusted { continue }
+            headers.add(name: field.name.rawName, value: field.value)
+        }
+        func forwarded(_ name: String, _ value: String?) {
+            guard let value else { return }
+            if peerTrusted, let existing = headers.first(name: name) {
+                headers.replaceOrAdd(name: name, value: existing + ", " + value)
+            } else if !peerTrusted || headers.first(name: name) == nil {
+                headers.replaceOrAdd(name: name, value: value)
+            }
+        }
+        forwarded("X-Forwarded-For", remoteAddress)
+        if !(peerTrusted && headers.first(name: "X-Forwarded-Proto") != nil) { headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "http") }
+        if !(peerTrusted && headers.first(name: "X-Forwarded-Host") != nil) {
+            if let authority { headers.replaceOrAdd(name: "X-Forwarded-Host", value: authority) }
+        }
+        return headers
+    }
+}

@@ -1,0 +1,176 @@
+import AdminCore
+import AsyncHTTPClient
+import ConnectServerKit
+import ConnectTestSupport
+import Crypto
+import Foundation
+import Testing
+
+/// `connect-server --upstream` in front of an app that is not ours: a small Python Connect app
+/// (`Tests/Fixtures/ace-like-app`, atlassian-jwt, ACE's AddonSettings table in SQLite) on
+/// loopback, the sidecar in front of it, the host played by the harness.
+@Suite(.serialized) struct SidecarTests {
+    /// The Python app, started on a free port (or a given one, to come back after a stop).
+    final class AceLikeApp: @unchecked Sendable {
+        let process = Process()
+        let port: Int
+        let db: String
+        let log: URL
+
+        init(directory: URL, port: Int = 0) async throws {
+            guard let python = ProcessInfo.processInfo.environment["CONNECT_TEST_PYTHON"] else {
+                throw TestSetupError("CONNECT_TEST_PYTHON is not set: run scripts/test.sh, which makes a Python with atlassian-jwt")
+            }
+            db = directory.appendingPathComponent("ace.sqlite").path
+            log = directory.appendingPathComponent("requests.log")
+            let out = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
+            FileManager.default.createFile(atPath: out.path, contents: nil)
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [TestProducts.packageRoot.appendingPathComponent("Tests/Fixtures/ace-like-app/app.py").path,
+                                 "--db", db, "--log", log.path, "--base-path", ServerHarness.appPath, "--port", String(port)]
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = ContinuousClock.now + .seconds(30)
+            var found: Int?
+            while found == nil && ContinuousClock.now < deadline && process.isRunning {
+                let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+                found = text.split(separator: "\n").first.flatMap { Int($0.replacingOccurrences(of: "listening on ", with: "")) }
+                if found == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            guard let found else { process.terminate(); throw TestSetupError("the Python app did not start") }
+            self.port = found
+        }
+
+        var url: String { "http://127.0.0.1:\(port)" }
+        var requests: [String] { ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+
+        func stop() {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    static func directory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sidecar-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static let secret = "sidecar-secret-0123456789abcdefghijk"
+
+    @Test func installsRequestsAndRefusalsInEnforceMode() async throws {
+        let directory = try Self.directory()
+        let app = try await AceLikeApp(directory: directory)
+        defer { app.stop() }
+        let appStore = try await StoreReaders.open(try StoreLocation.parse("ace+sqlite:\(app.db)"))
+        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation(), appStore: appStore) { configuration in
+            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(5), publicRoutes: [RouteGlob("/connect/public/*")])
+        }
+        defer { Task { await harness.stop(); await appStore.close() } }
+
+        // A signed install: forwarded, answered by the app, recorded with its status, tenant written.
+        try await harness.install("jira:one", secret: Self.secret)
+        #expect(app.requests.contains("POST /connect/installed"))
+        let installed = try #require(try await harness.store.history(HistoryQuery(clientKey: "jira:one", limit: 10)).first)
+        #expect(installed.outcome == .accepted && installed.forwarded == true && installed.upstreamStatus == 204)
+        #expect(try await harness.store.tenant(clientKey: "jira:one") != nil)
+
+        // A valid request goes through with its body (5 MB) and headers intact.
+        let body = (0..<(5 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let token = harness.requestToken(clientKey: "jira:one", secret: Self.secret, method: "POST", path: "/api/data?x=1")
+        let passed = try await harness.send(.POST, "/api/data?x=1", token: token, body: body, headers: [("X-Custom", "kept")])
+        #expect(passed.status == 200, "\(passed.body)")
+        let echoed = try #require(try JSONSerialization.jsonObject(with: Data(passed.body.utf8)) as? [String: Any])
+        #expect(echoed["bodyLength"] as? Int == body.count)
+        #expect(echoed["bodySha256"] as? String == SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined())
+        let headers = try #require(echoed["headers"] as? [String: String])
+        #expect(headers["x-custom"] == "kept" && headers["x-forwarded-for"] == "127.0.0.1" && headers["x-forwarded-proto"] == "http")
+        #expect(headers["authorization"] == "JWT \(token)")
+
+        // A forged one is refused here, with its reason, and never reaches the app.
+        let forged = harness.requestToken(clientKey: "jira:one", secret: "not-the-secret-0123456789abcdefghij", method: "GET", path: "/api/forged")
+        let refused = try await harness.send(.GET, "/api/forged", token: forged)
+        #expect(refused.status == 401)
+        #expect(refused.headers.first(name: "X-Connect-Auth-Reason") == "bad_signature")
+        #expect(!app.requests.contains { $0.contains("/api/forged") })
+        let missing = try await harness.send(.GET, "/api/no-token")
+        #expect(missing.status == 401 && !app.requests.contains { $0.contains("/api/no-token") })
+        // Public routes and the descriptor pass without a token.
+        #expect(try await harness.send(.GET, "/public/page").status == 200)
+        #expect(try await harness.send(.GET, "/atlassian-connect.json").status == 200)
+
+        // An unsigned reinstall (a hijack attempt) is refused and never forwarded.
+        let hijack = try await harness.lifecycle(.installed, token: nil, body: ServerHarness.payload("jira:one", event: .installed, secret: "attacker-secret-0123456789abcdefghij"))
+        #expect(hijack.status == 401)
+        #expect(app.requests.filter { $0 == "POST /connect/installed" }.count == 1)
+        await harness.flushFailures()
+        let rejected = try #require(try await harness.store.history(HistoryQuery(clientKey: "jira:one", limit: 10)).first)
+        #expect(rejected.outcome == .rejected && rejected.forwarded == false && rejected.upstreamStatus == nil)
+
+        // A tenant only in the app's own store (installed before the sidecar) authenticates.
+        let before = "jira:before"
+        try ForeignStoreFixture.sqliteExecute(app.db, ["INSERT INTO AddonSettings (clientKey, key, val) VALUES ('\(before)', 'clientInfo', "
+            + ForeignStoreFixture.literal(ForeignStoreFixture.clientInfo(clientKey: before, secret: Self.secret, baseUrl: "https://before.atlassian.net")) + ")"])
+        let old = try await harness.send(.GET, "/api/old", token: harness.requestToken(clientKey: before, secret: Self.secret, method: "GET", path: "/api/old"))
+        #expect(old.status == 200, "\(old.body)")
+
+        // The app refuses an install: the event says so, and no tenant is written.
+        var control = HTTPClientRequest(url: app.url + ServerHarness.appPath + "/_control")  // straight to the app
+        control.method = .POST
+        control.body = .bytes(Array(#"{"failInstalls": true}"#.utf8))
+        #expect(try await HTTPClient.shared.execute(control, timeout: .seconds(10)).status.code == 200)
+        let failing = try await harness.lifecycle(.installed, token: try harness.installToken(clientKey: "jira:two"),
+                                                  body: ServerHarness.payload("jira:two", event: .installed, secret: Self.secret))
+        #expect(failing.status == 500)
+        let refusedByApp = try #require(try await harness.store.history(HistoryQuery(clientKey: "jira:two", limit: 10)).first)
+        #expect(refusedByApp.outcome == .accepted && refusedByApp.forwarded == true && refusedByApp.upstreamStatus == 500)
+        #expect(try await harness.store.tenant(clientKey: "jira:two") == nil)
+    }
+
+    @Test func observeModeForwardsAndRecordsDisagreements() async throws {
+        let directory = try Self.directory()
+        let app = try await AceLikeApp(directory: directory)
+        defer { app.stop() }
+        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
+            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(5), observe: true)
+        }
+        defer { Task { await harness.stop() } }
+        try await harness.install("jira:obs", secret: Self.secret)
+        // No exp: we refuse it (missing_claim); the app, like ACE, checks exp only when present.
+        var claims = ConnectClaims(issuer: "jira:obs", issuedAt: UnixTime.now(), request: CanonicalRequest(method: "GET", url: "/api/lax")).object
+        claims["exp"] = nil
+        let lax = ConnectTokenSigner.hs256(claims: claims, secret: SharedSecret(Self.secret))
+        let forwarded = try await harness.send(.GET, "/api/lax", token: lax)
+        #expect(forwarded.status == 200)
+        #expect(app.requests.contains("GET /connect/api/lax"))
+        await harness.flushFailures()
+        let failures = try await harness.store.failures(FailureQuery(limit: 10))
+        #expect(Set(failures.map(\.reason)) == [.missingClaim, .disagreement], "\(failures.map(\.reason))")
+        #expect(failures.first { $0.reason == .disagreement }?.detail.contains("the app answered 200") == true)
+    }
+
+    @Test func aStoppedAppIs502AndComesBack() async throws {
+        let directory = try Self.directory()
+        let app = try await AceLikeApp(directory: directory)
+        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
+            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(3), publicRoutes: [RouteGlob("/connect/public/*")])
+        }
+        defer { Task { await harness.stop() } }
+        #expect(try await harness.send(.GET, "/public/a").status == 200)
+        app.stop()
+        let started = ContinuousClock.now
+        let down = try await harness.send(.GET, "/public/a")
+        #expect(down.status == 502 || down.status == 504)
+        #expect(ContinuousClock.now - started < .seconds(20))  // within the timeout, not forever
+        #expect(try await harness.send(.GET, "/healthz", atRoot: true).status == 200)
+        #expect(try await harness.send(.GET, "/readyz", atRoot: true).status == 503)
+        await harness.flushFailures()
+        #expect(try await harness.store.failures(FailureQuery(limit: 10)).contains { $0.reason == .upstreamUnavailable })
+        let back = try await AceLikeApp(directory: directory, port: app.port)
+        defer { back.stop() }
+        #expect(try await harness.send(.GET, "/public/a").status == 200)
+        #expect(try await harness.send(.GET, "/readyz", atRoot: true).status == 200)
+    }
+}

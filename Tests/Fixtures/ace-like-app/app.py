@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""A small Connect app that is not ours, for the sidecar tests (`connect-server --upstream`).
+
+It behaves like an atlassian-connect-express app where the sidecar can see it: it serves its
+descriptor, stores each tenant's `/installed` body as ACE's Sequelize adapter does (table
+`AddonSettings`, one `clientInfo` row per clientKey whose `val` is the JSON body, in SQLite), and
+checks request tokens itself with Atlassian's PyPI package atlassian-jwt, answering 400 to a bad
+one as ACE does. Every request it receives is appended to --log as `METHOD PATH`, so a test can
+prove what never reached it. POST {base}/_control {"failInstalls": true} makes `/installed`
+answer 500 (an app that refuses an install).
+
+    app.py --db FILE --log FILE [--base-path /connect] [--key com.example.ace-like]
+
+The first line on stdout is `listening on PORT`.
+"""
+import argparse
+import hashlib
+import json
+import signal
+import sqlite3
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import atlassian_jwt
+import jwt as pyjwt
+
+LOCK = threading.Lock()
+STATE = {"failInstalls": False}
+
+
+class Handler(BaseHTTPRequestHandler):
+    db = ""
+    log = ""
+    base = ""
+    key = ""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):
+        pass
+
+    def reply(self, status, body, headers=None):
+        data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def record(self):
+        with LOCK, open(self.log, "a") as log:
+            log.write(f"{self.command} {self.path}\n")
+
+    def relative(self):
+        path = self.path.split("?", 1)[0]
+        return path[len(self.base):] if path.startswith(self.base) else None
+
+    def do_GET(self):
+        self.handle_any(b"")
+
+    def do_POST(self):
+        self.handle_any(self.body())
+
+    def handle_any(self, body):
+        self.record()
+        path = self.relative()
+        if path == "/atlassian-connect.json":
+            return self.reply(200, {"key": self.key, "baseUrl": "https://sidecar.example.test" + self.base,
+                                    "authentication": {"type": "jwt"},
+                                    "lifecycle": {"installed": "/installed", "uninstalled": "/uninstalled",
+                                                  "enabled": "/enabled", "disabled": "/disabled"}})
+        if path == "/_control":
+            STATE.update(json.loads(body or b"{}"))
+            return self.reply(200, STATE)
+        if path in ("/installed", "/uninstalled", "/enabled", "/disabled"):
+            return self.lifecycle(path[1:], body)
+        if path is not None and path.startswith("/public/"):
+            return self.reply(200, {"public": True})
+        return self.authenticated(body)
+
+    def lifecycle(self, event, body):
+        if event == "installed":
+            if STATE["failInstalls"]:
+                return self.reply(500, {"message": "the app failed to store the install"})
+            info = json.loads(body)
+            with LOCK:
+                db = sqlite3.connect(self.db)
+                db.execute("DELETE FROM AddonSettings WHERE clientKey = ? AND key = 'clientInfo'", (info["clientKey"],))
+                db.execute("INSERT INTO AddonSettings (clientKey, key, val) VALUES (?, 'clientInfo', ?)",
+                           (info["clientKey"], json.dumps(info)))
+                db.commit()
+                db.close()
+        return self.reply(204, b"")
+
+    def secret(self, client_key):
+        with LOCK:
+            db = sqlite3.connect(self.db)
+            row = db.execute("SELECT val FROM AddonSettings WHERE clientKey = ? AND key = 'clientInfo'", (client_key,)).fetchone()
+            db.close()
+        return json.loads(row[0])["sharedSecret"] if row else None
+
+    def authenticated(self, body):
+        auth = self.headers.get("Authorization", "")
+        token = auth[4:] if auth.startswith("JWT ") else None
+        if token is None:
+            return self.reply(401, {"message": "Could not find authentication data on request"})
+        try:
+            client_key = pyjwt.decode(token, options={"verify_signature": False})["iss"]  # as ACE: iss names the tenant
+        except Exception:
+            return self.reply(400, {"message": "Invalid JWT"})
+        secret = self.secret(client_key)
+        if secret is None:
+            return self.reply(400, {"message": "unknown clientKey"})
+        try:
+            claims = pyjwt.decode(token, secret, algorithms=["HS256"], options={"verify_aud": False})
+        except Exception as error:
+            return self.reply(400, {"message": f"Invalid JWT: {error}"})
+        expected = atlassian_jwt.url_utils.hash_url(self.command, self.path.replace(self.base, "", 1))
+        if claims.get("qsh") != expected:
+            return self.reply(400, {"message": "qsh mismatch"})
+        return self.reply(200, {"clientKey": client_key, "bodyLength": len(body), "bodySha256": hashlib.sha256(body).hexdigest(),
+                                "headers": {name.lower(): value for name, value in self.headers.items()}})
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--log", required=True)
+    parser.add_argument("--base-path", default="")
+    parser.add_argument("--key", default="com.example.ace-like")
+    parser.add_argument("--port", type=int, default=0)
+    arguments = parser.parse_args()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, set(signal.Signals))
+    db = sqlite3.connect(arguments.db)
+    db.execute("CREATE TABLE IF NOT EXISTS `AddonSettings` (`id` INTEGER PRIMARY KEY AUTOINCREMENT, `clientKey` VARCHAR(255), "
+               "`key` VARCHAR(255), `val` JSON)")
+    db.commit()
+    db.close()
+    Handler.db, Handler.log, Handler.base, Handler.key = arguments.db, arguments.log, arguments.base_path, arguments.key
+    open(arguments.log, "a").close()
+    server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
+    server.daemon_threads = True
+    print(f"listening on {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
