@@ -34,12 +34,13 @@ public struct RequestAuthenticator: Sendable {
     /// Verifies the request's token.
     /// With `sessionAppKey`, a token issued by that app to its own pages (atlassian-connect-
     /// express's `X-acpt`: `iss` the app, `aud` the tenant, no qsh) is accepted too.
+    /// `token`: one found elsewhere than `token(in:)` looks (a form field).
     public func authenticate(_ request: Request, context: ConnectRequestContext, allowsContextQSH: Bool,
-                             sessionAppKey: String? = nil) async -> Outcome {
+                             sessionAppKey: String? = nil, token found: String? = nil) async -> Outcome {
         let target = RequestTarget(request.uri.string)
         let canonical = CanonicalRequest(method: request.method.rawValue, rawPath: target.path, rawQuery: target.query, basePath: basePath)
-        guard let token = Self.token(in: request) else {
-            let error = ConnectAuthError(.missingToken, "no JWT in the Authorization header or the jwt parameter")
+        guard let token = found ?? Self.token(in: request) else {
+            let error = ConnectAuthError(.missingToken, "no JWT in the Authorization header, the jwt parameter or X-acpt")
             recordFailure(error, request, context, token: nil, decoded: nil)
             return .refused(error)
         }
@@ -90,7 +91,11 @@ public struct RequestAuthenticator: Sendable {
     }
 
     static func queryValue(_ name: String, in request: Request) -> String? {
-        guard let query = request.uri.query else { return nil }
+        request.uri.query.flatMap { formValue(name, in: Substring($0)) }
+    }
+
+    /// A field of `application/x-www-form-urlencoded` text (a query, or a form body).
+    static func formValue(_ name: String, in query: Substring) -> String? {
         let prefix = name + "="
         for pair in query.split(separator: "&") where pair.hasPrefix(prefix) {
             let value = PercentEncoding.formDecode(Array(pair.dropFirst(prefix.count).utf8))

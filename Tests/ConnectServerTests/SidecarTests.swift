@@ -1,6 +1,7 @@
 import AdminCore
 import AsyncHTTPClient
-import ConnectServerKit
+@testable import ConnectServerKit
+import HTTPTypes
 import ConnectTestSupport
 import Crypto
 import Foundation
@@ -17,7 +18,7 @@ import Testing
         let db: String
         let log: URL
 
-        init(directory: URL, port: Int = 0) async throws {
+        init(directory: URL, port: Int = 0, arguments extra: [String] = []) async throws {
             guard let python = ProcessInfo.processInfo.environment["CONNECT_TEST_PYTHON"] else {
                 throw TestSetupError("CONNECT_TEST_PYTHON is not set: run scripts/test.sh, which makes a Python with atlassian-jwt")
             }
@@ -27,7 +28,7 @@ import Testing
             FileManager.default.createFile(atPath: out.path, contents: nil)
             process.executableURL = URL(fileURLWithPath: python)
             process.arguments = [TestProducts.packageRoot.appendingPathComponent("Tests/Fixtures/ace-like-app/app.py").path,
-                                 "--db", db, "--log", log.path, "--base-path", ServerHarness.appPath, "--port", String(port)]
+                                 "--db", db, "--log", log.path, "--base-path", ServerHarness.appPath, "--port", String(port)] + extra
             process.standardOutput = try FileHandle(forWritingTo: out)
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -66,7 +67,8 @@ import Testing
         defer { app.stop() }
         let appStore = try await StoreReaders.open(try StoreLocation.parse("ace+sqlite:\(app.db)"))
         let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation(), appStore: appStore) { configuration in
-            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(5), publicRoutes: [RouteGlob("/connect/public/*")])
+            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(5), publicRoutes: [RouteGlob("/connect/public/*")],
+                                                           contextRoutes: [RouteGlob("/connect/ctx/*")], trustedProxies: ["127.0.0.1"])
         }
         defer { Task { await harness.stop(); await appStore.close() } }
 
@@ -88,6 +90,38 @@ import Testing
         let headers = try #require(echoed["headers"] as? [String: String])
         #expect(headers["x-custom"] == "kept" && headers["x-forwarded-for"] == "127.0.0.1" && headers["x-forwarded-proto"] == "http")
         #expect(headers["authorization"] == "JWT \(token)")
+
+        // Hop-by-hop fields stay here (and those Connection names); X-Forwarded-For from a trusted
+        // proxy is appended to.
+        let hops = try await harness.send(.POST, "/api/data?x=1", token: token, body: [1, 2, 3],
+                                          headers: [("Keep-Alive", "timeout=5"), ("Proxy-Authorization", "Basic eDp5"), ("X-Kept", "1"),
+                                                    ("X-Forwarded-For", "10.0.0.1")])
+        let hopHeaders = try #require((try JSONSerialization.jsonObject(with: Data(hops.body.utf8)) as? [String: Any])?["headers"] as? [String: String])
+        #expect(hopHeaders["keep-alive"] == nil && hopHeaders["proxy-authorization"] == nil && hopHeaders["x-kept"] == "1")
+        #expect(hopHeaders["x-forwarded-for"] == "10.0.0.1, 127.0.0.1")
+
+        // A token in a form field, as a host posts some pages.
+        let formToken = harness.requestToken(clientKey: "jira:one", secret: Self.secret, method: "POST", path: "/api/form")
+        let form = try await harness.send(.POST, "/api/form", body: Array("a=1&jwt=\(formToken)&b=2".utf8),
+                                          headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        #expect(form.status == 200, "\(form.body)")
+        #expect((try JSONSerialization.jsonObject(with: Data(form.body.utf8)) as? [String: Any])?["bodyLength"] as? Int == "a=1&jwt=\(formToken)&b=2".utf8.count)
+
+        // The app's own session token (ACE's X-acpt: iss the app key, aud the tenant, no qsh)
+        // passes on a context route, and nowhere else.
+        let now = UnixTime.now()
+        let session = ConnectTokenSigner.hs256(claims: JSONObject([
+            "iss": .string("com.example.ace-like"), "aud": .array([.string("jira:one")]), "iat": .integer(now), "exp": .integer(now + 900),
+        ]), secret: SharedSecret(Self.secret))
+        let inPage = try await harness.send(.GET, "/ctx/items", headers: [("X-acpt", session)])
+        #expect(inPage.status == 200, "\(inPage.body)")
+        let elsewhere = try await harness.send(.GET, "/api/items", headers: [("X-acpt", session)])
+        #expect(elsewhere.status == 401)
+        #expect(elsewhere.headers.first(name: "X-Connect-Auth-Reason") == "missing_qsh")
+        let tooLong = ConnectTokenSigner.hs256(claims: JSONObject([
+            "iss": .string("com.example.ace-like"), "aud": .array([.string("jira:one")]), "iat": .integer(now), "exp": .integer(now + 3600),
+        ]), secret: SharedSecret(Self.secret))
+        #expect(try await harness.send(.GET, "/ctx/items", headers: [("X-acpt", tooLong)]).headers.first(name: "X-Connect-Auth-Reason") == "lifetime_too_long")
 
         // A forged one is refused here, with its reason, and never reaches the app.
         let forged = harness.requestToken(clientKey: "jira:one", secret: "not-the-secret-0123456789abcdefghij", method: "GET", path: "/api/forged")
@@ -142,13 +176,53 @@ import Testing
         var claims = ConnectClaims(issuer: "jira:obs", issuedAt: UnixTime.now(), request: CanonicalRequest(method: "GET", url: "/api/lax")).object
         claims["exp"] = nil
         let lax = ConnectTokenSigner.hs256(claims: claims, secret: SharedSecret(Self.secret))
-        let forwarded = try await harness.send(.GET, "/api/lax", token: lax)
+        let forwarded = try await harness.send(.GET, "/api/lax", token: lax, headers: [("X-Forwarded-For", "10.9.9.9")])
         #expect(forwarded.status == 200)
+        // From a peer that is not a trusted proxy, X-Forwarded-For is ours alone.
+        let seen = (try JSONSerialization.jsonObject(with: Data(forwarded.body.utf8)) as? [String: Any])?["headers"] as? [String: String]
+        #expect(seen?["x-forwarded-for"] == "127.0.0.1")
         #expect(app.requests.contains("GET /connect/api/lax"))
         await harness.flushFailures()
         let failures = try await harness.store.failures(FailureQuery(limit: 10))
         #expect(Set(failures.map(\.reason)) == [.missingClaim, .disagreement], "\(failures.map(\.reason))")
         #expect(failures.first { $0.reason == .disagreement }?.detail.contains("the app answered 200") == true)
+    }
+
+    /// RFC 9110 §7.6.1: the fields a `Connection` field names are hop-by-hop too, both ways.
+    @Test func connectionNamedFieldsAreNotForwarded() throws {
+        var fields = HTTPFields()
+        fields[.connection] = "close, X-Drop"
+        fields[try #require(HTTPField.Name("X-Drop"))] = "1"
+        fields[try #require(HTTPField.Name("X-Kept"))] = "2"
+        fields[.transferEncoding] = "chunked"
+        fields[try #require(HTTPField.Name("X-Forwarded-For"))] = "10.1.1.1"
+        let untrusted = UpstreamForwarder.requestHeaders(fields, authority: "app.example.test", remoteAddress: "192.0.2.7", trusted: [])
+        #expect(untrusted["X-Drop"].isEmpty && untrusted["Connection"].isEmpty && untrusted["Transfer-Encoding"].isEmpty)
+        #expect(untrusted["X-Kept"] == ["2"])
+        #expect(untrusted["X-Forwarded-For"] == ["192.0.2.7"] && untrusted["X-Forwarded-Host"] == ["app.example.test"])
+        let trusted = UpstreamForwarder.requestHeaders(fields, authority: "app.example.test", remoteAddress: "192.0.2.7", trusted: ["192.0.2.7"])
+        #expect(trusted["X-Forwarded-For"] == ["10.1.1.1, 192.0.2.7"])
+        #expect(UpstreamForwarder.dropped(by: ["keep-alive, X-Secret-Hop"]).contains("x-secret-hop"))
+    }
+
+    /// The lifecycle paths the app's descriptor names are the ones the sidecar decides.
+    @Test func lifecyclePathsComeFromTheAppsDescriptor() async throws {
+        let directory = try Self.directory()
+        let app = try await AceLikeApp(directory: directory, arguments: ["--lifecycle-prefix", "/hooks"])
+        defer { app.stop() }
+        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
+            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(5))
+        }
+        defer { Task { await harness.stop() } }
+        let token = try harness.installToken(clientKey: "jira:hooks", path: "/hooks/installed")
+        let result = try await harness.send(.POST, "/hooks/installed", token: token,
+                                            body: ServerHarness.payload("jira:hooks", event: .installed, secret: Self.secret))
+        #expect(result.status == 204, "\(result.body)")
+        let event = try #require(try await harness.store.history(HistoryQuery(clientKey: "jira:hooks", limit: 1)).first)
+        #expect(event.eventType == .installed && event.forwarded == true && event.upstreamStatus == 204)
+        // The default path is now just a protected route of the app's.
+        #expect(try await harness.lifecycle(.installed, token: nil, body: ServerHarness.payload("jira:x", event: .installed, secret: Self.secret)).status == 401)
+        #expect(try await harness.store.history(HistoryQuery(clientKey: "jira:x", limit: 1)).isEmpty)
     }
 
     @Test func aStoppedAppIs502AndComesBack() async throws {

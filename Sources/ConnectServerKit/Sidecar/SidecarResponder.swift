@@ -36,21 +36,25 @@ struct SidecarResponder: HTTPResponder {
         let path = request.uri.path
         if request.method == .get && path == "/healthz" { return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok"))) }
         if request.method == .get && path == "/readyz" { return await readiness() }
-        let routes = descriptor.current
+        let routes = await descriptor.routes(client: HTTPClient.shared, logger: app.logger)
         if request.method == .post, let event = routes.lifecycle[path] { return await lifecycle(event, request, context) }
         if path == routes.descriptorPath || upstream.publicRoutes.matches(path[...]) {
             return await forward(request, context, body: .stream(request.body, length: Self.length(request)))
         }
-        let token = RequestAuthenticator.token(in: request)
-        guard token != nil || upstream.protect.matches(path[...]) else {
-            return await forward(request, context, body: .stream(request.body, length: Self.length(request)))
+        var token = RequestAuthenticator.token(in: request)
+        var body = UpstreamForwarder.Body.stream(request.body, length: Self.length(request))
+        if token == nil, let form = await Self.formBody(of: request) {
+            // A form post may carry the token in a `jwt` field: read (small) forms to look.
+            token = RequestAuthenticator.formValue("jwt", in: Substring(String(buffer: form)))
+            body = .bytes(form)
         }
+        guard token != nil || upstream.protect.matches(path[...]) else { return await forward(request, context, body: body) }
         let contextRoute = upstream.contextRoutes.matches(path[...])
         let outcome = await app.authenticator.authenticate(request, context: context, allowsContextQSH: contextRoute,
-                                                          sessionAppKey: contextRoute ? routes.appKey : nil)
+                                                          sessionAppKey: contextRoute ? routes.appKey : nil, token: token)
         switch outcome {
         case .storeUnavailable:
-            if upstream.observe { return await forward(request, context, body: .stream(request.body, length: Self.length(request))) }
+            if upstream.observe { return await forward(request, context, body: body) }
             return ConnectServerApp.storeUnavailable()
         case .refused(let error):
             guard upstream.observe else {
@@ -58,13 +62,13 @@ struct SidecarResponder: HTTPResponder {
                 response.headers[Self.reasonHeader] = error.reason.rawValue
                 return response
             }
-            let response = await forward(request, context, body: .stream(request.body, length: Self.length(request)))
+            let response = await forward(request, context, body: body)
             if response.status.code < 400 {
                 disagree("we refused it (\(error.reason.rawValue): \(error.detail)); the app answered \(response.status.code)", request, context, token)
             }
             return response
         case .authenticated:
-            let response = await forward(request, context, body: .stream(request.body, length: Self.length(request)))
+            let response = await forward(request, context, body: body)
             if upstream.observe && (400..<500).contains(response.status.code) {
                 disagree("we accepted the token; the app answered \(response.status.code)", request, context, token)
             }
@@ -74,6 +78,17 @@ struct SidecarResponder: HTTPResponder {
 
     static func length(_ request: Request) -> Int64? {
         request.headers[.contentLength].flatMap { Int64($0) }
+    }
+
+    /// The largest form body searched for a `jwt` field; larger ones stream through unread.
+    static let maxFormBytes: Int64 = 1024 * 1024
+
+    /// The body of a form post of known, small size; `nil` for anything else.
+    static func formBody(of request: Request) async -> ByteBuffer? {
+        guard request.method == .post, let length = length(request), length <= maxFormBytes,
+              request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
+        var request = request
+        return try? await request.collectBody(upTo: Int(maxFormBytes))
     }
 
     /// The app's answer, or 502/504 (recorded, folded like other floods) when it has none.

@@ -20,6 +20,8 @@ final class UpstreamDescriptor: Sendable {
     let upstream: String
     let basePath: String
     private let routes: Mutex<Routes>
+    /// Whether the app's descriptor has been read, and when it was last tried.
+    private let reading = Mutex((done: false, lastTry: ContinuousClock.Instant?.none))
 
     init(upstream: String, basePath: String, appKey: String) {
         self.upstream = upstream
@@ -30,6 +32,19 @@ final class UpstreamDescriptor: Sendable {
     }
 
     var current: Routes { routes.withLock { $0 } }
+
+    /// The routes, read from the app first if that has not happened yet (tried at most every
+    /// 5 s while the app does not serve its descriptor), so the first callback after start
+    /// already goes by the app's own paths.
+    func routes(client: HTTPClient, logger: Logger) async -> Routes {
+        let due = reading.withLock { state -> Bool in
+            guard !state.done, state.lastTry.map({ ContinuousClock.now - $0 > .seconds(5) }) ?? true else { return false }
+            state.lastTry = .now
+            return true
+        }
+        if due { await refresh(client: client, logger: logger) }
+        return current
+    }
 
     /// Reads the descriptor once; `false` when the app did not serve a usable one.
     @discardableResult
@@ -58,6 +73,7 @@ final class UpstreamDescriptor: Sendable {
             defer { routes = next }
             return routes != next
         }
+        reading.withLock { $0.done = true }
         if changed {
             logger.info("read the app's descriptor", metadata: [
                 "key": "\(Sanitized.escape(next.appKey))", "lifecycle": "\(next.lifecycle.keys.sorted().map(Sanitized.escape).joined(separator: " "))",

@@ -9,7 +9,7 @@ one as ACE does. Every request it receives is appended to --log as `METHOD PATH`
 prove what never reached it. POST {base}/_control {"failInstalls": true} makes `/installed`
 answer 500 (an app that refuses an install).
 
-    app.py --db FILE --log FILE [--base-path /connect] [--key com.example.ace-like]
+    app.py --db FILE --log FILE [--base-path /connect] [--key com.example.ace-like] [--lifecycle-prefix /hooks]
 
 The first line on stdout is `listening on PORT`.
 """
@@ -19,6 +19,7 @@ import json
 import signal
 import sqlite3
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import atlassian_jwt
@@ -33,6 +34,7 @@ class Handler(BaseHTTPRequestHandler):
     log = ""
     base = ""
     key = ""
+    lifecycle_prefix = ""
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format, *args):
@@ -72,13 +74,14 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/atlassian-connect.json":
             return self.reply(200, {"key": self.key, "baseUrl": "https://sidecar.example.test" + self.base,
                                     "authentication": {"type": "jwt"},
-                                    "lifecycle": {"installed": "/installed", "uninstalled": "/uninstalled",
-                                                  "enabled": "/enabled", "disabled": "/disabled"}})
+                                    "lifecycle": {event: f"{self.lifecycle_prefix}/{event}"
+                                                  for event in ("installed", "uninstalled", "enabled", "disabled")}})
         if path == "/_control":
             STATE.update(json.loads(body or b"{}"))
             return self.reply(200, STATE)
-        if path in ("/installed", "/uninstalled", "/enabled", "/disabled"):
-            return self.lifecycle(path[1:], body)
+        events = {f"{self.lifecycle_prefix}/{event}": event for event in ("installed", "uninstalled", "enabled", "disabled")}
+        if path in events:
+            return self.lifecycle(events[path], body)
         if path is not None and path.startswith("/public/"):
             return self.reply(200, {"public": True})
         return self.authenticated(body)
@@ -105,14 +108,21 @@ class Handler(BaseHTTPRequestHandler):
         return json.loads(row[0])["sharedSecret"] if row else None
 
     def authenticated(self, body):
+        # Where ACE looks: Authorization: JWT, a jwt form field, and its own session token in X-acpt.
         auth = self.headers.get("Authorization", "")
         token = auth[4:] if auth.startswith("JWT ") else None
+        if token is None and self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            token = (urllib.parse.parse_qs(body.decode()).get("jwt") or [None])[0]
+        token = token or self.headers.get("X-acpt")
         if token is None:
             return self.reply(401, {"message": "Could not find authentication data on request"})
         try:
-            client_key = pyjwt.decode(token, options={"verify_signature": False})["iss"]  # as ACE: iss names the tenant
+            unverified = pyjwt.decode(token, options={"verify_signature": False})
         except Exception:
             return self.reply(400, {"message": "Invalid JWT"})
+        session = unverified.get("iss") == self.key  # the app's own session token: aud names the tenant
+        aud = unverified.get("aud")
+        client_key = (aud[0] if isinstance(aud, list) else aud) if session else unverified.get("iss")
         secret = self.secret(client_key)
         if secret is None:
             return self.reply(400, {"message": "unknown clientKey"})
@@ -121,7 +131,7 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as error:
             return self.reply(400, {"message": f"Invalid JWT: {error}"})
         expected = atlassian_jwt.url_utils.hash_url(self.command, self.path.replace(self.base, "", 1))
-        if claims.get("qsh") != expected:
+        if not session and claims.get("qsh") != expected:
             return self.reply(400, {"message": "qsh mismatch"})
         return self.reply(200, {"clientKey": client_key, "bodyLength": len(body), "bodySha256": hashlib.sha256(body).hexdigest(),
                                 "headers": {name.lower(): value for name, value in self.headers.items()}})
@@ -134,6 +144,7 @@ def main():
     parser.add_argument("--base-path", default="")
     parser.add_argument("--key", default="com.example.ace-like")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--lifecycle-prefix", default="")
     arguments = parser.parse_args()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, set(signal.Signals))
     db = sqlite3.connect(arguments.db)
@@ -142,6 +153,7 @@ def main():
     db.commit()
     db.close()
     Handler.db, Handler.log, Handler.base, Handler.key = arguments.db, arguments.log, arguments.base_path, arguments.key
+    Handler.lifecycle_prefix = arguments.lifecycle_prefix
     open(arguments.log, "a").close()
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
     server.daemon_threads = True
