@@ -52,8 +52,9 @@ public struct ConnectServerApp: Sendable {
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> any ApplicationProtocol {
         let idle = TimeAmount(configuration.idleTimeout), head = TimeAmount(configuration.requestHeadTimeout)
         let server = HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head) }
+        // Behind the sidecar the app's own Server field goes back unchanged.
         let serverConfiguration = ApplicationConfiguration(
-            address: .hostname(configuration.bind, port: configuration.port), serverName: "connect-server",
+            address: .hostname(configuration.bind, port: configuration.port), serverName: configuration.upstream == nil ? "connect-server" : nil,
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections))
         let running: @Sendable (any Channel) async -> Void = { channel in await onServerRunning(channel.localAddress?.port ?? 0) }
         if let upstream = configuration.upstream {

@@ -7,7 +7,7 @@ enum EventColumns {
         RecordColumn(title: "TIME (UTC)", width: 16) { event, _ in RecordRendering.shortTime(event.at) },
         RecordColumn(title: "TENANT", width: 14, flexible: true, preferred: 36) { event, _ in event.clientKey },
         RecordColumn(title: "EVENT", width: 11) { event, _ in event.eventType.rawValue },
-        RecordColumn(title: "OUTCOME", width: 8, flexible: true, preferred: 18) { event, style in outcome(event, unicode: style.unicode) },
+        RecordColumn(title: "OUTCOME", width: 8) { event, style in outcome(event, unicode: style.unicode) },
         RecordColumn(title: "REASON", width: 18, flexible: true, preferred: 25) { event, _ in event.reason?.rawValue ?? "" },
         RecordColumn(title: "AUTH", width: 16, minimumTerminalWidth: 100) { event, _ in event.auth },
         RecordColumn(title: "SECRET", width: 17, minimumTerminalWidth: 130) { event, style in
@@ -15,6 +15,18 @@ enum EventColumns {
         },
         RecordColumn(title: "NODE", width: 8, minimumTerminalWidth: 140) { event, _ in event.node },
     ]
+
+    /// The columns for these events: OUTCOME is widened only when one of them went through the
+    /// sidecar (`accepted → app 500`), so a store without one keeps its width for the tenant.
+    static func columns(for events: some Sequence<InstallEvent>) -> [RecordColumn<InstallEvent>] {
+        guard events.contains(where: { $0.forwarded == true }) else { return all }
+        return all.map { column in
+            guard column.title == "OUTCOME" else { return column }
+            var wide = column
+            wide.width = 20
+            return wide
+        }
+    }
 
     /// The outcome as one word: `accepted`, `rotated` (accepted with a new secret) or `REJECTED`;
     /// behind the sidecar followed by what the app answered: `accepted → app 500`.

@@ -2,7 +2,7 @@ import AdminCore
 
 extension HistoryModel {
     func draw(on surface: any Surface, _ frame: ScreenFrame) {
-        ListView.draw(list, columns: EventColumns.all, layout: layout, origin: Self.listOrigin ?? 3,
+        ListView.draw(list, columns: EventColumns.columns(for: list.page), layout: layout, origin: Self.listOrigin ?? 3,
                       nothing: "no install events" + (tenant.map { " for \($0)" } ?? ""),
                       extra: tenant.map { ["tenant " + $0] } ?? [], frame: frame, on: surface) { event in
             EventColumns.style(event)

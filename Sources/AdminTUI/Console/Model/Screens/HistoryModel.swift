@@ -26,7 +26,7 @@ struct HistoryModel: ScreenModel {
 
     mutating func perform(_ action: Action, _ context: inout ScreenContext) {
         if list.handleMovement(action) { return }
-        if layout.handle(action, columns: EventColumns.all, rows: Array(list.page), context: context) { return }
+        if layout.handle(action, columns: EventColumns.columns(for: list.page), rows: Array(list.page), context: context) { return }
         switch action {
         case .open:
             if let event = list.selected { context.navigation = .tenant(event.clientKey) }
