@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Sidecar benchmark (BENCHMARKS.md): what `connect-server --upstream` adds in front of an app.
+# A trivial upstream (nginx answering 200 "ok"), then, in one run and side by side:
+#   latency, one connection (wrk -c1 --latency): direct, through the sidecar on a public route,
+#     and through the sidecar with a verified token: p50 and p99, and what the sidecar adds;
+#   throughput, $CONNECTIONS connections: direct vs proxied with a verified token.
+# Targets: <= 0.5 ms added at p50 on loopback (release build); proxied >= 70 % of direct.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx-light)
+if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
+swift build -c release --product connect-server >/dev/null
+swift build -c release --product connect-admin >/dev/null
+BIN=.build/release
+work=$(mktemp -d /tmp/bench-sidecar.XXXXXX)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+# The upstream: nginx, one worker (the sidecar has the other core), 200 "ok" for every path.
+upstream_port=$(free_port)
+cat > "$work/nginx.conf" <<CONF
+daemon off; worker_processes 1; pid $work/nginx.pid; error_log $work/nginx.err;
+events { worker_connections 1024; }
+http { access_log off; server { listen 127.0.0.1:$upstream_port; keepalive_requests 1000000;
+  location / { default_type text/plain; return 200 "ok\n"; } } }
+CONF
+nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
+upstream="http://127.0.0.1:$upstream_port"
+
+# The app's own store holds the tenant (ACE's AddonSettings in SQLite): --tenants-from reads it.
+secret="bench-secret-0123456789abcdefghijklmnop"
+printf '%s' "$secret" > "$work/secret"
+python3 - "$work/ace.sqlite" "$secret" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TABLE AddonSettings (id INTEGER PRIMARY KEY AUTOINCREMENT, clientKey VARCHAR(255), key VARCHAR(255), val JSON)")
+db.execute("INSERT INTO AddonSettings (clientKey, key, val) VALUES ('jira:bench', 'clientInfo', ?)",
+           (json.dumps({"clientKey": "jira:bench", "sharedSecret": sys.argv[2], "baseUrl": "https://bench.atlassian.net", "productType": "jira"}),))
+db.commit()
+PY
+sidecar_port=$(free_port)
+sidecar="http://127.0.0.1:$sidecar_port"
+LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/store.sqlite" --port "$sidecar_port" --base-url "$sidecar" --node bench \
+  --upstream "$upstream" --tenants-from "ace+sqlite:$work/ace.sqlite" --public '/public/*' >"$work/sidecar.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 100); do curl -fs "$upstream/x" >/dev/null && curl -fs "$sidecar/healthz" >/dev/null && break; sleep 0.1; done
+
+token=$($BIN/connect-admin jwt sign --secret-file "$work/secret" --iss jira:bench --method GET --url /api/bench --ttl 3600)
+printf 'wrk.headers["Authorization"] = "JWT %s"\n' "$token" > "$work/auth.lua"
+curl -fs -o /dev/null -H "Authorization: JWT $token" "$sidecar/api/bench" || { echo "the sidecar refused the benchmark token" >&2; exit 1; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$sidecar/api/bench")" = 401 ] || { echo "the sidecar let a request without a token through" >&2; exit 1; }
+
+# wrk's latency distribution: p50 and p99 in ms.
+percentile() { awk -v p="$1" '$1 == p"%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.3f", v }'; }
+rps() { awk '/Requests\/sec/ {print $2}'; }
+latency() { wrk -t1 -c1 -d"$DURATION" --latency "$@" > "$work/lat.txt"; echo "$(percentile 50 < "$work/lat.txt") $(percentile 99 < "$work/lat.txt")"; }
+
+echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'); upstream nginx (1 worker); release connect-server"
+read -r direct50 direct99 < <(latency "$upstream/api/bench")
+read -r public50 public99 < <(latency "$sidecar/public/x")
+read -r auth50 auth99 < <(latency -s "$work/auth.lua" "$sidecar/api/bench")
+printf 'latency, 1 connection (ms)       p50     p99\n'
+printf '  direct                        %6s  %6s\n' "$direct50" "$direct99"
+printf '  sidecar, public route         %6s  %6s\n' "$public50" "$public99"
+printf '  sidecar, verified token       %6s  %6s\n' "$auth50" "$auth99"
+added=$(awk -v a="$auth50" -v d="$direct50" 'BEGIN { printf "%.3f", a - d }')
+echo "added by the sidecar at p50 (verified token): $added ms (target <= 0.5 ms)"
+
+direct_rps=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" "$upstream/api/bench" | rps)
+proxied_rps=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$work/auth.lua" "$sidecar/api/bench" | rps)
+ratio=$(awk -v p="$proxied_rps" -v d="$direct_rps" 'BEGIN { printf "%.0f", 100 * p / d }')
+echo "throughput, $CONNECTIONS connections: direct $direct_rps req/s, proxied with a verified token $proxied_rps req/s = $ratio % of direct (target >= 70 %)"
