@@ -41,6 +41,20 @@ import Testing
         #expect(result.1.contains("retention-days"))
     }
 
+    @Test(arguments: [
+        (["--observe"], "need --upstream"),
+        (["--public", "/x/*"], "need --upstream"),
+        (["--upstream", "ftp://app"], "http(s) URL"),
+        (["--upstream", "http://127.0.0.1:1", "--upstream-timeout", "0"], "--upstream-timeout"),
+        (["--upstream", "http://127.0.0.1:1", "--tenants-from", "ace+mysql://x"], "--tenants-from"),
+    ] as [([String], String)])
+    func sidecarOptionsAreCheckedAtStart(_ example: ([String], String)) throws {
+        let store = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("sidecar-\(UUID().uuidString).sqlite").path
+        let result = try Self.run(["--port", "0", "--base-url", "https://x", "--store", store] + example.0)
+        #expect(result.0 == 2, "\(result.1)")
+        #expect(result.1.contains(example.1), "\(result.1)")
+    }
+
     @Test func aMistypedStoreURLNeverEchoesItsPassword() throws {
         let result = try Self.run(["--port", "0", "--base-url", "https://x", "--store", "postgress://admin:hunter2-secret@db.example/connect"])
         #expect(result.0 == 2)
