@@ -71,6 +71,9 @@ added=$(awk -v a="$auth50" -v d="$direct50" 'BEGIN { printf "%.3f", a - d }')
 echo "added by the sidecar at p50 (verified token): $added ms (target <= 0.5 ms)"
 
 direct_rps=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" "$upstream/api/bench" | rps)
+public_rps=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" "$sidecar/public/x" | rps)
 proxied_rps=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$work/auth.lua" "$sidecar/api/bench" | rps)
 ratio=$(awk -v p="$proxied_rps" -v d="$direct_rps" 'BEGIN { printf "%.0f", 100 * p / d }')
-echo "throughput, $CONNECTIONS connections: direct $direct_rps req/s, proxied with a verified token $proxied_rps req/s = $ratio % of direct (target >= 70 %)"
+auth_share=$(awk -v p="$proxied_rps" -v d="$public_rps" 'BEGIN { printf "%.0f", 100 * p / d }')
+echo "throughput, $CONNECTIONS connections (req/s): direct $direct_rps; sidecar, public route $public_rps; sidecar, verified token $proxied_rps"
+echo "proxied with a verified token = $ratio % of direct (target >= 70 %); = $auth_share % of proxying alone"

@@ -23,7 +23,7 @@ struct SidecarResponder: HTTPResponder {
     init(app: ConnectServerApp, upstream: UpstreamConfiguration) {
         self.app = app
         self.upstream = upstream
-        self.forwarder = UpstreamForwarder(configuration: upstream, client: HTTPClient.shared)
+        self.forwarder = UpstreamForwarder(configuration: upstream, client: UpstreamForwarder.client)
         self.descriptor = UpstreamDescriptor(upstream: upstream.url, basePath: app.configuration.basePath, appKey: app.configuration.appKey)
     }
 
@@ -39,10 +39,10 @@ struct SidecarResponder: HTTPResponder {
         let routes = await descriptor.routes(client: HTTPClient.shared, logger: app.logger)
         if request.method == .post, let event = routes.lifecycle[path] { return await lifecycle(event, request, context) }
         if path == routes.descriptorPath || upstream.publicRoutes.matches(path[...]) {
-            return await forward(request, context, body: .stream(request.body, length: Self.length(request)))
+            return await forward(request, context, body: .of(request))
         }
         var token = RequestAuthenticator.token(in: request)
-        var body = UpstreamForwarder.Body.stream(request.body, length: Self.length(request))
+        var body = UpstreamForwarder.Body.of(request)
         if token == nil, let form = await Self.formBody(of: request) {
             // A form post may carry the token in a `jwt` field: read (small) forms to look.
             token = RequestAuthenticator.formValue("jwt", in: Substring(String(buffer: form)))

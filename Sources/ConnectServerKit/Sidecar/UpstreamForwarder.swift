@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Passes a request on to the app behind the sidecar and its answer back, both streamed:
 /// method, path, query, headers and body unchanged, but for the hop-by-hop headers RFC 9110
@@ -15,8 +16,17 @@ struct UpstreamForwarder: Sendable {
     /// What to send as the body: the caller's stream, or bytes already read (lifecycle payloads,
     /// forms searched for a `jwt` field).
     enum Body {
+        /// No body (no `Content-Length` or `Transfer-Encoding`: a GET, say).
+        case none
         case stream(RequestBody, length: Int64?)
         case bytes(ByteBuffer)
+
+        /// The caller's body as it came: none, or a stream.
+        static func of(_ request: Request) -> Body {
+            let length = request.headers[.contentLength].flatMap { Int64($0) }
+            if request.headers[.transferEncoding] == nil && (length ?? 0) == 0 { return .none }
+            return .stream(request.body, length: length)
+        }
     }
 
     enum Failure: Error {
@@ -26,6 +36,18 @@ struct UpstreamForwarder: Sendable {
         case timedOut
     }
 
+    /// One client for every sidecar in the process, never shut down (like `HTTPClient.shared`),
+    /// but a proxy's: redirects go back to the caller instead of being followed, bodies pass
+    /// undecoded, and there is room for as many connections to the app as callers in flight
+    /// (the shared client's 8 per host made callers queue).
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.redirectConfiguration = .disallow
+        configuration.decompression = .disabled
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     /// Fields a proxy consumes rather than forwards (plus any the `Connection` field names).
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
                                         "proxy-authenticate", "proxy-authorization"]
@@ -33,8 +55,16 @@ struct UpstreamForwarder: Sendable {
     /// The app's answer, its body still streaming from the app.
     func forward(_ request: Request, body: Body, remoteAddress: String?) async throws(Failure) -> Response {
         let response = try await execute(request, body: body, remoteAddress: remoteAddress)
+        // A small answer of known size is passed back in one piece (cheaper than bridging the
+        // stream); anything else streams.
+        if let length = response.headers.first(name: "content-length").flatMap(Int.init), length <= Self.smallBody,
+           let whole = try? await response.body.collect(upTo: Self.smallBody) {
+            return Response(status: Self.status(response), headers: Self.responseFields(response), body: .init(byteBuffer: whole))
+        }
         return Response(status: Self.status(response), headers: Self.responseFields(response), body: ResponseBody(asyncSequence: response.body))
     }
+
+    static let smallBody = 16 * 1024
 
     /// The app's answer read whole (up to `limit` bytes): for lifecycle callbacks, whose answer
     /// is recorded before it is passed back.
@@ -54,19 +84,29 @@ struct UpstreamForwarder: Sendable {
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         outbound.headers = Self.requestHeaders(request.headers, authority: request.head.authority, remoteAddress: remoteAddress,
                                                trusted: configuration.trustedProxies)
+        var uploaded: UploadTracker?
         switch body {
+        case .none:
+            break
         case .bytes(let buffer):
             outbound.body = .bytes(buffer)
         case .stream(let stream, let length):
-            outbound.body = .stream(stream, length: length.map { .known($0) } ?? .unknown)
+            let tracker = UploadTracker()
+            uploaded = tracker
+            outbound.body = .stream(TrackedBody(base: stream, tracker: tracker), length: length.map { .known($0) } ?? .unknown)
         }
+        let response: HTTPClientResponse
         do {
-            return try await client.execute(outbound, timeout: .init(configuration.timeout))
+            response = try await client.execute(outbound, timeout: .init(configuration.timeout))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw .timedOut
         } catch {
             throw .unreachable(String(String(describing: error).prefix(200)))
         }
+        // The server reads the connection's next request only after this one's answer: the
+        // upload must be over by then, or two readers would take turns on one stream.
+        await uploaded?.waitUntilDone(atMost: configuration.timeout)
+        return response
     }
 
     static func status(_ response: HTTPClientResponse) -> HTTPResponse.Status {
@@ -114,5 +154,47 @@ struct UpstreamForwarder: Sendable {
             if let authority { headers.replaceOrAdd(name: "X-Forwarded-Host", value: authority) }
         }
         return headers
+    }
+}
+
+/// Knows when AsyncHTTPClient has read the caller's body to its end (or failed reading it).
+final class UploadTracker: Sendable {
+    private let done = Mutex(false)
+
+    var isDone: Bool { done.withLock { $0 } }
+    func finish() { done.withLock { $0 = true } }
+
+    /// Normally done already (the app read the body before answering); an app that answers
+    /// early is given until the timeout to let the upload end.
+    func waitUntilDone(atMost limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while !isDone && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+}
+
+/// The caller's body, telling `tracker` when it has been read to the end.
+struct TrackedBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let base: RequestBody
+    let tracker: UploadTracker
+
+    func makeAsyncIterator() -> Iterator { Iterator(base: base.makeAsyncIterator(), tracker: tracker) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let tracker: UploadTracker
+
+        mutating func next() async throws -> ByteBuffer? {
+            do {
+                let part = try await base.next()
+                if part == nil { tracker.finish() }
+                return part
+            } catch {
+                tracker.finish()
+                throw error
+            }
+        }
     }
 }

@@ -82,8 +82,10 @@ class Handler(BaseHTTPRequestHandler):
         events = {f"{self.lifecycle_prefix}/{event}": event for event in ("installed", "uninstalled", "enabled", "disabled")}
         if path in events:
             return self.lifecycle(events[path], body)
+        if path == "/public/redirect":
+            return self.reply(302, {"moved": True}, {"Location": self.base + "/public/elsewhere"})
         if path is not None and path.startswith("/public/"):
-            return self.reply(200, {"public": True})
+            return self.reply(200, {"public": True, "bodyLength": len(body)})
         return self.authenticated(body)
 
     def lifecycle(self, event, body):
