@@ -14,6 +14,7 @@ pkg-config --exists sqlite3 2>/dev/null || need_packages+=(libsqlite3-dev)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_packages+=(postgresql)
 command -v runuser >/dev/null || need_packages+=(util-linux)
 command -v tmux >/dev/null || need_packages+=(tmux)
+command -v strip >/dev/null || need_packages+=(binutils)
 command -v redis-server >/dev/null || need_packages+=(redis-server)
 command -v python3 >/dev/null || need_packages+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_packages+=(python3-venv)
@@ -76,6 +77,25 @@ bash scripts/e2e-console-outage.sh
 
 log "demo end to end: summary against the store, tokens against Atlassian's atlassian-jwt"
 bash scripts/e2e-demo.sh
+
+log "deploy/: the systemd unit as systemd reads it"
+if command -v systemd-analyze >/dev/null; then
+  unit_dir=$(mktemp -d)
+  sed "s#/usr/local/bin/connect-server#$PWD/.build/debug/connect-server#" deploy/connect-server.service > "$unit_dir/connect-server.service"
+  verdict=$(systemd-analyze verify --man=no "$unit_dir/connect-server.service" 2>&1) || true
+  rm -rf "$unit_dir"
+  [ -z "$verdict" ] || { echo "systemd-analyze verify: $verdict" >&2; exit 1; }
+  echo "connect-server.service verified"
+else
+  echo "systemd-analyze not available: unit not verified"
+fi
+
+if [ "${SKIP_RELEASE_CHECK:-}" = 1 ]; then
+  log "release check skipped (SKIP_RELEASE_CHECK=1)"
+else
+  log "release: static binaries, run as on a host without Swift"
+  bash scripts/release.sh
+fi
 
 log "benchmark smoke run (debug build, few iterations: checks it runs, not its figures)"
 .build/debug/connect-bench jwt --iterations 2000 >/dev/null

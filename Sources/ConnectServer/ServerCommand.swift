@@ -35,7 +35,8 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect-server",
         abstract: "The Connect app host: lifecycle callbacks, request authentication, and a record of both in the store.",
-        discussion: "GET /healthz answers 200 once the server can serve. Every option can also be set in the environment as CONNECT_<OPTION> (e.g. CONNECT_STORE, CONNECT_PORT).")
+        discussion: "GET /healthz answers 200 once the server can serve. Every option can also be set in the environment as CONNECT_<OPTION> (e.g. CONNECT_STORE, CONNECT_PORT).",
+        version: ConnectAdminVersion.current)
 
     @Option(help: "The store: sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db.")
     var store: String?

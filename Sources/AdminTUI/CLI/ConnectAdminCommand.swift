@@ -7,7 +7,8 @@ struct ConnectAdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect-admin",
         abstract: "Operator console and CLI for Atlassian Connect apps: tenants, install history, JWT failures, a token lab.",
-        discussion: "Exit codes: 0 ok, 1 negative answer (e.g. an invalid token), 2 usage error, 3 store unreachable or unreadable.",
+        discussion: "With no subcommand it opens the console on the store. Exit codes: 0 ok, 1 negative answer (e.g. an invalid token), 2 usage error, 3 store unreachable or unreadable.",
+        version: ConnectAdminVersion.current,
         subcommands: [DemoCommand.self, SimulateHostCommand.self, TenantsCommand.self, HistoryCommand.self, FailuresCommand.self, SecretCommand.self,
                       JWTCommand.self, StoreCommand.self, DevCommand.self]
     )
