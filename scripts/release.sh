@@ -46,7 +46,11 @@ for program in connect-admin connect-server; do
 done
 cp README.md "$stage/"
 cp deploy/* "$stage/deploy/"
-if [ -n "$update_docs" ]; then rm -rf docs/man && mkdir -p docs/man && cp "$stage/man/man1/"* docs/man/; fi
+if [ -n "$update_docs" ]; then
+  rm -rf docs/man && mkdir -p docs/man && cp "$stage/man/man1/"* docs/man/
+elif ! diff -r -q -I '^\.Dd ' "$stage/man/man1" docs/man >/dev/null; then
+  echo "release: docs/man is out of date with the commands: run scripts/release.sh --update-docs and commit it" >&2; exit 1
+fi
 
 tar -C "$out" -czf "$out/$name.tar.gz" "$name"
 (cd "$out" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
