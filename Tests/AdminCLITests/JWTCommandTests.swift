@@ -39,6 +39,12 @@ import Testing
         // From stdin, as an Authorization header value.
         let piped = try CLIRunner.run(["jwt", "verify", "-", "--secret-file", file, "--now", "1700000010"], stdin: "JWT \(token)\n")
         #expect(piped.status == 0)
+        // Surrounding whitespace of a paste is not part of the token, on stdin or as the argument.
+        let padded = try CLIRunner.run(["jwt", "verify", "-", "--secret-file", file, "--now", "1700000010"], stdin: "\n  JWT  \(token) \r\n\n")
+        #expect(padded.status == 0, "\(padded.stdout)\(padded.stderr)")
+        let argument = try CLIRunner.run(["jwt", "verify", " \(token)\n", "--secret-file", file, "--now", "1700000010"])
+        #expect(argument.status == 0, "\(argument.stdout)\(argument.stderr)")
+        #expect(try CLIRunner.run(["jwt", "verify", "  \n"]).status == 2)
     }
 
     @Test func verifyJSONListsEveryFailure() throws {

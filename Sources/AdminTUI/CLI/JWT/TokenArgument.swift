@@ -1,4 +1,5 @@
 import AdminCore
+import Foundation
 
 /// The TOKEN argument of `jwt verify` and `jwt decode`: a bare token, `-` for stdin (keeps
 /// the token out of `ps` and shell history), or a pasted `Authorization` value.
@@ -9,9 +10,10 @@ enum TokenArgument {
             var lines: [String] = []
             while let line = readLine(strippingNewline: true) { lines.append(line) }
             text = lines.joined(separator: "\n")
-            if text.hasSuffix("\r") { text.removeLast() }
         }
-        if text.hasPrefix("JWT ") { text.removeFirst(4) }
+        // Surrounding whitespace is never part of a token (a paste, a file's newline), as in the console.
+        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("JWT ") { text = String(text.dropFirst(4)).trimmingCharacters(in: .whitespaces) }
         guard !text.isEmpty else { throw CLIFailure.usage("no token given: pass it as TOKEN or '-' to read it from stdin") }
         return text
     }
