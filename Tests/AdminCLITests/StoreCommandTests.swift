@@ -54,6 +54,21 @@ import Testing
         for row in revealed { #expect(!table.stdout.contains(row["sharedSecret"] as? String ?? "?")) }
     }
 
+    /// Deleting (nearly) every failure needs --yes; without it nothing is deleted.
+    @Test func pruningEverythingNeedsYes() throws {
+        let directory = try Self.seededDirectory(tenants: 5, failures: 40, events: 5)
+        let count = { try Self.jsonLines(CLIRunner.run(["failures", "--json", "--limit", "1000"], directory: directory).stdout).count }
+        let before = try count()
+        #expect(before == 40)
+        let refused = try CLIRunner.run(["store", "prune", "--older-than", "0s"], directory: directory)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("--yes"))
+        #expect(try count() == before)
+        let confirmed = try CLIRunner.run(["store", "prune", "--older-than", "0s", "--yes"], directory: directory)
+        #expect(confirmed.status == 0, "\(confirmed.stderr)")
+        #expect(try count() == 0)
+    }
+
     @Test func storeOptionBeforeOrAfterTheSubcommand() throws {
         let directory = try Self.seededDirectory()
         let path = directory.appendingPathComponent("connect.sqlite").path

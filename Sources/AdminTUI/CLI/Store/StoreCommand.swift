@@ -1,5 +1,6 @@
 import AdminCore
 import ArgumentParser
+import Foundation
 
 /// `connect-admin store migrate | info | prune`.
 struct StoreCommand: AsyncParsableCommand {
@@ -45,9 +46,14 @@ struct StoreCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete auth failures older than the retention age, in small batches.")
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "Keep failures younger than this: 30d, 12h, …") var olderThan: String = "30d"
+        @Flag(help: "Confirm a prune that keeps less than the last hour (e.g. --older-than 0s deletes every failure).") var yes = false
 
         func run() async throws {
             let cutoff = try DurationArgument.since(olderThan, option: "--older-than")
+            // Keeping less than an hour deletes what an operator is most likely looking at now.
+            guard yes || cutoff < Date().addingTimeInterval(-3600) else {
+                throw CLIFailure.usage("--older-than \(Sanitized.quote(olderThan)) keeps less than the last hour of failures: add --yes if you mean to delete them")
+            }
             let deleted = try await storeOptions.withStore(.readWrite) { try await $0.pruneFailures(olderThan: cutoff) }
             Standard.output("deleted \(deleted) failures older than \(RecordRendering.iso(cutoff))")
         }
