@@ -94,6 +94,14 @@ import Testing
         #expect(result.stderr.contains(example.1))
     }
 
+    @Test func rootHelpSaysItOpensTheConsoleAndVersionIsOneConstant() throws {
+        let help = try CLIRunner.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("With no subcommand it opens the console"))
+        let version = try CLIRunner.run(["--version"])
+        #expect(version.status == 0 && version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == ConnectAdminVersion.current)
+    }
+
     @Test func emptySecretFileIsRefusedAndShortOneWarns() throws {
         let empty = try CLIRunner.temporaryFile("\n")
         let refused = try CLIRunner.run(["jwt", "sign", "--secret-file", empty, "--iss", "x", "--method", "GET", "--url", "/"])
