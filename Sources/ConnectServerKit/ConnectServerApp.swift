@@ -112,7 +112,8 @@ public struct ConnectServerApp: Sendable {
 
     // MARK: - Lifecycle
 
-    func lifecycle(_ event: InstallEvent.EventType, _ request: Request, _ context: ConnectRequestContext) async throws -> Response {
+    /// A lifecycle request as the rules see it: its body read up to the payload limit.
+    func callback(_ event: InstallEvent.EventType, _ request: Request, _ context: ConnectRequestContext) async -> LifecycleRules.Callback {
         var request = request
         var body: [UInt8] = []
         var tooLarge = false
@@ -122,10 +123,14 @@ public struct ConnectServerApp: Sendable {
             // Oversized: decided (and recorded) as an invalid payload without reading it all.
             tooLarge = true
         }
-        let callback = LifecycleRules.Callback(
+        return LifecycleRules.Callback(
             eventType: event, body: body, bodyTooLarge: tooLarge, token: RequestAuthenticator.token(in: request),
             request: CanonicalRequest(method: request.method.rawValue, url: request.uri.string, baseURL: configuration.baseURLs.first),
             remoteAddress: context.remoteAddress, now: Date())
+    }
+
+    func lifecycle(_ event: InstallEvent.EventType, _ request: Request, _ context: ConnectRequestContext) async throws -> Response {
+        let callback = await callback(event, request, context)
         let outcome: LifecycleRules.Outcome
         do {
             outcome = try await decideAndRecord(callback)

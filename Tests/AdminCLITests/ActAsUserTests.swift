@@ -153,43 +153,13 @@ import Testing
     // MARK: - Exchange
 
     /// The stand-in authorization server, started on a free loopback port.
-    final class StandIn {
-        let process = Process()
-        let port: Int
-
-        init(tenants: [[String: Any]]) async throws {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standin-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let file = directory.appendingPathComponent("tenants.json")
-            try JSONSerialization.data(withJSONObject: tenants).write(to: file)
-            let out = directory.appendingPathComponent("stdout")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", TestProducts.packageRoot.appendingPathComponent("Tests/Fixtures/oauth-standin/authorization_server.py").path,
-                                 "--tenants", file.path]
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let deadline = ContinuousClock.now + .seconds(30)
-            var port: Int?
-            while port == nil && ContinuousClock.now < deadline && process.isRunning {
-                let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-                port = text.split(separator: "\n").first.flatMap { Int($0.replacingOccurrences(of: "listening on ", with: "")) }
-                if port == nil { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            guard let port else { process.terminate(); throw TestSetupError("the stand-in authorization server did not start") }
-            self.port = port
-        }
-
-        var url: String { "http://127.0.0.1:\(port)" }
-
-        /// SIGKILL: a child of the test runner starts with the runner thread's signals
-        /// blocked, so SIGTERM could wait forever.
-        func stop() {
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+    static func standIn(tenants: [[String: Any]]) async throws -> FixtureServer {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("standin-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("tenants.json")
+        try JSONSerialization.data(withJSONObject: tenants).write(to: file)
+        return try await FixtureServer(script: "Tests/Fixtures/oauth-standin/authorization_server.py", arguments: ["--tenants", file.path],
+                                       logDirectory: directory)
     }
 
     static func standInTenants(_ tenants: [[String: Any]], secretOf: (Int) -> String? = { _ in nil }) throws -> [[String: Any]] {
@@ -201,7 +171,7 @@ import Testing
 
     @Test func exchangeIsGrantedAndTheAccessTokenStaysHidden() async throws {
         let (directory, tenants) = try Self.seeded()
-        let server = try await StandIn(tenants: try Self.standInTenants(tenants))
+        let server = try await Self.standIn(tenants: try Self.standInTenants(tenants))
         defer { server.stop() }
         let key = try Self.text(tenants[2], "clientKey")
         let base = ["jwt", "exchange", "--tenant", key, "--account-id", Self.account, "--scope", "read", "--scope", "ACT_AS_USER", "--auth-server", server.url]
@@ -223,7 +193,7 @@ import Testing
     @Test func refusedExchangeShowsTheServersWordsAndOurReading() async throws {
         let (directory, tenants) = try Self.seeded()
         // The authorization server knows a newer secret than this store: the tenant reinstalled.
-        let server = try await StandIn(tenants: try Self.standInTenants(tenants) { $0 == 1 ? "rotated-secret-0123456789abcdefghijkl" : nil })
+        let server = try await Self.standIn(tenants: try Self.standInTenants(tenants) { $0 == 1 ? "rotated-secret-0123456789abcdefghijkl" : nil })
         defer { server.stop() }
         let key = try Self.text(tenants[1], "clientKey")
         let base = ["jwt", "exchange", "--tenant", key, "--account-id", Self.account, "--scope", "READ", "--auth-server", server.url]
@@ -245,7 +215,7 @@ import Testing
 
     @Test func anUnreachableOrSilentServerIsAClearErrorWithinTheTimeout() async throws {
         let (directory, tenants) = try Self.seeded()
-        let server = try await StandIn(tenants: try Self.standInTenants(tenants))
+        let server = try await Self.standIn(tenants: try Self.standInTenants(tenants))
         let key = try Self.text(tenants[0], "clientKey")
         let base = ["jwt", "exchange", "--tenant", key, "--account-id", Self.account, "--scope", "READ"]
         let silent = try CLIRunner.run(base + ["--auth-server", server.url + "/hang", "--timeout", "2"], directory: directory)

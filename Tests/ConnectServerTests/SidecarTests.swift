@@ -14,9 +14,8 @@ import Testing
 /// loopback, the sidecar in front of it, the host played by the harness.
 @Suite(.serialized) struct SidecarTests {
     /// The Python app, started on a free port (or a given one, to come back after a stop).
-    final class AceLikeApp: @unchecked Sendable {
-        let process = Process()
-        let port: Int
+    final class AceLikeApp: Sendable {
+        let server: FixtureServer
         let db: String
         let log: URL
 
@@ -26,33 +25,16 @@ import Testing
             }
             db = directory.appendingPathComponent("ace.sqlite").path
             log = directory.appendingPathComponent("requests.log")
-            let out = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [TestProducts.packageRoot.appendingPathComponent("Tests/Fixtures/ace-like-app/app.py").path,
-                                 "--db", db, "--log", log.path, "--base-path", ServerHarness.appPath, "--port", String(port)] + extra
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let deadline = ContinuousClock.now + .seconds(30)
-            var found: Int?
-            while found == nil && ContinuousClock.now < deadline && process.isRunning {
-                let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-                found = text.split(separator: "\n").first.flatMap { Int($0.replacingOccurrences(of: "listening on ", with: "")) }
-                if found == nil { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            guard let found else { process.terminate(); throw TestSetupError("the Python app did not start") }
-            self.port = found
+            server = try await FixtureServer(python: python, script: "Tests/Fixtures/ace-like-app/app.py",
+                                             arguments: ["--db", db, "--log", log.path, "--base-path", ServerHarness.appPath, "--port", String(port)] + extra,
+                                             logDirectory: directory)
         }
 
-        var url: String { "http://127.0.0.1:\(port)" }
+        var port: Int { server.port }
+        var url: String { server.url }
         var requests: [String] { ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
 
-        func stop() {
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        func stop() { server.stop() }
     }
 
     static func directory() throws -> URL {

@@ -30,6 +30,8 @@ struct SidecarResponder: HTTPResponder {
     /// Re-reads the app's descriptor (lifecycle paths, app key) while the server runs.
     var descriptorWatch: some Service { descriptor.watch(client: HTTPClient.shared, logger: app.logger) }
 
+    /// The refusal's reason code, for callers that read headers only. A valid field name, so
+    /// the literal always parses.
     static let reasonHeader = HTTPField.Name("X-Connect-Auth-Reason")!
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -134,18 +136,7 @@ struct SidecarResponder: HTTPResponder {
     /// Decided by our rules; an accepted callback is passed to the app, and the tenant row is
     /// written only when the app answered 2xx — the event says what it answered either way.
     func lifecycle(_ event: InstallEvent.EventType, _ request: Request, _ context: Context) async -> Response {
-        var request = request
-        var body: [UInt8] = []
-        var tooLarge = false
-        do {
-            body = Array(buffer: try await request.collectBody(upTo: LifecyclePayload.maxBytes))
-        } catch {
-            tooLarge = true
-        }
-        let callback = LifecycleRules.Callback(
-            eventType: event, body: body, bodyTooLarge: tooLarge, token: RequestAuthenticator.token(in: request),
-            request: CanonicalRequest(method: request.method.rawValue, url: request.uri.string, baseURL: app.configuration.baseURLs.first),
-            remoteAddress: context.remoteAddress, now: Date())
+        let callback = await app.callback(event, request, context)
         // A tenant installed before the sidecar is only in the app's store: decide on that row,
         // and write ours without a guard on a row we never had.
         let fromApp = Mutex(false)
@@ -173,7 +164,7 @@ struct SidecarResponder: HTTPResponder {
         decision.event.forwarded = true
         let answer: Response
         do {
-            answer = try await forwarder.exchange(request, body: .bytes(ByteBuffer(bytes: body)), remoteAddress: context.remoteAddress)
+            answer = try await forwarder.exchange(request, body: .bytes(ByteBuffer(bytes: callback.body)), remoteAddress: context.remoteAddress)
             decision.event.upstreamStatus = answer.status.code
         } catch {
             decision.event.upstreamStatus = nil
