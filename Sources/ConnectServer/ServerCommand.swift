@@ -4,6 +4,7 @@ import ConnectServerKit
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 
 /// `connect-server`: the Connect app host.
 @main
@@ -35,10 +36,10 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect-server",
         abstract: "The Connect app host: lifecycle callbacks, request authentication, and a record of both in the store.",
-        discussion: "GET /healthz answers 200 once the server can serve. Every option can also be set in the environment as CONNECT_<OPTION> (e.g. CONNECT_STORE, CONNECT_PORT).",
+        discussion: "GET /healthz answers 200 once the server can serve; GET /readyz when the store (and, with --upstream, the app) answers. Every option can also be set in the environment as CONNECT_<OPTION> (e.g. CONNECT_STORE, CONNECT_PORT, CONNECT_UPSTREAM); LOG_LEVEL sets the log level (trace, debug, info, notice, warning, error, critical; default info). Exit codes: 0 stopped, 1 the port is taken, 2 usage, 3 the store cannot be opened.",
         version: ConnectAdminVersion.current)
 
-    @Option(help: "The store: sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db.")
+    @Option(help: "The store: sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db (default: sqlite:connect.sqlite in the working directory).")
     var store: String?
 
     @Option(help: "Port to listen on (0 picks a free one and prints it).")
@@ -47,25 +48,25 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("base-url"), help: "The app's base URL as the host knows it; repeat for more than one.")
     var baseURL: [String] = []
 
-    @Option(help: "Address to bind.")
+    @Option(help: "Address to bind (default: 127.0.0.1, this host only).")
     var bind: String?
 
-    @Option(name: .customLong("app-key"), help: "The app key (descriptor `key`, `iss` of session tokens).")
+    @Option(name: .customLong("app-key"), help: "The app key (descriptor `key`, `iss` of session tokens; default: com.example.connect-admin-demo).")
     var appKey: String?
 
     @Option(help: "A descriptor file to serve at /atlassian-connect.json (baseUrl and lifecycle URLs are filled in).")
     var descriptor: String?
 
-    @Option(name: .customLong("install-keys-url"), help: "Base URL of the host's install public keys.")
+    @Option(name: .customLong("install-keys-url"), help: "Base URL of the host's install public keys (default: https://connect-install-keys.atlassian.com).")
     var installKeysURL: String?
 
-    @Option(help: "Seconds of clock skew tolerated on exp, nbf and iat.")
+    @Option(help: "Seconds of clock skew tolerated on exp, nbf and iat (default: 60).")
     var leeway: Int64?
 
     @Flag(name: .customLong("legacy-install"), help: "Accept an unsigned first install; reinstalls must be signed with the stored secret (e.g. Bitbucket).")
     var legacyInstall = false
 
-    @Option(help: "This node's name in the store's records.")
+    @Option(help: "This node's name in the store's records (default: the host name).")
     var node: String?
 
     @Option(name: .customLong("retention-days"), help: "Auth failures and rejected lifecycle callbacks older than this many days are pruned (1 to 36500; default 30).")
@@ -191,7 +192,13 @@ struct ServerCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("connect-server: \(error.message)\n".utf8))
             throw ExitCode(3)
         }
-        let app = try ConnectServerApp(configuration: configuration, store: storeHandle, appStore: appStore, logger: logger)
+        let app: ConnectServerApp
+        do {
+            app = try ConnectServerApp(configuration: configuration, store: storeHandle, appStore: appStore, logger: logger)
+        } catch let error as Descriptor.Unusable {
+            await storeHandle.close()
+            throw ValidationError(error.description)
+        }
         let startupLogger = logger
         let (bind, node) = (configuration.bind, configuration.node)
         let inFront = configuration.upstream.map { " in front of \($0.url)" } ?? ""
@@ -200,7 +207,13 @@ struct ServerCommand: AsyncParsableCommand {
             print("connect-server listening on http://\(bind):\(boundPort)" + inFront)
             fflush(nil)
         }
-        try await application.runService()
+        do {
+            try await application.runService()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            await storeHandle.close()
+            FileHandle.standardError.write(Data("connect-server: port \(port) is already in use on \(bind): stop what holds it or choose another --port\n".utf8))
+            throw ExitCode(1)
+        }
         await app.recorder.flush()
         await app.rejections.flush()
         await storeHandle.close()

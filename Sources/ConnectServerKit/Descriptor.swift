@@ -4,20 +4,27 @@ import Foundation
 /// The app descriptor (`/atlassian-connect.json`): the author's file, or a minimal one, with
 /// `baseUrl` and the lifecycle URLs filled in so that they always point at this server.
 public enum Descriptor {
-    public static func json(configuration: ServerConfiguration) throws -> String {
+    /// A descriptor file that cannot be served, in one sentence naming the file.
+    public struct Unusable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func json(configuration: ServerConfiguration) throws(Unusable) -> String {
         var descriptor: JSONObject
         if let path = configuration.descriptorFile {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ConnectAuthError(.invalidLifecyclePayload, "cannot read descriptor file \(path)")
+                throw Unusable(description: "cannot read the --descriptor file \(path): check the path and its permissions")
             }
+            let parsed: JSONValue
             do {
-                guard case .object(let object) = try StrictJSONParser(maxDepth: 64).parse(Array(data)) else {
-                    throw ConnectAuthError(.invalidLifecyclePayload, "descriptor file \(path) is not a JSON object")
-                }
-                descriptor = object
-            } catch let error as StrictJSONParser.Failure {
-                throw ConnectAuthError(.invalidLifecyclePayload, "descriptor file \(path) is not valid JSON: \(error.description)")
+                parsed = try StrictJSONParser(maxDepth: 64).parse(Array(data))
+            } catch {
+                throw Unusable(description: "the --descriptor file \(path) is not valid JSON: \(error.description)")
             }
+            guard case .object(let object) = parsed else {
+                throw Unusable(description: "the --descriptor file \(path) is not a JSON object")
+            }
+            descriptor = object
         } else {
             descriptor = defaultDescriptor(appKey: configuration.appKey)
         }

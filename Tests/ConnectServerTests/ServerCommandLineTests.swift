@@ -55,6 +55,25 @@ import Testing
         #expect(result.1.contains(example.1), "\(result.1)")
     }
 
+    /// Errors an operator meets at start are named: a missing descriptor file (exit 2), a port
+    /// something else holds (exit 1).
+    @Test func startErrorsNameWhatToFix() async throws {
+        let store = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("start-\(UUID().uuidString).sqlite").path
+        let missing = try Self.run(["--port", "0", "--base-url", "https://x", "--store", store, "--descriptor", "/nonexistent/app.json"])
+        #expect(missing.0 == 2, "\(missing.1)")
+        #expect(missing.1.contains("--descriptor file /nonexistent/app.json"), "\(missing.1)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("start-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let tenants = directory.appendingPathComponent("tenants.json")
+        try Data("[]".utf8).write(to: tenants)
+        let holder = try await FixtureServer(script: "Tests/Fixtures/oauth-standin/authorization_server.py", arguments: ["--tenants", tenants.path],
+                                             logDirectory: directory)
+        defer { holder.stop() }
+        let taken = try Self.run(["--port", String(holder.port), "--base-url", "https://x", "--store", store])
+        #expect(taken.0 == 1, "\(taken.1)")
+        #expect(taken.1.contains("port \(holder.port) is already in use"), "\(taken.1)")
+    }
+
     @Test func aMistypedStoreURLNeverEchoesItsPassword() throws {
         let result = try Self.run(["--port", "0", "--base-url", "https://x", "--store", "postgress://admin:hunter2-secret@db.example/connect"])
         #expect(result.0 == 2)
