@@ -66,6 +66,25 @@ import Testing
         #expect(object["tokenQsh"] as? String != object["expectedQsh"] as? String)
     }
 
+    /// Without --method/--url the qsh check is listed as skipped, never silently absent.
+    @Test func verifyWithoutARequestListsQSHAsSkipped() throws {
+        let file = try CLIRunner.temporaryFile(Self.secret)
+        let token = try CLIRunner.run(["jwt", "sign", "--secret-file", file, "--iss", "jira:abc", "--method", "GET", "--url", "/x",
+                                       "--now", "1700000000"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try CLIRunner.run(["jwt", "verify", token, "--secret-file", file, "--now", "1700000010", "--json"])
+        #expect(result.status == 0)
+        let checks = try #require(try Self.json(result.stdout)["checks"] as? [[String: Any]])
+        let qsh = try #require(checks.first { $0["name"] as? String == "qsh" })
+        #expect(qsh["skipped"] as? Bool == true)
+        #expect(checks.filter { $0["skipped"] as? Bool == true }.count == 1)
+        let text = try CLIRunner.run(["jwt", "verify", token, "--secret-file", file, "--now", "1700000010"])
+        #expect(text.stdout.contains("skip  qsh") && text.stdout.contains("pass --method and --url"), "\(text.stdout)")
+        // With a request it is checked.
+        let bound = try CLIRunner.run(["jwt", "verify", token, "--secret-file", file, "--now", "1700000010", "--method", "GET", "--url", "/x", "--json"])
+        let boundQSH = try #require((try Self.json(bound.stdout)["checks"] as? [[String: Any]])?.first { $0["name"] as? String == "qsh" })
+        #expect(boundQSH["skipped"] as? Bool == false && boundQSH["ok"] as? Bool == true)
+    }
+
     @Test func verifyWithoutKeyIsNeverValid() throws {
         let file = try CLIRunner.temporaryFile(Self.secret)
         let token = try CLIRunner.run(["jwt", "sign", "--secret-file", file, "--iss", "jira:abc", "--context-qsh"]).stdout

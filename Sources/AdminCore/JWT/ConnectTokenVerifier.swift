@@ -286,7 +286,10 @@ public struct ConnectTokenVerifier: Sendable {
     // MARK: - qsh and audience
 
     private func checkQSH(_ token: ConnectToken, _ expectation: TokenExpectation, into report: inout VerificationReport) {
-        guard let request = expectation.request else { return }
+        guard let request = expectation.request else {
+            report.checks.append(.skip(.qsh, "qsh not checked: no request to bind it to (jwt verify: pass --method and --url)"))
+            return
+        }
         let expected = request.queryStringHash
         report.request = request
         report.expectedQSH = expected

@@ -26,17 +26,24 @@ public struct VerificationCheck: Sendable, Equatable {
     /// A passed check that still deserves attention (a deprecated form the receiver accepts
     /// today). Never set on a failed check.
     public var warning: Bool
+    /// Not run, because what it needs was not given (qsh without a request): listed so that
+    /// nobody reads a valid report as having checked it. Never set on a failed check.
+    public var skipped: Bool
     public var detail: String
 
     public static func pass(_ name: Name, _ detail: String) -> VerificationCheck {
-        VerificationCheck(name: name, ok: true, reason: nil, warning: false, detail: detail)
+        VerificationCheck(name: name, ok: true, reason: nil, warning: false, skipped: false, detail: detail)
+    }
+
+    public static func skip(_ name: Name, _ detail: String) -> VerificationCheck {
+        VerificationCheck(name: name, ok: true, reason: nil, warning: false, skipped: true, detail: detail)
     }
 
     public static func warn(_ name: Name, _ detail: String) -> VerificationCheck {
-        VerificationCheck(name: name, ok: true, reason: nil, warning: true, detail: detail)
+        VerificationCheck(name: name, ok: true, reason: nil, warning: true, skipped: false, detail: detail)
     }
 
     public static func fail(_ name: Name, _ reason: ReasonCode, _ detail: String) -> VerificationCheck {
-        VerificationCheck(name: name, ok: false, reason: reason, warning: false, detail: detail)
+        VerificationCheck(name: name, ok: false, reason: reason, warning: false, skipped: false, detail: detail)
     }
 }

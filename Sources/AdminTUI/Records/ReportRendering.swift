@@ -12,7 +12,7 @@ enum ReportRendering {
             "kindAssumed": .bool(explanation.kindAssumed),
             "checks": .array(report.checks.map { check in
                 .object(JSONObject([
-                    "name": .string(check.name.rawValue), "ok": .bool(check.ok), "warning": .bool(check.warning),
+                    "name": .string(check.name.rawValue), "ok": .bool(check.ok), "warning": .bool(check.warning), "skipped": .bool(check.skipped),
                     "reason": check.reason.map { .string($0.rawValue) } ?? .null, "detail": .string(check.detail),
                 ]))
             }),
@@ -59,7 +59,7 @@ enum ReportRendering {
     /// One row per check: mark, check, reason code, detail.
     static func checkRows(_ report: VerificationReport) -> [[String]] {
         report.checks.map { check in
-            [check.ok ? (check.warning ? "warn" : "ok") : "FAIL", check.name.rawValue, check.reason?.rawValue ?? "", check.detail]
+            [check.ok ? (check.skipped ? "skip" : check.warning ? "warn" : "ok") : "FAIL", check.name.rawValue, check.reason?.rawValue ?? "", check.detail]
         }
     }
 

@@ -58,9 +58,6 @@ struct VerifyCommand: AsyncParsableCommand {
             Standard.output(ReportRendering.json(explanation).jsonText())
         } else {
             Standard.output(ReportRendering.text(explanation))
-            if explanation.kind != .user && report.request == nil {
-                Standard.output("qsh not checked: pass --method and --url to bind the token to a request")
-            }
         }
         if !report.valid { throw CLIFailure.negative() }
     }

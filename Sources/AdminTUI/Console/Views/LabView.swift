@@ -34,7 +34,7 @@ extension LabModel {
             lines.append(("", ReportRendering.headline(report), report.valid ? .ok : .error))
             for check in ReportRendering.checkRows(report) {
                 lines.append((Cell.fit(check[0], 4) + " " + check[1], "\(check[2]) \(check[3])".trimmingCharacters(in: .whitespaces),
-                              check[0] == "FAIL" ? .error : check[0] == "warn" ? .warning : .normal))
+                              check[0] == "FAIL" ? .error : check[0] == "warn" ? .warning : check[0] == "skip" ? .dim : .normal))
             }
             for (name, value) in ReportRendering.factRows(explanation, header: false) {
                 let stale = name == ReportRendering.secretMatchLabel && value.hasPrefix("STALE")
