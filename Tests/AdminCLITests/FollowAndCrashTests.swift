@@ -7,7 +7,7 @@ import Testing
     @Test func followStreamsNewFailuresAndExitsZeroOnInterrupt() async throws {
         let directory = try StoreCommandTests.seededDirectory(tenants: 5, failures: 3, events: 5)
         let location = StoreLocation.sqlite(path: directory.appendingPathComponent("connect.sqlite").path)
-        let follower = try RunningCLI(["failures", "--follow", "--json", "--limit", "0"], directory: directory)
+        let follower = try RunningCLI(["failures", "--follow", "--json", "--since", "0s"], directory: directory)
         defer { follower.process.terminate() }
         let writer = try await ConnectStore.open(location, mode: .readWrite)
         // Give the follower a moment to take its cursor: rows written before would not be "new".

@@ -54,6 +54,27 @@ import Testing
         for row in revealed { #expect(!table.stdout.contains(row["sharedSecret"] as? String ?? "?")) }
     }
 
+    /// `--limit 0` means all rows in every command, and `failures` says when its limit cut.
+    @Test func limitZeroIsAllAndACutIsSaid() throws {
+        let directory = try Self.seededDirectory(tenants: 20, failures: 1500, events: 40)
+        let ten = try CLIRunner.run(["failures", "--json", "--limit", "10"], directory: directory)
+        #expect(try Self.jsonLines(ten.stdout).count == 10)
+        #expect(ten.stderr.contains("showing the newest 10 failures; there are more"))
+        let all = try CLIRunner.run(["failures", "--json", "--limit", "0"], directory: directory)
+        let rows = try Self.jsonLines(all.stdout)
+        #expect(rows.count == 1500)  // more than one page of 1000
+        #expect(Set(rows.compactMap { $0["id"] as? Int }).count == 1500)
+        #expect(!all.stderr.contains("there are more"))
+        let exact = try CLIRunner.run(["failures", "--json", "--limit", "1500"], directory: directory)
+        #expect(try Self.jsonLines(exact.stdout).count == 1500 && !exact.stderr.contains("there are more"))
+        for command in [["history"], ["tenants"]] {
+            let everything = try CLIRunner.run(command + ["--json", "--limit", "0"], directory: directory)
+            #expect(everything.status == 0, "\(command)")
+            #expect(try Self.jsonLines(everything.stdout).count == (command == ["history"] ? 40 : 20), "\(command)")
+        }
+        #expect(try CLIRunner.run(["history", "--limit", "-1"], directory: directory).status == 2)
+    }
+
     /// Deleting (nearly) every failure needs --yes; without it nothing is deleted.
     @Test func pruningEverythingNeedsYes() throws {
         let directory = try Self.seededDirectory(tenants: 5, failures: 40, events: 5)

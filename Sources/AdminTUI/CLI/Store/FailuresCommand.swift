@@ -19,7 +19,7 @@ struct FailuresCommand: AsyncParsableCommand {
     @Option(help: "Only failures since a time or within a duration: 90s, 15m, 1h, 2d or an ISO 8601 time.")
     var since: String?
 
-    @Option(help: "At most this many failures (before following).")
+    @Option(help: "At most this many failures, newest first (before following); 0 for all.")
     var limit: Int = 100
 
     @Flag(help: "Keep printing new failures as they are written, until interrupted (exit 0).")
@@ -42,16 +42,26 @@ struct FailuresCommand: AsyncParsableCommand {
             reasonCode = nil
         }
         let sinceDate = try since.map { try DurationArgument.since($0) }
-        guard limit >= 0 else { throw CLIFailure.usage("--limit must be 0 or more") }
+        guard limit >= 0 else { throw CLIFailure.usage("--limit must be 0 (all) or more") }
         if let sentence = try storeOptions.foreignStoreKeepsNo("authentication failures") { return Standard.error(sentence) }
         if follow { Self.exitCleanlyOnInterrupt() }
 
         try await storeOptions.withStore { store in
             // The cursor is taken before the first page, so nothing written in between is lost.
             var cursor = try await store.lastFailureID()
-            let recent = limit == 0 ? [] : try await store.failures(
-                FailureQuery(clientKey: tenant, reason: reasonCode, since: sinceDate, limit: limit, beforeID: cursor + 1))
-            print(Array(recent.reversed()), header: true)
+            // Pages of 1000 up to the limit (0: all), and one row more to know whether it cut.
+            var recent: [AuthFailure] = []
+            var query = FailureQuery(clientKey: tenant, reason: reasonCode, since: sinceDate, limit: 1000, beforeID: cursor + 1)
+            while limit == 0 || recent.count <= limit {
+                if limit > 0 { query.limit = min(1000, limit + 1 - recent.count) }
+                let page = try await store.failures(query)
+                recent += page
+                guard page.count == query.limit, let last = page.last else { break }
+                query.beforeID = last.id
+            }
+            let cut = limit > 0 && recent.count > limit
+            print(Array((cut ? Array(recent.prefix(limit)) : recent).reversed()), header: true)
+            if cut { Standard.error("showing the newest \(limit) failures; there are more: raise --limit, or --limit 0 for all") }
             guard follow else {
                 if recent.isEmpty && !json { Standard.error("no failures match") }
                 return

@@ -10,7 +10,7 @@ struct HistoryCommand: AsyncParsableCommand {
     @Option(help: "Only this tenant's clientKey.")
     var tenant: String?
 
-    @Option(help: "At most this many events.")
+    @Option(help: "At most this many events, newest first; 0 for all.")
     var limit: Int = 100
 
     @Flag(help: "Only rejected callbacks.")
@@ -20,7 +20,8 @@ struct HistoryCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        guard limit > 0 else { throw CLIFailure.usage("--limit must be at least 1") }
+        guard limit >= 0 else { throw CLIFailure.usage("--limit must be 0 (all) or more") }
+        let limit = self.limit == 0 ? Int.max : self.limit
         if let sentence = try storeOptions.foreignStoreKeepsNo("install history") { return Standard.error(sentence) }
         try await storeOptions.withStore { store in
             var events: [InstallEvent] = []
