@@ -26,6 +26,31 @@ import Testing
         #expect(lines.count == 1, "only the new row: \(lines)")
     }
 
+    /// Rows that arrive while following, batch after batch, line up with the header.
+    @Test func followedRowsLineUpWithTheHeader() async throws {
+        let directory = try StoreCommandTests.seededDirectory(tenants: 5, failures: 3, events: 5)
+        let location = StoreLocation.sqlite(path: directory.appendingPathComponent("connect.sqlite").path)
+        let follower = try RunningCLI(["failures", "--follow", "--limit", "3"], directory: directory)
+        defer { follower.process.terminate() }
+        // The header is printed after the cursor is taken: anything written now is new.
+        #expect(await follower.waitForOutput { $0.contains("REASON") }, "\(follower.stderr)")
+        let writer = try await ConnectStore.open(location, mode: .readWrite)
+        for (key, reason, path) in [("k", ReasonCode.expired, "/a"), ("a-much-longer-client-key-0123456789", .contextQSHNotAllowed, "/b/longer/path")] {
+            try await writer.record([AuthFailure(at: Date(), node: "test", clientKey: key, reason: reason, detail: "d", method: "GET", path: path)])
+            #expect(await follower.waitForOutput { $0.contains(path) })
+        }
+        await writer.close()
+        follower.signal(SIGINT)
+        _ = await follower.waitForExit()
+        let lines = follower.stdout.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("TIME") })
+        let reasonColumn = try #require(header.range(of: "REASON")).lowerBound.utf16Offset(in: header)
+        for (line, reason) in [(lines.first { $0.contains(" /a") }, "expired"), (lines.first { $0.contains("/b/longer/path") }, "context_qsh_not_allowed")] {
+            let row = try #require(line)
+            #expect(row.range(of: reason).map { $0.lowerBound.utf16Offset(in: row) } == reasonColumn, "\(lines.joined(separator: "\n"))")
+        }
+    }
+
     /// A writer killed with SIGKILL in the middle of many install decisions leaves every
     /// tenant with its event and no half-written row; the store reopens for writing.
     @Test func sigkilledWriterLeavesAConsistentStore() async throws {

@@ -23,11 +23,12 @@ enum Standard {
         error("warning: " + message)
     }
 
-    /// Rows as an aligned table for people; every cell sanitised.
-    static func table(_ rows: [[String]], gap: Int = 2) -> String {
+    /// Rows as an aligned table for people; every cell sanitised. `minimumWidths` keeps tables
+    /// printed in pieces (`failures --follow`) aligned with each other.
+    static func table(_ rows: [[String]], gap: Int = 2, minimumWidths: [Int] = []) -> String {
         let cleaned = rows.map { $0.map(Sanitized.escape) }
         let columns = cleaned.map(\.count).max() ?? 0
-        var widths = [Int](repeating: 0, count: columns)
+        var widths = (0..<columns).map { $0 < minimumWidths.count ? minimumWidths[$0] : 0 }
         for row in cleaned {
             for (index, cell) in row.enumerated() where index < columns - 1 {
                 widths[index] = max(widths[index], DisplayWidth.of(cell))

@@ -28,6 +28,10 @@ struct FailuresCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per line.")
     var json = false
 
+    /// Column widths while following: a UTC time, a clientKey, the longest reason code, a count
+    /// and a request; longer cells still print whole.
+    static let followWidths = [16, 36, ReasonCode.allCases.map(\.rawValue.count).max() ?? 25, 5, 40, 40]
+
     /// How often `--follow` asks the store for new rows: well inside the 1 s the design allows.
     static let pollInterval: Duration = .milliseconds(200)
 
@@ -80,7 +84,8 @@ struct FailuresCommand: AsyncParsableCommand {
         if json {
             for failure in failures { Standard.output(RecordRendering.failure(failure).jsonText()) }
         } else {
-            Standard.output(Standard.table(FailureColumns.all.tableRows(failures, header: header)))
+            // Followed rows arrive in batches: fixed widths keep every batch under the header.
+            Standard.output(Standard.table(FailureColumns.all.tableRows(failures, header: header), minimumWidths: follow ? Self.followWidths : []))
         }
         Standard.flush()
     }
