@@ -36,7 +36,7 @@ struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect-server",
         abstract: "The Connect app host: lifecycle callbacks, request authentication, and a record of both in the store.",
-        discussion: "GET /healthz answers 200 once the server can serve; GET /readyz when the store (and, with --upstream, the app) answers. Every option can also be set in the environment as CONNECT_<OPTION> (e.g. CONNECT_STORE, CONNECT_PORT, CONNECT_UPSTREAM); LOG_LEVEL sets the log level (trace, debug, info, notice, warning, error, critical; default info). Exit codes: 0 stopped, 1 the port is taken, 2 usage, 3 the store cannot be opened.",
+        discussion: "GET /healthz answers 200 once the server can serve; GET /readyz when the store (and, with --upstream, the app) answers. Every option can also be set in the environment as CONNECT_<OPTION> (e.g. CONNECT_STORE, CONNECT_PORT, CONNECT_UPSTREAM); LOG_LEVEL sets the log level (as --log-level), CONNECT_LOG_FORMAT the format, CONNECT_ACCESS_LOG=0 turns the access log off. Exit codes: 0 stopped, 1 the port is taken, 2 usage, 3 the store cannot be opened.",
         version: ConnectAdminVersion.current)
 
     @Option(help: "The store: sqlite:PATH, sqlite:///abs/path or postgres://user:pass@host:port/db (default: sqlite:connect.sqlite in the working directory).")
@@ -86,6 +86,15 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("fold-window"), help: "Seconds within which identical refusals are folded into one row with a count (default 10).")
     var foldWindow: Double?
+
+    @Option(name: .customLong("log-format"), help: "text, or json: one JSON object per line on stderr (default: text).")
+    var logFormat: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: info, or LOG_LEVEL).")
+    var logLevel: String?
+
+    @Flag(name: .customLong("no-access-log"), help: "No log line per request (by default one at info: method, path without the token, status, duration, tenant, reason).")
+    var noAccessLog = false
 
     @Option(help: "Run as a sidecar in front of this app (e.g. http://127.0.0.1:3000): record its installs and auth failures.")
     var upstream: String?
@@ -183,8 +192,18 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--observe, --protect, --public, --context-qsh-routes, --tenants-from and --trusted-proxy need --upstream")
         }
 
+        let levelText = logLevel ?? environment["LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ValidationError("--log-level \(Sanitized.quote(levelText)) is not a level: use trace, debug, info, notice, warning, error or critical")
+        }
+        switch (logFormat ?? env("LOG_FORMAT") ?? "text").lowercased() {
+        case "text": break
+        case "json": LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
+        case let other: throw ValidationError("--log-format \(Sanitized.quote(other)) is not a format: use text or json")
+        }
+        configuration.accessLog = !noAccessLog && env("ACCESS_LOG") != "0"
         var logger = Logger(label: "connect-server")
-        logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.logLevel = level
         let storeHandle: ConnectStore
         do {
             storeHandle = try await ConnectStore.open(location, mode: .readWrite, deadline: configuration.storeTimeout)

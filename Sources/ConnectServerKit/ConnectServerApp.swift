@@ -59,11 +59,20 @@ public struct ConnectServerApp: Sendable {
         let running: @Sendable (any Channel) async -> Void = { channel in await onServerRunning(channel.localAddress?.port ?? 0) }
         if let upstream = configuration.upstream {
             let sidecar = SidecarResponder(app: self, upstream: upstream)
-            return Application(responder: sidecar, server: server, configuration: serverConfiguration,
-                               services: [BackgroundWork(app: self), sidecar.descriptorWatch], onServerRunning: running, logger: logger)
+            let services: [any Service] = [BackgroundWork(app: self), sidecar.descriptorWatch]
+            if configuration.accessLog {
+                return Application(responder: AccessLoggingResponder(base: sidecar, logger: logger), server: server,
+                                   configuration: serverConfiguration, services: services, onServerRunning: running, logger: logger)
+            }
+            return Application(responder: sidecar, server: server, configuration: serverConfiguration, services: services,
+                               onServerRunning: running, logger: logger)
         }
         let router = Router(context: ConnectRequestContext.self)
         addRoutes(to: router)
+        if configuration.accessLog {
+            return Application(responder: AccessLoggingResponder(base: router.buildResponder(), logger: logger), server: server,
+                               configuration: serverConfiguration, services: [BackgroundWork(app: self)], onServerRunning: running, logger: logger)
+        }
         return Application(router: router, server: server, configuration: serverConfiguration, services: [BackgroundWork(app: self)],
                            onServerRunning: running, logger: logger)
     }
@@ -265,9 +274,16 @@ public struct ConnectServerApp: Sendable {
     /// ACE's header for the session token. A valid field name, so the literal always parses.
     static let acptHeader = HTTPField.Name("X-acpt")!
 
+    /// 401 with the reason code in the body and in `X-Connect-Auth-Reason` (for callers and the
+    /// access log, which read headers only).
     static func unauthorized(_ error: ConnectAuthError) -> Response {
-        jsonError(status: .unauthorized, reason: error.reason.rawValue)
+        var response = jsonError(status: .unauthorized, reason: error.reason.rawValue)
+        response.headers[reasonHeader] = error.reason.rawValue
+        return response
     }
+
+    /// A valid field name, so the literal always parses.
+    static let reasonHeader = HTTPField.Name("X-Connect-Auth-Reason")!
 
     static func jsonError(status: HTTPResponse.Status, reason: String) -> Response {
         let body = JSONValue.object(JSONObject(["error": .string(status.reasonPhrase), "reason": .string(reason)])).jsonText()

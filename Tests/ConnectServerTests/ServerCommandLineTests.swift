@@ -1,4 +1,5 @@
 import ConnectTestSupport
+import AsyncHTTPClient
 import Foundation
 import Testing
 
@@ -47,8 +48,10 @@ import Testing
         (["--upstream", "ftp://app"], "http(s) URL"),
         (["--upstream", "http://127.0.0.1:1", "--upstream-timeout", "0"], "--upstream-timeout"),
         (["--upstream", "http://127.0.0.1:1", "--tenants-from", "ace+mysql://x"], "--tenants-from"),
+        (["--log-format", "xml"], "--log-format \"xml\" is not a format"),
+        (["--log-level", "loud"], "--log-level \"loud\" is not a level"),
     ] as [([String], String)])
-    func sidecarOptionsAreCheckedAtStart(_ example: ([String], String)) throws {
+    func optionsAreCheckedAtStart(_ example: ([String], String)) throws {
         let store = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("sidecar-\(UUID().uuidString).sqlite").path
         let result = try Self.run(["--port", "0", "--base-url", "https://x", "--store", store] + example.0)
         #expect(result.0 == 2, "\(result.1)")
@@ -72,6 +75,52 @@ import Testing
         let taken = try Self.run(["--port", String(holder.port), "--base-url", "https://x", "--store", store])
         #expect(taken.0 == 1, "\(taken.1)")
         #expect(taken.1.contains("port \(holder.port) is already in use"), "\(taken.1)")
+    }
+
+    /// `--log-format json` writes one JSON object per line, and every request gets an access
+    /// line (status, path without the token, reason) unless `--no-access-log`.
+    @Test(arguments: [true, false])
+    func jsonLogsAndTheAccessLog(accessLog: Bool) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("logs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = TestProducts.executable("connect-server")
+        process.arguments = ["--port", "0", "--base-url", "https://x", "--store", "sqlite:" + directory.appendingPathComponent("s.sqlite").path,
+                             "--log-format", "json"] + (accessLog ? [] : ["--no-access-log"])
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        var base: String?
+        let deadline = ContinuousClock.now + .seconds(30)
+        while base == nil && ContinuousClock.now < deadline {
+            let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+            base = text.range(of: "http://127.0.0.1:[0-9]+", options: .regularExpression).map { String(text[$0]) }
+            if base == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let url = try #require(base, "the server did not say where it listens")
+        #expect(try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/healthz"), timeout: .seconds(10)).status.code == 200)
+        var refused = HTTPClientRequest(url: url + "/api/echo?jwt=not.a.token&x=1")
+        refused.method = .POST
+        #expect(try await HTTPClient.shared.execute(refused, timeout: .seconds(10)).status.code == 401)
+        // The access line is written before the answer leaves: no waiting needed.
+        let lines = try String(contentsOf: err, encoding: .utf8).split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+        }
+        #expect(lines.allSatisfy { $0["time"] is String && $0["level"] is String && $0["message"] is String })
+        let requests = lines.filter { $0["message"] as? String == "request" }
+        if accessLog {
+            #expect(requests.contains { $0["path"] as? String == "/healthz" && $0["status"] as? String == "200" })
+            let line = try #require(requests.first { $0["status"] as? String == "401" })
+            #expect(line["path"] as? String == "/api/echo?x=1")  // never the token
+            #expect(line["reason"] as? String == "malformed_token")
+            #expect(line["duration_ms"] is String)
+        } else {
+            #expect(requests.isEmpty)
+        }
     }
 
     @Test func aMistypedStoreURLNeverEchoesItsPassword() throws {

@@ -30,10 +30,6 @@ struct SidecarResponder: HTTPResponder {
     /// Re-reads the app's descriptor (lifecycle paths, app key) while the server runs.
     var descriptorWatch: some Service { descriptor.watch(client: HTTPClient.shared, logger: app.logger) }
 
-    /// The refusal's reason code, for callers that read headers only. A valid field name, so
-    /// the literal always parses.
-    static let reasonHeader = HTTPField.Name("X-Connect-Auth-Reason")!
-
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
         if request.method == .get && path == "/healthz" { return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok"))) }
@@ -59,11 +55,7 @@ struct SidecarResponder: HTTPResponder {
             if upstream.observe { return await forward(request, context, body: body) }
             return ConnectServerApp.storeUnavailable()
         case .refused(let error):
-            guard upstream.observe else {
-                var response = ConnectServerApp.unauthorized(error)
-                response.headers[Self.reasonHeader] = error.reason.rawValue
-                return response
-            }
+            guard upstream.observe else { return ConnectServerApp.unauthorized(error) }
             let response = await forward(request, context, body: body)
             if response.status.code < 400 {
                 disagree("we refused it (\(error.reason.rawValue): \(error.detail)); the app answered \(response.status.code)", request, context, token)

@@ -1,0 +1,33 @@
+import AdminCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// One line per request at `info`: method, path without the token, status, duration, tenant and,
+/// for a refusal, its reason code. Off with `--no-access-log`; nothing is computed when `info`
+/// is not logged.
+struct AccessLoggingResponder<Base: HTTPResponder>: HTTPResponder where Base.Context == ConnectRequestContext {
+    typealias Context = ConnectRequestContext
+    let base: Base
+    let logger: Logger
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        guard logger.logLevel <= .info else { return try await base.respond(to: request, context: context) }
+        let started = ContinuousClock.now
+        let response = try await base.respond(to: request, context: context)
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let tenant = RequestAuthenticator.token(in: request).flatMap { try? ConnectToken.decode($0) }?.tenantKey
+        var metadata: Logger.Metadata = [
+            "method": "\(request.method.rawValue)",
+            "path": "\(Sanitized.escape(String(RequestAuthenticator.pathWithoutToken(request.uri.string).prefix(1000))))",
+            "status": "\(response.status.code)",
+            "duration_ms": "\(String(format: "%.2f", milliseconds))",
+        ]
+        if let tenant { metadata["tenant"] = "\(Sanitized.escape(String(tenant.prefix(256))))" }
+        if let reason = response.headers[ConnectServerApp.reasonHeader] { metadata["reason"] = "\(reason)" }
+        logger.info("request", metadata: metadata)
+        return response
+    }
+}
