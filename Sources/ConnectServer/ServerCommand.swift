@@ -117,7 +117,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("tenants-from"), help: "With --upstream: the app's own store (ace+sqlite:, ace+postgres://, ace+redis://, acsb+postgres://), read for tenants installed before the sidecar.")
     var tenantsFrom: String?
 
-    @Option(name: .customLong("trusted-proxy"), help: "With --upstream: a peer address whose X-Forwarded-* headers are kept and appended to. Repeatable.")
+    @Option(name: .customLong("trusted-proxy"), help: "A peer (address or CIDR block, e.g. 10.0.0.0/8) whose X-Forwarded-For is believed: the recorded address is then the client's, and the sidecar appends to X-Forwarded-*. Repeatable.")
     var trustedProxy: [String] = []
 
     func run() async throws {
@@ -170,7 +170,7 @@ struct ServerCommand: AsyncParsableCommand {
             var sidecar = UpstreamConfiguration(
                 url: upstream, timeout: try seconds(upstreamTimeout, "--upstream-timeout", "UPSTREAM_TIMEOUT", default: 30, range: 0.1...3600),
                 observe: observe || env("OBSERVE") == "1", publicRoutes: publicRoutes.map(RouteGlob.init),
-                contextRoutes: contextRoutes.map(RouteGlob.init), trustedProxies: Set(trustedProxy))
+                contextRoutes: contextRoutes.map(RouteGlob.init))
             if !protect.isEmpty { sidecar.protect = protect.map(RouteGlob.init) }
             if let tenantsFrom = tenantsFrom ?? env("TENANTS_FROM") {
                 let foreign: StoreLocation
@@ -188,8 +188,14 @@ struct ServerCommand: AsyncParsableCommand {
                 sidecar.tenantsFrom = foreign
             }
             configuration.upstream = sidecar
-        } else if observe || !protect.isEmpty || !publicRoutes.isEmpty || !contextRoutes.isEmpty || tenantsFrom != nil || !trustedProxy.isEmpty {
-            throw ValidationError("--observe, --protect, --public, --context-qsh-routes, --tenants-from and --trusted-proxy need --upstream")
+        } else if observe || !protect.isEmpty || !publicRoutes.isEmpty || !contextRoutes.isEmpty || tenantsFrom != nil {
+            throw ValidationError("--observe, --protect, --public, --context-qsh-routes and --tenants-from need --upstream")
+        }
+        do {
+            configuration.trustedProxies = try TrustedProxies(trustedProxy.isEmpty
+                ? (env("TRUSTED_PROXY").map { $0.split(separator: ",").map(String.init) } ?? []) : trustedProxy)
+        } catch {
+            throw ValidationError(error.description)
         }
 
         let levelText = logLevel ?? environment["LOG_LEVEL"] ?? "info"

@@ -43,7 +43,8 @@ public struct ConnectServerApp: Sendable {
         self.rules = LifecycleRules(appBaseURLs: configuration.baseURLs, legacyInstall: configuration.legacyInstall,
                                     verifier: verifier, node: configuration.node)
         self.authenticator = RequestAuthenticator(verifier: verifier, directory: directory, recorder: recorder, health: health,
-                                                  basePath: RequestTarget(configuration.baseURLs.first ?? "").path, node: configuration.node, logger: logger)
+                                                  basePath: RequestTarget(configuration.baseURLs.first ?? "").path, node: configuration.node,
+                                                  trustedProxies: configuration.trustedProxies, logger: logger)
         self.descriptor = try Descriptor.json(configuration: configuration)
     }
 
@@ -135,7 +136,7 @@ public struct ConnectServerApp: Sendable {
         return LifecycleRules.Callback(
             eventType: event, body: body, bodyTooLarge: tooLarge, token: RequestAuthenticator.token(in: request),
             request: CanonicalRequest(method: request.method.rawValue, url: request.uri.string, baseURL: configuration.baseURLs.first),
-            remoteAddress: context.remoteAddress, now: Date())
+            remoteAddress: authenticator.clientAddress(request, context), now: Date())
     }
 
     func lifecycle(_ event: InstallEvent.EventType, _ request: Request, _ context: ConnectRequestContext) async throws -> Response {

@@ -1,5 +1,6 @@
 import AdminCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -13,7 +14,16 @@ public struct RequestAuthenticator: Sendable {
     /// The base URL's path, stripped from request paths before qsh, as the host does.
     let basePath: Substring
     let node: String
+    let trustedProxies: TrustedProxies
     let logger: Logger
+
+    /// The address recorded for a request: the client's, as a trusted proxy reports it.
+    func clientAddress(_ request: Request, _ context: ConnectRequestContext) -> String? {
+        guard !trustedProxies.isEmpty else { return context.remoteAddress }
+        return trustedProxies.client(peer: context.remoteAddress, forwardedFor: request.headers[values: Self.forwardedFor])
+    }
+
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     /// A request that passed, with the tenant it speaks for.
     public struct Authenticated: Sendable {
@@ -120,7 +130,7 @@ public struct RequestAuthenticator: Sendable {
         let failure = AuthFailure(
             at: Date(), node: node, clientKey: decoded?.tenantKey.map { String($0.prefix(256)) }, reason: error.reason,
             detail: String(error.detail.prefix(500)), method: request.method.rawValue,
-            path: String(Self.pathWithoutToken(request.uri.string).prefix(1000)), remoteAddress: context.remoteAddress,
+            path: String(Self.pathWithoutToken(request.uri.string).prefix(1000)), remoteAddress: clientAddress(request, context),
             userAgent: request.headers[.userAgent].map { String($0.prefix(300)) },
             tokenFingerprint: token.map { $0.utf8.count <= verifier.limits.maxTokenBytes ? ConnectToken.fingerprint(of: $0) : "oversized" },
             alg: decoded?.algorithm.map { String($0.prefix(32)) }, kid: decoded?.keyID.map { String($0.prefix(128)) },

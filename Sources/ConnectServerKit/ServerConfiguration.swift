@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     /// Fetches of install keys for kids not seen before, per minute, beyond which forged
     /// installs are refused without an outbound request.
     public var installKeyFetchesPerMinute = 30
+    /// Peers whose `X-Forwarded-For` is believed (`--trusted-proxy`).
+    public var trustedProxies = TrustedProxies.none
     /// One log line per request at info (`--no-access-log` turns it off).
     public var accessLog = true
     /// Set: run as a sidecar in front of this app instead of hosting the example app.

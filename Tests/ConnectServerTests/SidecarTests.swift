@@ -52,7 +52,8 @@ import Testing
         let appStore = try await StoreReaders.open(try StoreLocation.parse("ace+sqlite:\(app.db)"))
         let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation(), appStore: appStore) { configuration in
             configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(5), publicRoutes: [RouteGlob("/connect/public/*")],
-                                                           contextRoutes: [RouteGlob("/connect/ctx/*")], trustedProxies: ["127.0.0.1"])
+                                                           contextRoutes: [RouteGlob("/connect/ctx/*")])
+            configuration.trustedProxies = (try? TrustedProxies(["127.0.0.0/8"])) ?? .none
         }
         defer { Task { await harness.stop(); await appStore.close() } }
 
@@ -228,11 +229,11 @@ import Testing
         fields[try #require(HTTPField.Name("X-Kept"))] = "2"
         fields[.transferEncoding] = "chunked"
         fields[try #require(HTTPField.Name("X-Forwarded-For"))] = "10.1.1.1"
-        let untrusted = UpstreamForwarder.requestHeaders(fields, authority: "app.example.test", remoteAddress: "192.0.2.7", trusted: [])
+        let untrusted = UpstreamForwarder.requestHeaders(fields, authority: "app.example.test", remoteAddress: "192.0.2.7", trusted: .none)
         #expect(untrusted["X-Drop"].isEmpty && untrusted["Connection"].isEmpty && untrusted["Transfer-Encoding"].isEmpty)
         #expect(untrusted["X-Kept"] == ["2"])
         #expect(untrusted["X-Forwarded-For"] == ["192.0.2.7"] && untrusted["X-Forwarded-Host"] == ["app.example.test"])
-        let trusted = UpstreamForwarder.requestHeaders(fields, authority: "app.example.test", remoteAddress: "192.0.2.7", trusted: ["192.0.2.7"])
+        let trusted = UpstreamForwarder.requestHeaders(fields, authority: "app.example.test", remoteAddress: "192.0.2.7", trusted: try TrustedProxies(["192.0.2.0/24"]))
         #expect(trusted["X-Forwarded-For"] == ["10.1.1.1, 192.0.2.7"])
         #expect(UpstreamForwarder.dropped(by: ["keep-alive, X-Secret-Hop"]).contains("x-secret-hop"))
     }

@@ -18,12 +18,9 @@ public struct UpstreamConfiguration: Sendable {
     public var contextRoutes: [RouteGlob]
     /// The app's own store, for the secrets of tenants installed before the sidecar.
     public var tenantsFrom: StoreLocation?
-    /// Peers whose `X-Forwarded-*` headers are kept and appended to.
-    public var trustedProxies: Set<String>
 
     public init(url: String, timeout: Duration = .seconds(30), observe: Bool = false, protect: [RouteGlob] = [RouteGlob("*")],
-                publicRoutes: [RouteGlob] = [], contextRoutes: [RouteGlob] = [], tenantsFrom: StoreLocation? = nil,
-                trustedProxies: Set<String> = []) {
+                publicRoutes: [RouteGlob] = [], contextRoutes: [RouteGlob] = [], tenantsFrom: StoreLocation? = nil) {
         var url = url
         while url.hasSuffix("/") { url.removeLast() }
         self.url = url
@@ -33,7 +30,6 @@ public struct UpstreamConfiguration: Sendable {
         self.publicRoutes = publicRoutes
         self.contextRoutes = contextRoutes
         self.tenantsFrom = tenantsFrom
-        self.trustedProxies = trustedProxies
     }
 }
 

@@ -12,6 +12,8 @@ import Synchronization
 struct UpstreamForwarder: Sendable {
     let configuration: UpstreamConfiguration
     let client: HTTPClient
+    /// Peers whose `X-Forwarded-*` fields are kept and appended to.
+    let trusted: TrustedProxies
 
     /// What to send as the body: the caller's stream, or bytes already read (lifecycle payloads,
     /// forms searched for a `jwt` field).
@@ -83,7 +85,7 @@ struct UpstreamForwarder: Sendable {
         var outbound = HTTPClientRequest(url: configuration.url + (request.uri.string.hasPrefix("/") ? request.uri.string : "/" + request.uri.string))
         outbound.method = HTTPMethod(rawValue: request.method.rawValue)
         outbound.headers = Self.requestHeaders(request.headers, authority: request.head.authority, remoteAddress: remoteAddress,
-                                               trusted: configuration.trustedProxies)
+                                               trusted: trusted)
         var uploaded: UploadTracker?
         switch body {
         case .none:
@@ -130,9 +132,9 @@ struct UpstreamForwarder: Sendable {
 
     /// The caller's fields minus hop-by-hop ones and `Host` (the client sets the app's), with the
     /// `X-Forwarded-*` trio: appended to when the peer is a trusted proxy, else replaced.
-    static func requestHeaders(_ fields: HTTPFields, authority: String?, remoteAddress: String?, trusted: Set<String>) -> HTTPHeaders {
+    static func requestHeaders(_ fields: HTTPFields, authority: String?, remoteAddress: String?, trusted: TrustedProxies) -> HTTPHeaders {
         let dropped = dropped(by: fields[values: .connection]).union(["host"])
-        let peerTrusted = remoteAddress.map { trusted.contains($0) } ?? false
+        let peerTrusted = trusted.contains(remoteAddress)
         var headers = HTTPHeaders()
         for field in fields {
             let name = field.name.canonicalName
