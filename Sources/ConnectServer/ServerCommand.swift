@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// `connect-server`: the Connect app host.
 @main
@@ -86,6 +87,9 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("fold-window"), help: "Seconds within which identical refusals are folded into one row with a count (default 10).")
     var foldWindow: Double?
+
+    @Option(name: .customLong("metrics-port"), help: "Serve GET /metrics (Prometheus) on this port only, not on --port, so it need not be public (0 picks one and prints it).")
+    var metricsPort: Int?
 
     @Option(name: .customLong("log-format"), help: "text, or json: one JSON object per line on stderr (default: text).")
     var logFormat: String?
@@ -208,6 +212,10 @@ struct ServerCommand: AsyncParsableCommand {
         case let other: throw ValidationError("--log-format \(Sanitized.quote(other)) is not a format: use text or json")
         }
         configuration.accessLog = !noAccessLog && env("ACCESS_LOG") != "0"
+        if let metricsPort = metricsPort ?? env("METRICS_PORT").flatMap(Int.init) {
+            guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be between 0 and 65535") }
+            configuration.metricsPort = metricsPort
+        }
         var logger = Logger(label: "connect-server")
         logger.logLevel = level
         let storeHandle: ConnectStore
@@ -233,7 +241,17 @@ struct ServerCommand: AsyncParsableCommand {
             fflush(nil)
         }
         do {
-            try await application.runService()
+            if configuration.metricsPort != nil {
+                let metricsApplication = app.makeMetricsApplication { boundPort in
+                    print("connect-server metrics on http://\(bind):\(boundPort)/metrics")
+                    fflush(nil)
+                }
+                let group = ServiceGroup(configuration: .init(services: [.init(service: application), .init(service: metricsApplication)],
+                                                              gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
+            } else {
+                try await application.runService()
+            }
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             await storeHandle.close()
             FileHandle.standardError.write(Data("connect-server: port \(port) is already in use on \(bind): stop what holds it or choose another --port\n".utf8))

@@ -19,6 +19,7 @@ public struct ConnectServerApp: Sendable {
     public let directory: TenantDirectory
     public let installKeys: InstallKeyService
     public let hooks: ConnectServerHooks
+    public let metrics = ServerMetrics()
     let authenticator: RequestAuthenticator
     let rules: LifecycleRules
     let descriptor: String
@@ -35,16 +36,16 @@ public struct ConnectServerApp: Sendable {
         self.recorder = FailureRecorder(store: store, capacity: configuration.failureQueueCapacity, window: configuration.foldWindow,
                                         logger: logger)
         self.rejections = RejectionRecorder(store: store, window: configuration.foldWindow, logger: logger)
-        self.health = StoreHealth(logger: logger)
+        self.health = StoreHealth(logger: logger, metrics: metrics)
         self.directory = TenantDirectory(store: store, fallback: appStore)
         self.installKeys = InstallKeyService(baseURL: configuration.installKeysURL,
-                                             maxFetchesPerMinute: configuration.installKeyFetchesPerMinute, logger: logger)
+                                             maxFetchesPerMinute: configuration.installKeyFetchesPerMinute, logger: logger, metrics: metrics)
         let verifier = ConnectTokenVerifier(leeway: configuration.leeway, minimumSecretBytes: 32)
         self.rules = LifecycleRules(appBaseURLs: configuration.baseURLs, legacyInstall: configuration.legacyInstall,
                                     verifier: verifier, node: configuration.node)
         self.authenticator = RequestAuthenticator(verifier: verifier, directory: directory, recorder: recorder, health: health,
                                                   basePath: RequestTarget(configuration.baseURLs.first ?? "").path, node: configuration.node,
-                                                  trustedProxies: configuration.trustedProxies, logger: logger)
+                                                  trustedProxies: configuration.trustedProxies, metrics: metrics, logger: logger)
         self.descriptor = try Descriptor.json(configuration: configuration)
     }
 
@@ -60,27 +61,56 @@ public struct ConnectServerApp: Sendable {
         let running: @Sendable (any Channel) async -> Void = { channel in await onServerRunning(channel.localAddress?.port ?? 0) }
         if let upstream = configuration.upstream {
             let sidecar = SidecarResponder(app: self, upstream: upstream)
-            let services: [any Service] = [BackgroundWork(app: self), sidecar.descriptorWatch]
-            if configuration.accessLog {
-                return Application(responder: AccessLoggingResponder(base: sidecar, logger: logger), server: server,
-                                   configuration: serverConfiguration, services: services, onServerRunning: running, logger: logger)
+            let observed = RequestObserver(base: sidecar, logger: logger, accessLog: configuration.accessLog, metrics: metrics) { request in
+                sidecar.routeLabel(request)
             }
-            return Application(responder: sidecar, server: server, configuration: serverConfiguration, services: services,
-                               onServerRunning: running, logger: logger)
+            return Application(responder: observed, server: server, configuration: serverConfiguration,
+                               services: [BackgroundWork(app: self), sidecar.descriptorWatch], onServerRunning: running, logger: logger)
         }
         let router = Router(context: ConnectRequestContext.self)
         addRoutes(to: router)
-        if configuration.accessLog {
-            return Application(responder: AccessLoggingResponder(base: router.buildResponder(), logger: logger), server: server,
-                               configuration: serverConfiguration, services: [BackgroundWork(app: self)], onServerRunning: running, logger: logger)
+        let basePath = configuration.basePath
+        let observed = RequestObserver(base: router.buildResponder(), logger: logger, accessLog: configuration.accessLog, metrics: metrics) { request in
+            Self.routeLabel(request.uri.path, basePath: basePath)
         }
-        return Application(router: router, server: server, configuration: serverConfiguration, services: [BackgroundWork(app: self)],
+        return Application(responder: observed, server: server, configuration: serverConfiguration, services: [BackgroundWork(app: self)],
                            onServerRunning: running, logger: logger)
+    }
+
+    /// The example app's routes, as `/metrics` labels them.
+    static let routes: Set<String> = ["/atlassian-connect.json", "/installed", "/uninstalled", "/enabled", "/disabled", "/pages/hello",
+                                      "/api/echo", "/public/echo"]
+
+    static func routeLabel(_ path: String, basePath: String) -> String {
+        if ["/healthz", "/readyz", "/metrics"].contains(path) { return path }
+        guard path.hasPrefix(basePath) else { return "other" }
+        let relative = String(path.dropFirst(basePath.count))
+        if routes.contains(relative) { return relative }
+        return relative.hasPrefix("/webhooks/") ? "/webhooks/:event" : "other"
+    }
+
+    /// `--metrics-port`: `/metrics` alone on its own port (on the bind address).
+    public func makeMetricsApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/metrics") { _, _ in self.metricsResponse() }
+        return Application(router: router, configuration: .init(address: .hostname(configuration.bind, port: configuration.metricsPort ?? 0),
+                                                                 serverName: "connect-server"),
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) }, logger: logger)
+    }
+
+    /// `GET /metrics`: Prometheus text, the failure recorder's counters read as it is scraped.
+    func metricsResponse() -> Response {
+        metrics.recorder(recorder.stats, pending: recorder.pending)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
     }
 
     func addRoutes(to router: Router<ConnectRequestContext>) {
         // Liveness: the process serves HTTP. Never depends on the store.
         router.get("/healthz") { _, _ in "ok" }
+        if configuration.metricsPort == nil {
+            router.get("/metrics") { _, _ in self.metricsResponse() }
+        }
         // Readiness: the store answers now.
         router.get("/readyz") { _, _ -> Response in
             do {
@@ -151,6 +181,7 @@ public struct ConnectServerApp: Sendable {
             return Self.storeUnavailable()
         }
         let decided = outcome.decision.event
+        metrics.lifecycle(decided)
         // Rejections are in the store (folded during floods); a log line each would not be.
         logger.log(level: outcome.accepted ? .info : .debug, "lifecycle \(event.rawValue) \(decided.outcome.rawValue)", metadata: [
             "tenant": "\(Sanitized.escape(decided.clientKey))", "reason": "\(decided.reason?.rawValue ?? "-")", "auth": "\(decided.auth)",

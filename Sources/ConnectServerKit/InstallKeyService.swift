@@ -35,9 +35,11 @@ public final class InstallKeyService: Sendable {
     private let maxFetchesPerMinute: Int
     private let state = Mutex(State())
     private let logger: Logger
+    private let metrics: ServerMetrics?
 
     public init(baseURL: String, timeout: Duration = .seconds(5), negativeTTL: Duration = .seconds(300), maxFetchesPerMinute: Int = 30,
-                logger: Logger = Logger(label: "connect-server.install-keys")) {
+                logger: Logger = Logger(label: "connect-server.install-keys"), metrics: ServerMetrics? = nil) {
+        self.metrics = metrics
         var base = Substring(baseURL)
         while base.hasSuffix("/") { base = base.dropLast() }
         self.baseURL = String(base)
@@ -96,6 +98,15 @@ public final class InstallKeyService: Sendable {
     }
 
     private func download(_ kid: String) async -> (KeyLookup, notFound: Bool) {
+        let result = await downloadOnce(kid)
+        switch result.0 {
+        case .found: metrics?.installKeyFetch(outcome: "found")
+        default: metrics?.installKeyFetch(outcome: result.notFound ? "not_found" : "failed")
+        }
+        return result
+    }
+
+    private func downloadOnce(_ kid: String) async -> (KeyLookup, notFound: Bool) {
         do {
             var request = HTTPClientRequest(url: "\(baseURL)/\(kid)")
             request.method = .GET

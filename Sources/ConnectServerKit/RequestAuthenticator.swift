@@ -15,6 +15,7 @@ public struct RequestAuthenticator: Sendable {
     let basePath: Substring
     let node: String
     let trustedProxies: TrustedProxies
+    let metrics: ServerMetrics
     let logger: Logger
 
     /// The address recorded for a request: the client's, as a trusted proxy reports it.
@@ -136,6 +137,7 @@ public struct RequestAuthenticator: Sendable {
             alg: decoded?.algorithm.map { String($0.prefix(32)) }, kid: decoded?.keyID.map { String($0.prefix(128)) },
             exp: time("exp"), iat: time("iat"))
         recorder.record(failure)
+        metrics.authFailure(error.reason)
         // Debug only: every refusal is in the store already, and a flood of forged tokens must
         // not turn into a flood of synchronous log writes on the request path.
         logger.debug("request refused", metadata: [

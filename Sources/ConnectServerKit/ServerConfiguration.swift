@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var installKeyFetchesPerMinute = 30
     /// Peers whose `X-Forwarded-For` is believed (`--trusted-proxy`).
     public var trustedProxies = TrustedProxies.none
+    /// Serve `/metrics` on this port only (not on the main one), so it need not be public.
+    public var metricsPort: Int?
     /// One log line per request at info (`--no-access-log` turns it off).
     public var accessLog = true
     /// Set: run as a sidecar in front of this app instead of hosting the example app.

@@ -14,9 +14,11 @@ public final class StoreHealth: Sendable {
 
     private let state = Mutex(State())
     private let logger: Logger
+    private let metrics: ServerMetrics?
 
-    public init(logger: Logger) {
+    public init(logger: Logger, metrics: ServerMetrics? = nil) {
         self.logger = logger
+        self.metrics = metrics
     }
 
     public var isDown: Bool { state.withLock { $0.downSince != nil } }
@@ -47,11 +49,14 @@ public final class StoreHealth: Sendable {
 
     /// Runs a store operation on the request path, noting how it went.
     public func observe<T>(_ operation: () async throws(StoreError) -> T) async throws(StoreError) -> T {
+        let started = ContinuousClock.now
         do {
             let value = try await operation()
+            metrics?.storeOperation(duration: ContinuousClock.now - started, failed: false)
             succeeded()
             return value
         } catch {
+            metrics?.storeOperation(duration: ContinuousClock.now - started, failed: error.kind != .conflict)
             failed(error)
             throw error
         }

@@ -77,31 +77,41 @@ import Testing
         #expect(taken.1.contains("port \(holder.port) is already in use"), "\(taken.1)")
     }
 
-    /// `--log-format json` writes one JSON object per line, and every request gets an access
-    /// line (status, path without the token, reason) unless `--no-access-log`.
-    @Test(arguments: [true, false])
-    func jsonLogsAndTheAccessLog(accessLog: Bool) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("logs-\(UUID().uuidString)")
+    /// A connect-server process on a free port: its base URL, its stderr file, and the process
+    /// (killed by the caller).
+    static func startServer(_ extra: [String]) async throws -> (process: Process, url: String, stderr: URL, stdout: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = TestProducts.executable("connect-server")
-        process.arguments = ["--port", "0", "--base-url", "https://x", "--store", "sqlite:" + directory.appendingPathComponent("s.sqlite").path,
-                             "--log-format", "json"] + (accessLog ? [] : ["--no-access-log"])
+        process.arguments = ["--port", "0", "--base-url", "https://x", "--store", "sqlite:" + directory.appendingPathComponent("s.sqlite").path] + extra
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
-        defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         var base: String?
         let deadline = ContinuousClock.now + .seconds(30)
-        while base == nil && ContinuousClock.now < deadline {
+        while base == nil && ContinuousClock.now < deadline && process.isRunning {
             let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-            base = text.range(of: "http://127.0.0.1:[0-9]+", options: .regularExpression).map { String(text[$0]) }
+            base = text.range(of: "listening on http://127.0.0.1:[0-9]+", options: .regularExpression)
+                .map { String(text[$0].dropFirst("listening on ".count)) }
             if base == nil { try await Task.sleep(for: .milliseconds(20)) }
         }
-        let url = try #require(base, "the server did not say where it listens")
+        guard let base else {
+            kill(process.processIdentifier, SIGKILL)
+            throw TestSetupError("connect-server did not say where it listens: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+        }
+        return (process, base, err, out)
+    }
+
+    /// `--log-format json` writes one JSON object per line, and every request gets an access
+    /// line (status, path without the token, reason) unless `--no-access-log`.
+    @Test(arguments: [true, false])
+    func jsonLogsAndTheAccessLog(accessLog: Bool) async throws {
+        let (process, url, err, _) = try await Self.startServer(["--log-format", "json"] + (accessLog ? [] : ["--no-access-log"]))
+        defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         #expect(try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/healthz"), timeout: .seconds(10)).status.code == 200)
         var refused = HTTPClientRequest(url: url + "/api/echo?jwt=not.a.token&x=1")
         refused.method = .POST
@@ -121,6 +131,61 @@ import Testing
         } else {
             #expect(requests.isEmpty)
         }
+    }
+
+    /// `/metrics` after known traffic: the counters are exactly that traffic.
+    @Test func metricsCountKnownTraffic() async throws {
+        let (process, url, _, _) = try await Self.startServer(["--no-access-log"])
+        defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        for _ in 0..<3 {
+            #expect(try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/healthz"), timeout: .seconds(10)).status.code == 200)
+        }
+        for _ in 0..<2 {
+            var refused = HTTPClientRequest(url: url + "/api/echo")
+            refused.method = .POST
+            refused.headers.add(name: "Authorization", value: "JWT not.a.token")
+            #expect(try await HTTPClient.shared.execute(refused, timeout: .seconds(10)).status.code == 401)
+        }
+        var unsigned = HTTPClientRequest(url: url + "/installed")
+        unsigned.method = .POST
+        unsigned.body = .bytes(Array(#"{"key":"k","clientKey":"jira:m","sharedSecret":"s-0123456789abcdefghijklmnopqrstuvwxyz","baseUrl":"https://m.atlassian.net","productType":"jira","eventType":"installed"}"#.utf8))
+        #expect(try await HTTPClient.shared.execute(unsigned, timeout: .seconds(10)).status.code == 401)
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(10))
+        #expect(response.status.code == 200)
+        #expect(response.headers.first(name: "Content-Type")?.hasPrefix("text/plain") == true)
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        func value(_ name: String, _ labels: [String]) -> String? {
+            text.split(separator: "\n").first { line in
+                line.hasPrefix(name + "{") && labels.allSatisfy { line.contains($0) }
+            }.flatMap { $0.split(separator: " ").last.map(String.init) }
+        }
+        #expect(value("connect_http_requests_total", [#"route="/healthz""#, #"status="200""#, #"method="GET""#]) == "3", "\(text)")
+        #expect(value("connect_http_requests_total", [#"route="/api/echo""#, #"status="401""#]) == "2")
+        #expect(value("connect_auth_failures_total", [#"reason="malformed_token""#]) == "2")
+        #expect(value("connect_lifecycle_events_total", [#"event="installed""#, #"outcome="rejected""#]) == "1")
+        #expect(value("connect_http_request_duration_seconds_count", [#"route="/healthz""#]) == "3")
+        #expect(text.contains("connect_store_operation_duration_seconds_bucket"))
+        #expect(text.contains("connect_failure_queue_depth"))
+        #expect(!text.contains("not.a.token"))
+    }
+
+    /// `--metrics-port`: `/metrics` is served there and not on the main port.
+    @Test func metricsOnTheirOwnPort() async throws {
+        let (process, url, _, stdout) = try await Self.startServer(["--metrics-port", "0", "--no-access-log"])
+        defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        #expect(try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(10)).status.code == 404)
+        // The metrics listener prints its own line once bound.
+        var metricsURL: String?
+        let deadline = ContinuousClock.now + .seconds(30)
+        while metricsURL == nil && ContinuousClock.now < deadline {
+            let text = (try? String(contentsOf: stdout, encoding: .utf8)) ?? ""
+            metricsURL = text.range(of: "http://127.0.0.1:[0-9]+/metrics", options: .regularExpression).map { String(text[$0]) }
+            if metricsURL == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let metrics = try #require(metricsURL)
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: metrics), timeout: .seconds(10))
+        #expect(response.status.code == 200)
+        #expect(String(buffer: try await response.body.collect(upTo: 1 << 20)).contains("connect_http_requests_total"))
     }
 
     @Test func aMistypedStoreURLNeverEchoesItsPassword() throws {

@@ -34,6 +34,7 @@ struct SidecarResponder: HTTPResponder {
         let path = request.uri.path
         if request.method == .get && path == "/healthz" { return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok"))) }
         if request.method == .get && path == "/readyz" { return await readiness() }
+        if request.method == .get && path == "/metrics" && app.configuration.metricsPort == nil { return app.metricsResponse() }
         let routes = await descriptor.routes(client: HTTPClient.shared, logger: app.logger)
         if request.method == .post, let event = routes.lifecycle[path] { return await lifecycle(event, request, context) }
         if path == routes.descriptorPath || upstream.publicRoutes.matches(path[...]) {
@@ -97,6 +98,17 @@ struct SidecarResponder: HTTPResponder {
             app.authenticator.recordFailure(ConnectAuthError(.upstreamUnavailable, detail), request, context, token: nil, decoded: nil)
             return ConnectServerApp.jsonError(status: status, reason: ReasonCode.upstreamUnavailable.rawValue)
         }
+    }
+
+    /// How `/metrics` labels a request here: health, the descriptor, a lifecycle callback, or
+    /// anything passed to the app (never the raw path).
+    func routeLabel(_ request: Request) -> String {
+        let path = request.uri.path
+        if ["/healthz", "/readyz", "/metrics"].contains(path) { return path }
+        let routes = descriptor.current
+        if path == routes.descriptorPath { return "/atlassian-connect.json" }
+        if let event = routes.lifecycle[path] { return "/" + event.rawValue }
+        return "proxied"
     }
 
     /// Observe mode: the app answered otherwise than we decided.
@@ -177,6 +189,7 @@ struct SidecarResponder: HTTPResponder {
             app.logger.error("lifecycle \(event.rawValue) forwarded but not recorded: \(error.message)")
         }
         if let tenant = decision.tenant { directory.remember(tenant.clientKey, tenant) }
+        app.metrics.lifecycle(decision.event)
         return answer
     }
 }

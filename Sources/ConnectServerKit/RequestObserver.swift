@@ -4,19 +4,23 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// One line per request at `info`: method, path without the token, status, duration, tenant and,
-/// for a refusal, its reason code. Off with `--no-access-log`; nothing is computed when `info`
-/// is not logged.
-struct AccessLoggingResponder<Base: HTTPResponder>: HTTPResponder where Base.Context == ConnectRequestContext {
+/// Every request, counted and timed for `/metrics` by route (a fixed set, never the raw path),
+/// and — unless `--no-access-log` — one access line at `info`: method, path without the token,
+/// status, duration, tenant and, for a refusal, its reason code.
+struct RequestObserver<Base: HTTPResponder>: HTTPResponder where Base.Context == ConnectRequestContext {
     typealias Context = ConnectRequestContext
     let base: Base
     let logger: Logger
+    let accessLog: Bool
+    let metrics: ServerMetrics
+    let route: @Sendable (Request) -> String
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        guard logger.logLevel <= .info else { return try await base.respond(to: request, context: context) }
         let started = ContinuousClock.now
         let response = try await base.respond(to: request, context: context)
         let elapsed = ContinuousClock.now - started
+        metrics.request(route: route(request), method: request.method.rawValue, status: response.status.code, duration: elapsed)
+        guard accessLog, logger.logLevel <= .info else { return response }
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let tenant = RequestAuthenticator.token(in: request).flatMap { try? ConnectToken.decode($0) }?.tenantKey
         var metadata: Logger.Metadata = [
