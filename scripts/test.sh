@@ -78,6 +78,17 @@ bash scripts/e2e-console-outage.sh
 log "demo end to end: summary against the store, tokens against Atlassian's atlassian-jwt"
 bash scripts/e2e-demo.sh
 
+log "README: the token lab's command lines run as pasted"
+readme_dir=$(mktemp -d)
+awk '/^## Token lab on the command line/{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' README.md > "$readme_dir/lab.sh"
+(cd "$readme_dir" && PATH="$OLDPWD/.build/debug:$PATH" bash lab.sh > out.txt 2>&1) || true
+for expected in '"canonical":"GET&/pages/x&a=1&b=2"' '^VALID  token' '^INVALID  token' 'qsh_mismatch' '"valid":true' 'header.alg'; do
+  grep -q -- "$expected" "$readme_dir/out.txt" || { echo "README's token lab lines: no $expected in their output:" >&2; cat "$readme_dir/out.txt" >&2; exit 1; }
+done
+if grep -q -E 'command not found|Error:|Usage:' "$readme_dir/out.txt"; then echo "README's token lab lines failed:" >&2; cat "$readme_dir/out.txt" >&2; exit 1; fi
+rm -rf "$readme_dir"
+echo "the README's token lab lines ran as pasted"
+
 log "deploy/: the systemd unit as systemd reads it"
 if command -v systemd-analyze >/dev/null; then
   unit_dir=$(mktemp -d)
