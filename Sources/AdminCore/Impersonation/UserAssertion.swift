@@ -15,6 +15,22 @@ public enum UserAssertion {
     /// The longest `exp - iat` the authorization server accepts, in seconds.
     public static let maximumLifetime: Int64 = 60
     public static let grantType = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    /// What the lab and `jwt sign --json` show an exchange asking for.
+    public static let defaultScopes = ["READ", "ACT_AS_USER"]
+
+    /// An assertion signed with the tenant's shared secret, and the claims in it.
+    public struct Signed: Sendable {
+        public var token: String
+        public var claims: JSONObject
+    }
+
+    /// `claims(for:…)` signed with the tenant's secret: what `jwt sign --kind user`, `jwt
+    /// exchange` and the lab all send.
+    public static func sign(for tenant: Tenant, accountId: String, issuedAt: Int64,
+                            ttl: Int64 = maximumLifetime) throws(Unsignable) -> Signed {
+        let claims = try claims(for: tenant, accountId: accountId, issuedAt: issuedAt, ttl: ttl)
+        return Signed(token: ConnectTokenSigner.hs256(claims: claims, secret: tenant.sharedSecret), claims: claims)
+    }
 
     /// Why an assertion cannot be signed for a tenant.
     public struct Unsignable: Error, Sendable, CustomStringConvertible {

@@ -71,16 +71,12 @@ struct SidecarResponder: HTTPResponder {
         }
     }
 
-    static func length(_ request: Request) -> Int64? {
-        request.headers[.contentLength].flatMap { Int64($0) }
-    }
-
     /// The largest form body searched for a `jwt` field; larger ones stream through unread.
     static let maxFormBytes: Int64 = 1024 * 1024
 
     /// The body of a form post of known, small size; `nil` for anything else.
     static func formBody(of request: Request) async -> ByteBuffer? {
-        guard request.method == .post, let length = length(request), length <= maxFormBytes,
+        guard request.method == .post, case .stream(_, let length?) = UpstreamForwarder.Body.of(request), length <= maxFormBytes,
               request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
         var request = request
         return try? await request.collectBody(upTo: Int(maxFormBytes))

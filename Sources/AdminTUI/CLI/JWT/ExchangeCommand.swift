@@ -56,8 +56,7 @@ struct ExchangeCommand: AsyncParsableCommand {
         let assertion: String
         let exchange: TokenExchange
         do {
-            assertion = ConnectTokenSigner.hs256(
-                claims: try UserAssertion.claims(for: found, accountId: accountID, issuedAt: now, ttl: ttl), secret: found.sharedSecret)
+            assertion = try UserAssertion.sign(for: found, accountId: accountID, issuedAt: now, ttl: ttl).token
         } catch {
             throw CLIFailure.negative(error.description)
         }

@@ -114,17 +114,17 @@ struct SignCommand: AsyncParsableCommand {
     /// The act-as-user assertion: every claim from the tenant row.
     private func signAssertion(issuedAt: Int64) async throws {
         guard let tenant = try await storeTenant(), let accountID else { return }
-        let claims: JSONObject
+        let signed: UserAssertion.Signed
         do {
-            claims = try UserAssertion.claims(for: tenant, accountId: accountID, issuedAt: issuedAt, ttl: ttl ?? UserAssertion.maximumLifetime)
+            signed = try UserAssertion.sign(for: tenant, accountId: accountID, issuedAt: issuedAt, ttl: ttl ?? UserAssertion.maximumLifetime)
         } catch {
             throw CLIFailure.negative(error.description)
         }
-        let token = ConnectTokenSigner.hs256(claims: claims, secret: tenant.sharedSecret)
+        let (token, claims) = (signed.token, signed.claims)
         guard json else { return Standard.output(token) }
         let exchange: TokenExchange
         do {
-            exchange = try TokenExchange(assertion: token, scopes: scope.isEmpty ? ["READ", "ACT_AS_USER"] : scope)
+            exchange = try TokenExchange(assertion: token, scopes: scope.isEmpty ? UserAssertion.defaultScopes : scope)
         } catch {
             throw CLIFailure.usage(error.description)
         }

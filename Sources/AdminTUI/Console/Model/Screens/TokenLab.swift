@@ -68,16 +68,15 @@ enum TokenLab {
 
     /// The act-as-user assertion, with the exchange that would turn it into an access token.
     private static func signAssertion(tenant: Tenant, accountID: String, ttl: Int64, issuedAt: Int64) -> Answer {
-        let claims: JSONObject
+        let signed: UserAssertion.Signed
         do {
-            claims = try UserAssertion.claims(for: tenant, accountId: accountID, issuedAt: issuedAt, ttl: ttl)
+            signed = try UserAssertion.sign(for: tenant, accountId: accountID, issuedAt: issuedAt, ttl: ttl)
         } catch {
             return .failed(error.description)
         }
-        let token = ConnectTokenSigner.hs256(claims: claims, secret: tenant.sharedSecret)
-        let exchange = (try? TokenExchange(assertion: token, scopes: ["READ", "ACT_AS_USER"]))?.curl ?? ""
-        return .labSigned(SignedToken(token: token, details: [
-            ("token", token), ("claims", JSONValue.object(claims).jsonText()), ("exchange", exchange),
+        let exchange = (try? TokenExchange(assertion: signed.token, scopes: UserAssertion.defaultScopes))?.curl ?? ""
+        return .labSigned(SignedToken(token: signed.token, details: [
+            ("token", signed.token), ("claims", JSONValue.object(signed.claims).jsonText()), ("exchange", exchange),
         ]))
     }
 }
