@@ -29,7 +29,13 @@ case "${1:-}" in
     ;;
   stop)
     dir=${2:?usage: throwaway-redis.sh stop DIR}
-    [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+    pid=$(cat "$dir/redis.pid" 2>/dev/null || true)
+    if [ -n "$pid" ]; then
+      kill "$pid" 2>/dev/null || true
+      # redis-server writes its log and removes its pid file as it goes: wait for it to be gone
+      # before removing the directory under it (rm raced it once: "Directory not empty").
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    fi
     rm -rf "$dir"
     ;;
   *) die "usage: throwaway-redis.sh start | stop DIR" ;;
