@@ -124,6 +124,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("trusted-proxy"), help: "A peer (address or CIDR block, e.g. 10.0.0.0/8) whose X-Forwarded-For is believed: the recorded address is then the client's, and the sidecar appends to X-Forwarded-*. Repeatable.")
     var trustedProxy: [String] = []
 
+    @Option(name: .customLong("secret-key-file"), help: "A key file for shared secrets at rest (repeatable): the first seals what is written, all open what was sealed with them (default: $CONNECT_SECRET_KEY_FILE, else $CREDENTIALS_DIRECTORY/connect-secret-key). Make one with `connect-admin store keygen FILE`.")
+    var secretKeyFiles: [String] = []
+
+    @Flag(name: .customLong("require-sealed"), help: "Refuse to start on a store holding plain secrets, and refuse plain secrets found later.")
+    var requireSealed = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         func env(_ name: String) -> String? { environment["CONNECT_" + name] }
@@ -218,12 +224,25 @@ struct ServerCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "connect-server")
         logger.logLevel = level
+        let keyRing: SecretKeyRing
+        do {
+            keyRing = try SecretKeyRing.load(files: SecretKeyRing.keyFiles(options: secretKeyFiles, environment: environment), requireSealed: requireSealed)
+        } catch {
+            throw ValidationError(error.message)
+        }
         let storeHandle: ConnectStore
         do {
-            storeHandle = try await ConnectStore.open(location, mode: .readWrite, deadline: configuration.storeTimeout)
+            storeHandle = try await ConnectStore.open(location, mode: .readWrite, keyRing: keyRing, deadline: configuration.storeTimeout)
         } catch {
             FileHandle.standardError.write(Data("connect-server: \(error.message)\n".utf8))
             throw ExitCode(3)
+        }
+        do {
+            try await storeHandle.checkKeyRing()
+        } catch {
+            await storeHandle.close()
+            FileHandle.standardError.write(Data("connect-server: \(error.message)\n".utf8))
+            throw ExitCode(error.kind == .usage ? 2 : 3)
         }
         let app: ConnectServerApp
         do {

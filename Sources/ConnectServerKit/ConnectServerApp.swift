@@ -260,7 +260,7 @@ public struct ConnectServerApp: Sendable {
         case .storeUnavailable:
             return Self.storeUnavailable()
         case .authenticated(let authenticated):
-            let token = sessionToken(for: authenticated)
+            let token = try sessionToken(for: authenticated)
             let html = """
                 <!DOCTYPE html>
                 <html><head><meta charset="utf-8"><meta name="token" content="\(token)"><title>Hello</title></head>
@@ -294,11 +294,12 @@ public struct ConnectServerApp: Sendable {
     }
 
     /// A session token: `iss` the app, `aud` the tenant, `qsh: context-qsh`, signed with the
-    /// tenant's secret, valid 15 minutes.
-    func sessionToken(for authenticated: Authenticated) -> String {
+    /// tenant's secret, valid 15 minutes. (An authenticated tenant's secret is open: the
+    /// request was verified with it.)
+    func sessionToken(for authenticated: Authenticated) throws(SecretUnavailable) -> String {
         let claims = ConnectClaims(issuer: configuration.appKey, subject: authenticated.subject, audience: authenticated.tenant.clientKey,
                                    issuedAt: UnixTime.now(), ttl: 900, request: nil)
-        return ConnectTokenSigner.hs256(claims: claims.object, secret: authenticated.tenant.sharedSecret)
+        return ConnectTokenSigner.hs256(claims: claims.object, secret: try authenticated.tenant.sharedSecret)
     }
 
     typealias Authenticated = RequestAuthenticator.Authenticated

@@ -104,7 +104,7 @@ import Testing
 enum StoreFixturesForCLI {
     static func install(_ key: String) -> InstallDecision {
         let secret = SharedSecret("after-crash-secret-0123456789abcdefgh")
-        let tenant = Tenant(clientKey: key, addonKey: "a", baseUrl: "https://x.example", productType: "jira", sharedSecret: secret,
+        let tenant = Tenant(clientKey: key, addonKey: "a", baseUrl: "https://x.example", productType: "jira", secret: .open(secret),
                             state: .installed, installedAt: Date(), updatedAt: Date())
         return InstallDecision(event: InstallEvent(at: Date(), node: "t", clientKey: key, eventType: .installed, outcome: .accepted,
                                                    auth: "rs256:k", fingerprintAfter: secret.fingerprint), tenant: tenant)

@@ -13,7 +13,7 @@ import Testing
         let secret = SharedSecret("real-tenant-secret-0123456789abcdefghij")
         let now = Date()
         let tenant = Tenant(clientKey: "jira:real", addonKey: "com.example.live-app", baseUrl: "https://real.atlassian.net", productType: "jira",
-                            description: description, sharedSecret: secret, state: .installed, installedAt: now, updatedAt: now)
+                            description: description, secret: .open(secret), state: .installed, installedAt: now, updatedAt: now)
         try await store.record(InstallDecision(event: InstallEvent(at: now, node: "n", clientKey: tenant.clientKey, eventType: .installed,
                                                                    outcome: .accepted, auth: "rs256:k", fingerprintAfter: secret.fingerprint),
                                                tenant: tenant))

@@ -58,7 +58,7 @@ import Testing
         try await store.record(F.install(second, at: F.t0.addingTimeInterval(100), before: first.secretFingerprint))
 
         let stored = try #require(try await store.tenant(clientKey: "jira:a"))
-        #expect(stored.sharedSecret == second.sharedSecret)
+        #expect(stored.secret == second.secret)
         #expect(stored.installedAt == F.t0)  // first install time is kept
         #expect(stored.updatedAt == F.t0.addingTimeInterval(100))
         #expect(stored.description == "reinstalled")
@@ -87,7 +87,7 @@ import Testing
         try await store.record(F.install(tenant, at: F.t0))
         // A rejected decision carrying a tenant (a bug upstream) still cannot change the row.
         var hijacked = tenant
-        hijacked.sharedSecret = SharedSecret("attacker-secret-0123456789abcdefghij")
+        hijacked.secret = .open(SharedSecret("attacker-secret-0123456789abcdefghij"))
         let attempt = F.rejected("jira:victim", at: F.t0.addingTimeInterval(5))
         try await store.record(InstallDecision(event: attempt.event, tenant: hijacked))
         #expect(try await store.tenant(clientKey: "jira:victim") == tenant)

@@ -9,7 +9,7 @@ enum StoreFixtures {
                        product: String = "jira", baseUrl: String? = nil, description: String = "",
                        installedAt: Date = t0, updatedAt: Date? = nil) -> Tenant {
         Tenant(clientKey: key, addonKey: "com.example.app", baseUrl: baseUrl ?? "https://\(key).atlassian.net", productType: product,
-               description: description, sharedSecret: SharedSecret(secret), state: state, installedAt: installedAt,
+               description: description, secret: .open(SharedSecret(secret)), state: state, installedAt: installedAt,
                updatedAt: updatedAt ?? installedAt)
     }
 

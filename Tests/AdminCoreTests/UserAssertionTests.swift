@@ -9,10 +9,10 @@ import Testing
     static let now: Int64 = 1_700_000_000
     static let secret = SharedSecret("assertion-secret-0123456789abcdefgh")
     static let jira = Tenant(clientKey: "jira:aaaa", addonKey: "com.example.app", baseUrl: "https://acme.atlassian.net",
-                             productType: "jira", oauthClientId: "oauth-acme", sharedSecret: secret, state: .installed,
+                             productType: "jira", oauthClientId: "oauth-acme", secret: .open(secret), state: .installed,
                              installedAt: nil, updatedAt: nil)
     static let wiki = Tenant(clientKey: "confluence:bbbb", addonKey: "com.example.app", baseUrl: "https://acme.atlassian.net/wiki",
-                             productType: "confluence", oauthClientId: "oauth-acme-wiki", sharedSecret: SharedSecret("wiki-secret-0123456789abcdefghijkl"),
+                             productType: "confluence", oauthClientId: "oauth-acme-wiki", secret: .open(SharedSecret("wiki-secret-0123456789abcdefghijkl")),
                              state: .installed, installedAt: nil, updatedAt: nil)
 
     static func claims(_ tenant: Tenant = jira, account: String = "5b10ac8d82e05b22cc7d4ef5") throws -> JSONObject {
@@ -21,7 +21,7 @@ import Testing
 
     static func verify(_ claims: JSONObject, tenant: Tenant = jira, secret: SharedSecret? = nil, alg: String? = nil,
                        issuerOwner: String? = nil, at: Int64 = now + 5) -> VerificationReport {
-        var token = ConnectTokenSigner.hs256(claims: claims, secret: secret ?? tenant.sharedSecret)
+        var token = ConnectTokenSigner.hs256(claims: claims, secret: secret ?? (try! tenant.sharedSecret))
         if let alg {  // re-sign under another header: HS512 or none
             let header = Base64URL.encode(Array(#"{"alg":"\#(alg)","typ":"JWT"}"#.utf8))
             let body = token.split(separator: ".")[1]
@@ -197,7 +197,7 @@ import Testing
     func explanationFromTheStore(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()
         let stale = Tenant(clientKey: Self.jira.clientKey, addonKey: Self.jira.addonKey, baseUrl: Self.jira.baseUrl, productType: "jira",
-                           oauthClientId: "oauth-acme", sharedSecret: SharedSecret("old-secret-0123456789abcdefghijklmn"), state: .installed,
+                           oauthClientId: "oauth-acme", secret: .open(SharedSecret("old-secret-0123456789abcdefghijklmn")), state: .installed,
                            installedAt: StoreFixtures.t0, updatedAt: StoreFixtures.t0)
         var current = Self.jira
         current.installedAt = StoreFixtures.t0
@@ -224,7 +224,7 @@ import Testing
         #expect(crossed.report.failures.map(\.reason) == [.wrongIssuer])
         #expect(crossed.report.failures.first?.detail.contains("tenant \"confluence:bbbb\"'s") == true)
 
-        let old = ConnectTokenSigner.hs256(claims: try Self.claims(), secret: stale.sharedSecret)
+        let old = ConnectTokenSigner.hs256(claims: try Self.claims(), secret: try stale.sharedSecret)
         let staleReport = try await inspector.explain(.init(token: old, clientKey: Self.jira.clientKey), store: store, now: Self.now + 5)
         #expect(staleReport.report.failures.map(\.reason) == [.badSignature])
         guard case .stale(let fingerprint, _, _)? = staleReport.secretMatch else { Issue.record("not stale: \(String(describing: staleReport.secretMatch))"); return }

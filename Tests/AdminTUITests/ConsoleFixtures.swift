@@ -12,9 +12,11 @@ enum ConsoleFixtures {
             clientKey: String(format: "%08x-1111-2222-3333-%012d", index * 2_654_435 % 0xFFFF_FFFF, index),
             addonKey: "com.example.app", baseUrl: baseUrl ?? "https://site-\(index).atlassian.net" + (product == "confluence" ? "/wiki" : ""),
             productType: product, description: description ?? "Atlassian \(product) site \(index)",
-            sharedSecret: SharedSecret("fixture-secret-\(index)-0123456789abcdefghijkl"), state: state,
+            secret: .open(secret(index)), state: state,
             installedAt: now.addingTimeInterval(-Double(index + 1) * 86_400 * 3), updatedAt: now.addingTimeInterval(-Double(index) * 3600))
     }
+
+    static func secret(_ index: Int) -> SharedSecret { SharedSecret("fixture-secret-\(index)-0123456789abcdefghijkl") }
 
     /// Includes a hostile row: ESC sequences, BEL and an OSC title sequence in the description
     /// and the base URL.

@@ -23,7 +23,7 @@ import Testing
             ConsoleFixtures.deliver(.tenantDetail(TenantDetail(
                 clientKey: hostile.clientKey, tenant: hostile, history: ConsoleFixtures.events.filter { $0.clientKey == hostile.clientKey },
                 failures: Array(ConsoleFixtures.failures.prefix(5)),
-                secrets: [SecretHistoryEntry(clientKey: hostile.clientKey, secret: hostile.sharedSecret,
+                secrets: [SecretHistoryEntry(clientKey: hostile.clientKey, secret: hostile.secret,
                                              currentFrom: ConsoleFixtures.now.addingTimeInterval(-86_400), currentUntil: nil)])), to: .tenant, in: &core)
         case "history": _ = core.handle(.character("2"))
         case "failures": _ = core.handle(.character("3"))
@@ -39,7 +39,7 @@ import Testing
             var explanation = TokenInspector(verifier: ConnectTokenVerifier()).explain(
                 TokenInspector.Question(token: core.screens.lab.value(.token), clientKey: ConsoleFixtures.tenant(1).clientKey,
                                         method: "GET", url: core.screens.lab.value(.url)),
-                key: .found(.sharedSecret(ConsoleFixtures.tenant(1).sharedSecret), source: "tenant"),
+                key: .found(.sharedSecret(ConsoleFixtures.secret(1)), source: "tenant"),
                 now: Int64(ConsoleFixtures.now.timeIntervalSince1970))
             explanation.secretMatch = SecretMatch.none
             ConsoleFixtures.deliver(.labVerified(explanation), to: .lab, in: &core)

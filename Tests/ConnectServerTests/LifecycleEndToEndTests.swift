@@ -27,14 +27,14 @@ import Testing
 
         try await server.install(key, secret: Self.secret1)
         let first = try #require(try await server.store.tenant(clientKey: key))
-        #expect(first.sharedSecret == SharedSecret(Self.secret1))
+        #expect(first.secret == .open(SharedSecret(Self.secret1)))
         #expect(first.state == .installed)
         #expect(await server.installed.tenants.map(\.clientKey) == [key])
 
         // Reinstall rotates the secret.
         try await server.install(key, secret: Self.secret2)
         let rotated = try #require(try await server.store.tenant(clientKey: key))
-        #expect(rotated.sharedSecret == SharedSecret(Self.secret2))
+        #expect(rotated.secret == .open(SharedSecret(Self.secret2)))
         let history = try await server.store.history(HistoryQuery(clientKey: key))
         #expect(history.map(\.outcome) == [.accepted, .accepted])
         #expect(history[0].rotatedSecret)

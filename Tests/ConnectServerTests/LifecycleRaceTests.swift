@@ -48,7 +48,7 @@ import Testing
             #expect(statuses.filter { $0.0 == "installed" }.map(\.1) == [204], "round \(round)")
             #expect(statuses.allSatisfy { [204, 401].contains($0.1) }, "round \(round): \(statuses)")
             let stored = try #require(try await server.store.tenant(clientKey: key))
-            #expect(stored.sharedSecret == SharedSecret(new), "round \(round): the reinstall's secret must stay current")
+            #expect(stored.secret == .open(SharedSecret(new)), "round \(round): the reinstall's secret must stay current")
             let current = try await server.store.secretHistory(clientKey: key).filter { $0.currentUntil == nil }
             #expect(current.map(\.fingerprint) == [SharedSecret(new).fingerprint], "round \(round)")
             let page = try await server.send(.GET, "/pages/hello", token: server.requestToken(clientKey: key, secret: new, method: "GET", path: "/pages/hello"))
@@ -115,7 +115,7 @@ import Testing
         let after = try #require(try await server.store.tenant(clientKey: key))
         #expect(after.state == .disabled)
         #expect(after.baseUrl == before.baseUrl)
-        #expect(after.sharedSecret == before.sharedSecret)
+        #expect(after.secret == before.secret)
         let event = try #require(try await server.store.history(HistoryQuery(clientKey: key, limit: 1)).first)
         #expect(event.detail.contains("baseUrl"), "the difference is recorded: \(event.detail)")
         #expect(event.detail.contains("sharedSecret"))

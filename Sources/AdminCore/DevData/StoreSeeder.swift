@@ -81,7 +81,7 @@ public struct StoreSeeder: Sendable {
         let installedAt = now.addingTimeInterval(-Double(Int.random(in: 3600...(365 * 86_400), using: &random)))
         var at = installedAt
         var secret = SharedSecret(random.uuid() + "-" + random.uuid())
-        var secrets = [SecretHistoryEntry(clientKey: clientKey, secret: secret, currentFrom: at, currentUntil: nil)]
+        var secrets = [SecretHistoryEntry(clientKey: clientKey, secret: .open(secret), currentFrom: at, currentUntil: nil)]
         var events = [InstallEvent(at: at, node: node, clientKey: clientKey, eventType: .installed, outcome: .accepted,
                                    auth: "rs256:seed-key-1", fingerprintAfter: secret.fingerprint, baseUrl: baseUrl)]
         var state = TenantState.installed
@@ -96,7 +96,7 @@ public struct StoreSeeder: Sendable {
                 if kind == "rotate" {
                     secrets[secrets.count - 1].currentUntil = at
                     secret = SharedSecret(random.uuid() + "-" + random.uuid())
-                    secrets.append(SecretHistoryEntry(clientKey: clientKey, secret: secret, currentFrom: at, currentUntil: nil))
+                    secrets.append(SecretHistoryEntry(clientKey: clientKey, secret: .open(secret), currentFrom: at, currentUntil: nil))
                 }
                 state = .installed
                 events.append(InstallEvent(at: at, node: node, clientKey: clientKey, eventType: .installed, outcome: .accepted,
@@ -128,7 +128,7 @@ public struct StoreSeeder: Sendable {
             description: "Atlassian \(product == "jira" ? "JIRA" : "Confluence") at \(baseUrl)",
             serverVersion: String(100_000 + index % 300), pluginsVersion: "1001.0.0-SNAPSHOT",
             serviceEntitlementNumber: String(1_000_000 + index), oauthClientId: random.uuid(), cloudId: random.uuid(),
-            installationId: "ari:cloud:ecosystem::installation/\(random.uuid())", sharedSecret: secret, state: state,
+            installationId: "ari:cloud:ecosystem::installation/\(random.uuid())", secret: .open(secret), state: state,
             installedAt: installedAt, updatedAt: at)
         return GeneratedTenant(tenant: tenant, secrets: secrets, events: events)
     }

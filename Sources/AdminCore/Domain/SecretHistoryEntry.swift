@@ -4,12 +4,12 @@ import Foundation
 /// token signed with an old one can be recognised ("stale secret"); it is never printed.
 public struct SecretHistoryEntry: Sendable, Equatable {
     public var clientKey: String
-    public var secret: SharedSecret
+    public var secret: StoredSecret
     public var currentFrom: Date
     /// `nil` while it is the current secret.
     public var currentUntil: Date?
 
-    public init(clientKey: String, secret: SharedSecret, currentFrom: Date, currentUntil: Date?) {
+    public init(clientKey: String, secret: StoredSecret, currentFrom: Date, currentUntil: Date?) {
         self.clientKey = clientKey
         self.secret = secret
         self.currentFrom = currentFrom

@@ -14,7 +14,8 @@ public struct Tenant: Sendable, Equatable {
     public var oauthClientId: String?
     public var cloudId: String?
     public var installationId: String?
-    public var sharedSecret: SharedSecret
+    /// The secret as the store gave it: open, or sealed under a key not held here.
+    public var secret: StoredSecret
     public var state: TenantState
     /// When the store recorded the first install and the last change; `nil` when the store
     /// does not keep them (atlassian-connect-express, for one).
@@ -26,7 +27,7 @@ public struct Tenant: Sendable, Equatable {
     public init(clientKey: String, addonKey: String, baseUrl: String, displayUrl: String? = nil, productType: String,
                 description: String = "", serverVersion: String? = nil, pluginsVersion: String? = nil,
                 serviceEntitlementNumber: String? = nil, oauthClientId: String? = nil, cloudId: String? = nil,
-                installationId: String? = nil, sharedSecret: SharedSecret, state: TenantState,
+                installationId: String? = nil, secret: StoredSecret, state: TenantState,
                 installedAt: Date?, updatedAt: Date?, extraJSON: String = "{}") {
         self.clientKey = clientKey
         self.addonKey = addonKey
@@ -40,12 +41,19 @@ public struct Tenant: Sendable, Equatable {
         self.oauthClientId = oauthClientId
         self.cloudId = cloudId
         self.installationId = installationId
-        self.sharedSecret = sharedSecret
+        self.secret = secret
         self.state = state
         self.installedAt = installedAt
         self.updatedAt = updatedAt
         self.extraJSON = extraJSON
     }
 
-    public var secretFingerprint: String { sharedSecret.fingerprint }
+    /// Kept in clear beside a sealed secret, so it is known without the key.
+    public var secretFingerprint: String { secret.fingerprint }
+
+    /// The secret itself, for signing, verifying or revealing; throws when it is sealed
+    /// under a key not in the ring (or tampered), with the sentence that says which.
+    public var sharedSecret: SharedSecret {
+        get throws(SecretUnavailable) { try secret.opened() }
+    }
 }

@@ -24,7 +24,7 @@ enum AceClientInfo {
             productType: text("productType") ?? "", description: text("description") ?? "",
             serverVersion: text("serverVersion"), pluginsVersion: text("pluginsVersion"),
             serviceEntitlementNumber: text("serviceEntitlementNumber"), oauthClientId: text("oauthClientId"),
-            cloudId: text("cloudId"), installationId: text("installationId"), sharedSecret: SharedSecret(secret),
+            cloudId: text("cloudId"), installationId: text("installationId"), secret: .open(SharedSecret(secret)),
             state: .installed, installedAt: installedAt, updatedAt: updatedAt))
     }
 

@@ -78,7 +78,7 @@ struct AcsbLayout: ForeignLayout {
             clientKey: clientKey, addonKey: "", baseUrl: row.text("base_url") ?? "", displayUrl: row.text("display_url"),
             productType: row.text("product_type") ?? "", description: row.text("description") ?? "",
             serviceEntitlementNumber: row.text("service_entitlement_number"), oauthClientId: row.text("oauth_client_id"),
-            cloudId: row.text("cloud_id"), installationId: row.text("installation_id"), sharedSecret: SharedSecret(secret),
+            cloudId: row.text("cloud_id"), installationId: row.text("installation_id"), secret: .open(SharedSecret(secret)),
             state: row.integer("installed") == 0 ? .uninstalled : .installed,
             installedAt: row.integer("created_ms").map(StoreTime.date), updatedAt: row.integer("updated_ms").map(StoreTime.date)))
     }

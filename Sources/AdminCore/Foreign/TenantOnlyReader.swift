@@ -16,7 +16,7 @@ extension TenantOnlyReader {
     /// No history: the current secret only.
     func secretHistory(clientKey: String) async throws(StoreError) -> [SecretHistoryEntry] {
         guard let tenant = try await tenant(clientKey: clientKey) else { return [] }
-        return [SecretHistoryEntry(clientKey: clientKey, secret: tenant.sharedSecret,
+        return [SecretHistoryEntry(clientKey: clientKey, secret: tenant.secret,
                                    currentFrom: tenant.installedAt ?? Date(timeIntervalSince1970: 0), currentUntil: nil)]
     }
 }

@@ -29,7 +29,13 @@ public enum UserAssertion {
     public static func sign(for tenant: Tenant, accountId: String, issuedAt: Int64,
                             ttl: Int64 = maximumLifetime) throws(Unsignable) -> Signed {
         let claims = try claims(for: tenant, accountId: accountId, issuedAt: issuedAt, ttl: ttl)
-        return Signed(token: ConnectTokenSigner.hs256(claims: claims, secret: tenant.sharedSecret), claims: claims)
+        let secret: SharedSecret
+        do {
+            secret = try tenant.sharedSecret
+        } catch {
+            throw Unsignable(description: error.message)
+        }
+        return Signed(token: ConnectTokenSigner.hs256(claims: claims, secret: secret), claims: claims)
     }
 
     /// Why an assertion cannot be signed for a tenant.

@@ -28,6 +28,8 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Hashable {
     case clientKeyMismatch = "client_key_mismatch"
     case unsignedReinstall = "unsigned_reinstall"
     case invalidLifecyclePayload = "invalid_lifecycle_payload"
+    /// The tenant's stored secret is sealed under a key not in the key ring, or tampered.
+    case secretUnavailable = "secret_unavailable"
     // Act-as-user assertions (OAuth 2.0 JWT bearer) and app → host tokens.
     case wrongIssuer = "wrong_issuer"
     case invalidSubject = "invalid_subject"

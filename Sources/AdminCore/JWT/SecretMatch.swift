@@ -8,16 +8,28 @@ public enum SecretMatch: Sendable, Equatable {
     /// Matches a secret that stopped being current at `until`.
     case stale(fingerprint: String, currentFrom: Date, until: Date)
     case none
+    /// No secret that could be opened signed it, and some could not be opened (sealed under
+    /// a key not in the ring): the answer is not known here.
+    case unchecked(SecretUnavailable)
 
     /// Checks the token's HS256 signature against every secret in `history`.
     public static func find(_ token: ConnectToken, in history: [SecretHistoryEntry]) -> SecretMatch {
-        for entry in history where HS256.isValid(token.signature, for: token.signingInput, secret: entry.secret) {
+        var unavailable: SecretUnavailable?
+        for entry in history {
+            let secret: SharedSecret
+            switch entry.secret {
+            case .open(let open): secret = open
+            case .unavailable(let reason):
+                unavailable = unavailable ?? reason
+                continue
+            }
+            guard HS256.isValid(token.signature, for: token.signingInput, secret: secret) else { continue }
             if let until = entry.currentUntil {
                 return .stale(fingerprint: entry.fingerprint, currentFrom: entry.currentFrom, until: until)
             }
             return .current(fingerprint: entry.fingerprint)
         }
-        return .none
+        return unavailable.map(SecretMatch.unchecked) ?? .none
     }
 
     /// Where a secret fingerprint stands in a tenant's history (`secret check`).
@@ -35,6 +47,7 @@ public enum SecretMatch: Sendable, Equatable {
         case .current: return "current"
         case .stale: return "stale"
         case .none: return "unknown"
+        case .unchecked: return "unchecked"
         }
     }
 }

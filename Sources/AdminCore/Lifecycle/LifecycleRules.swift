@@ -96,7 +96,11 @@ public struct LifecycleRules: Sendable {
             }
             auth = "hs256:stored-secret"
             expectation = TokenExpectation(request: callback.request, audience: .tenant(payload.clientKey), issuer: payload.clientKey)
-            secretLookup = .found(.sharedSecret(stored.sharedSecret), source: "stored secret \(stored.secretFingerprint)")
+            do {
+                secretLookup = .found(.sharedSecret(try stored.sharedSecret), source: "stored secret \(stored.secretFingerprint)")
+            } catch {
+                secretLookup = .unavailable(.secretUnavailable, error.message)
+            }
         } else if callback.eventType == .installed {
             // Legacy first install: unsigned is allowed; a token, when sent, must match the new secret.
             if callback.token == nil {
@@ -156,7 +160,7 @@ public struct LifecycleRules: Sendable {
             productType: payload.productType, description: payload.description, serverVersion: payload.serverVersion,
             pluginsVersion: payload.pluginsVersion, serviceEntitlementNumber: payload.serviceEntitlementNumber,
             oauthClientId: payload.oauthClientId, cloudId: payload.cloudId, installationId: payload.installationId,
-            sharedSecret: secret, state: .installed, installedAt: existing?.installedAt ?? callback.now, updatedAt: callback.now,
+            secret: .open(secret), state: .installed, installedAt: existing?.installedAt ?? callback.now, updatedAt: callback.now,
             extraJSON: JSONValue.object(payload.extra).jsonText(sortedKeys: true))
         let event = InstallEvent(
             at: callback.now, node: node, clientKey: payload.clientKey, eventType: payload.eventType, outcome: .accepted,

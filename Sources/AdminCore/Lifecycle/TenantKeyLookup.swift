@@ -6,7 +6,12 @@ public enum TenantKeyLookup {
         guard let tenant else {
             return .unavailable(.unknownIssuer, "no tenant \(Sanitized.quote(clientKey)) is installed")
         }
-        let key = SigningKey.sharedSecret(tenant.sharedSecret)
+        let key: SigningKey
+        do {
+            key = .sharedSecret(try tenant.sharedSecret)
+        } catch {
+            return .unavailable(.secretUnavailable, error.message)
+        }
         switch tenant.state {
         case .uninstalled:
             return .refused(.tenantUninstalled, "tenant \(Sanitized.quote(clientKey)) uninstalled the app", key: key)

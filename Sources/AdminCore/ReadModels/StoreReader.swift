@@ -55,13 +55,15 @@ extension StoreReader {
 
 public enum StoreReaders {
     /// Opens the store at `location` for reading: ours (checked schema), or a foreign one
-    /// (checked layout). Never creates or writes anything.
-    public static func open(_ location: StoreLocation, deadline: Duration = .seconds(5)) async throws(StoreError) -> any StoreReader {
+    /// (checked layout). Never creates or writes anything. `keyRing` opens sealed secrets in
+    /// our stores (the others keep theirs in plain text).
+    public static func open(_ location: StoreLocation, keyRing: SecretKeyRing = .none,
+                            deadline: Duration = .seconds(5)) async throws(StoreError) -> any StoreReader {
         if case .foreign(let foreign) = location {
             if case .redis(let redis) = foreign.engine { return try await AceRedisReader.open(redis, location: location) }
             return try await ForeignStoreReader.open(foreign, location: location)
         }
-        return try await ConnectStore.open(location, mode: .readOnly, deadline: deadline)
+        return try await ConnectStore.open(location, mode: .readOnly, keyRing: keyRing, deadline: deadline)
     }
 }
 

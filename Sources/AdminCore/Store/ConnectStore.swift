@@ -16,18 +16,23 @@ public final class ConnectStore: Sendable {
     let database: any SQLDatabase
     /// How long any one operation may take before the caller is told the store is unreachable.
     let deadline: StoreDeadline
+    /// Opens sealed secrets as they are read and seals them as they are written.
+    public let keyRing: SecretKeyRing
 
-    init(location: StoreLocation, mode: AccessMode, database: any SQLDatabase, deadline: Duration = .seconds(5)) {
+    init(location: StoreLocation, mode: AccessMode, database: any SQLDatabase, keyRing: SecretKeyRing, deadline: Duration = .seconds(5)) {
         self.location = location
         self.mode = mode
         self.database = database
+        self.keyRing = keyRing
         self.deadline = StoreDeadline(limit: deadline)
     }
 
     /// Opens the store at `location`. Writers migrate it to the current schema; readers check
     /// that they understand it and fail with a sentence saying what to do otherwise.
-    /// `deadline` bounds every later operation (see `StoreDeadline`).
-    public static func open(_ location: StoreLocation, mode: AccessMode, deadline: Duration = .seconds(5)) async throws(StoreError) -> ConnectStore {
+    /// `deadline` bounds every later operation (see `StoreDeadline`); `keyRing` opens and
+    /// seals shared secrets (none: plain secrets only).
+    public static func open(_ location: StoreLocation, mode: AccessMode, keyRing: SecretKeyRing = .none,
+                            deadline: Duration = .seconds(5)) async throws(StoreError) -> ConnectStore {
         let database: any SQLDatabase
         switch location {
         case .sqlite(let path):
@@ -37,7 +42,7 @@ public final class ConnectStore: Sendable {
         case .foreign(let foreign):
             throw StoreError(.usage, "\(location) is an \(foreign.layout.framework) store: ConnectAdmin reads its tenants (tenants, secret check, jwt --tenant, the console) and never writes it")
         }
-        let store = ConnectStore(location: location, mode: mode, database: database, deadline: deadline)
+        let store = ConnectStore(location: location, mode: mode, database: database, keyRing: keyRing, deadline: deadline)
         do {
             switch mode {
             case .readWrite: try await store.migrate()
@@ -120,7 +125,7 @@ public final class ConnectStore: Sendable {
                 statements.append(guardStatement)
             }
             if decision.event.eventType == .installed {
-                statements += StoreStatements.upsertTenant(tenant, at: decision.event.at)
+                statements += try StoreStatements.upsertTenant(tenant, at: decision.event.at, keyRing: keyRing)
             } else {
                 statements.append(StoreStatements.updateState(tenant))
             }
@@ -151,8 +156,8 @@ public final class ConnectStore: Sendable {
         try requireWritable()
         var statements: [SQLStatement] = []
         if let lock = database.dialect.serializeInsertsStatement { statements.append(lock) }
-        statements += StoreStatements.insertTenants(tenants)
-        statements += StoreStatements.insertSecrets(secrets)
+        statements += try StoreStatements.insertTenants(tenants, keyRing: keyRing)
+        statements += try StoreStatements.insertSecrets(secrets, keyRing: keyRing)
         statements += StoreStatements.insertEvents(events)
         try await commit(statements)
     }
@@ -190,7 +195,7 @@ public final class ConnectStore: Sendable {
     /// store was handed is written or fails on its own terms, never dropped half-way by
     /// cancellation. GRDB and PostgresNIO both give up on a cancelled task otherwise. The
     /// caller waits at most the store's deadline.
-    private func commit(_ statements: [SQLStatement]) async throws(StoreError) {
+    func commit(_ statements: [SQLStatement]) async throws(StoreError) {
         let database = self.database
         try await deadline.run(cancelOnTimeout: false, "write") { () throws(StoreError) in
             try await database.transaction(statements)
@@ -198,7 +203,7 @@ public final class ConnectStore: Sendable {
     }
 
     /// Every read goes through here: bounded by the deadline, cancelled when it passes.
-    private func read(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
+    func read(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
         let database = self.database
         return try await deadline.run(cancelOnTimeout: true, "read") { () throws(StoreError) in
             try await database.rows(statement)
@@ -210,7 +215,7 @@ public final class ConnectStore: Sendable {
         _ = try await read(SQLStatement("SELECT 1 AS ok"))
     }
 
-    private func requireWritable() throws(StoreError) {
+    func requireWritable() throws(StoreError) {
         guard mode == .readWrite else { throw StoreError(.failed, "this store was opened read-only") }
     }
 
@@ -219,14 +224,14 @@ public final class ConnectStore: Sendable {
     public func tenant(clientKey: String) async throws(StoreError) -> Tenant? {
         let rows = try await read(SQLStatement(
             "SELECT \(StoreStatements.tenantColumns) FROM tenant WHERE client_key = ?", [.text(clientKey)]))
-        return try rows.first.map(StoreRows.tenant)
+        return try rows.first.map { row throws(StoreError) in try StoreRows.tenant(row, keyRing: keyRing) }
     }
 
     /// Not indexed: a diagnosis lookup (which tenant an act-as-user assertion names).
     public func tenant(oauthClientId: String) async throws(StoreError) -> Tenant? {
         let rows = try await read(SQLStatement(
             "SELECT \(StoreStatements.tenantColumns) FROM tenant WHERE oauth_client_id = ? LIMIT 1", [.text(oauthClientId)]))
-        return try rows.first.map(StoreRows.tenant)
+        return try rows.first.map { row throws(StoreError) in try StoreRows.tenant(row, keyRing: keyRing) }
     }
 
     public func tenants(_ query: TenantQuery) async throws(StoreError) -> TenantPage {
@@ -238,7 +243,7 @@ public final class ConnectStore: Sendable {
             useSearchIndex = matches <= 2000
         }
         let statement = StoreStatements.tenantPage(query, dialect: database.dialect, useSearchIndex: useSearchIndex)
-        let tenants = try await read(statement).map(StoreRows.tenant)
+        let tenants = try await read(statement).map { row throws(StoreError) in try StoreRows.tenant(row, keyRing: keyRing) }
         let counts = try await recentFailureCounts(clientKeys: tenants.map(\.clientKey), since: query.now.addingTimeInterval(-query.failureWindow))
         let rows = tenants.map { TenantRow(tenant: $0, recentFailures: counts[$0.clientKey] ?? 0) }
         var next: TenantQuery.Cursor?
@@ -289,8 +294,8 @@ public final class ConnectStore: Sendable {
     /// The secrets a tenant has had, newest first.
     public func secretHistory(clientKey: String) async throws(StoreError) -> [SecretHistoryEntry] {
         try await read(SQLStatement(
-            "SELECT client_key, shared_secret, current_from, current_until FROM tenant_secret WHERE client_key = ? ORDER BY current_from DESC",
-            [.text(clientKey)])).map(StoreRows.secret)
+            "SELECT client_key, fingerprint, shared_secret, current_from, current_until FROM tenant_secret WHERE client_key = ? ORDER BY current_from DESC",
+            [.text(clientKey)])).map { row throws(StoreError) in try StoreRows.secret(row, keyRing: keyRing) }
     }
 
     public func summary() async throws(StoreError) -> StoreSummary {

@@ -106,6 +106,14 @@ final class PostgresDatabase: SQLDatabase {
         return Set(rows.compactMap { $0.text("name") })
     }
 
+    /// `VACUUM` (outside a transaction) marks the replaced row versions free; PostgreSQL
+    /// overwrites their bytes only when it reuses the space, and its WAL and backups keep them
+    /// until recycled (docs/operations.md).
+    func scrub(tables: [String]) async throws(StoreError) -> String? {
+        _ = try await rows(SQLStatement("VACUUM " + tables.joined(separator: ", ")))
+        return "PostgreSQL keeps replaced row versions in free space until it is reused, and in its WAL and base backups until they are recycled: see \"Secrets at rest\" in docs/operations.md"
+    }
+
     func close() async {
         runTask.cancel()
         _ = await runTask.value

@@ -10,6 +10,10 @@ protocol SQLDatabase: Sendable {
     func tableExists(_ name: String) async throws(StoreError) -> Bool
     /// The names of `table`'s columns (empty when there is no such table).
     func columns(of table: String) async throws(StoreError) -> Set<String>
+    /// Makes the old versions of rows updated in `tables` unreadable from the store's files
+    /// where the engine allows it (after sealing secrets, the plain ones). Returns a sentence
+    /// on what may remain, or `nil` when nothing does.
+    func scrub(tables: [String]) async throws(StoreError) -> String?
     func close() async
 }
 

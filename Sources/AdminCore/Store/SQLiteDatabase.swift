@@ -119,6 +119,26 @@ final class SQLiteDatabase: SQLDatabase {
         Set(try await rows(SQLStatement("SELECT name FROM pragma_table_info(?)", [.text(table)])).compactMap { $0.text("name") })
     }
 
+    /// `secure_delete` zeroes freed cells, `VACUUM` rewrites every page from live rows only,
+    /// and a TRUNCATE checkpoint empties the WAL, which held the old page images.
+    func scrub(tables: [String]) async throws(StoreError) -> String? {
+        guard let writer else { throw StoreError(.failed, "this store was opened read-only") }
+        do {
+            return try await writer.writeWithoutTransaction { db -> String? in
+                try db.execute(sql: "PRAGMA secure_delete = ON")
+                try db.execute(sql: "VACUUM")
+                do {
+                    _ = try db.checkpoint(.truncate)
+                    return nil
+                } catch {
+                    return "another process kept the store's WAL (\(self.path)-wal) open, so it still holds old pages until connect-server's next checkpoint: run this again with the server stopped to be sure"
+                }
+            }
+        } catch {
+            throw SQLiteDatabase.storeError(error, path: path)
+        }
+    }
+
     func close() async {
         if let writer {
             // Fold the WAL back into the database so the next reader opens it at once.

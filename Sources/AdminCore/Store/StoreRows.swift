@@ -1,9 +1,10 @@
 /// Rows back into domain values. A row that does not decode means the store was edited by
 /// hand or is damaged: that is reported as an unreadable store, never a crash.
 enum StoreRows {
-    static func tenant(_ row: SQLRow) throws(StoreError) -> Tenant {
+    static func tenant(_ row: SQLRow, keyRing: SecretKeyRing) throws(StoreError) -> Tenant {
         guard let clientKey = row.text("client_key"), let addonKey = row.text("addon_key"), let baseUrl = row.text("base_url"),
               let productType = row.text("product_type"), let secret = row.text("shared_secret"),
+              let fingerprint = row.text("secret_fingerprint"),
               let stateText = row.text("state"), let state = TenantState(rawValue: stateText),
               let installedAt = row.integer("installed_at"), let updatedAt = row.integer("updated_at") else {
             throw damaged("tenant", row)
@@ -13,7 +14,7 @@ enum StoreRows {
             productType: productType, description: row.text("description") ?? "", serverVersion: row.text("server_version"),
             pluginsVersion: row.text("plugins_version"), serviceEntitlementNumber: row.text("service_entitlement_number"),
             oauthClientId: row.text("oauth_client_id"), cloudId: row.text("cloud_id"), installationId: row.text("installation_id"),
-            sharedSecret: SharedSecret(secret), state: state, installedAt: StoreTime.date(installedAt),
+            secret: keyRing.open(secret, clientKey: clientKey, fingerprint: fingerprint), state: state, installedAt: StoreTime.date(installedAt),
             updatedAt: StoreTime.date(updatedAt), extraJSON: row.text("extra_json") ?? "{}")
     }
 
@@ -47,12 +48,12 @@ enum StoreRows {
             kid: row.text("kid"), exp: row.integer("exp"), iat: row.integer("iat"), count: Int(row.integer("count") ?? 1))
     }
 
-    static func secret(_ row: SQLRow) throws(StoreError) -> SecretHistoryEntry {
-        guard let clientKey = row.text("client_key"), let secret = row.text("shared_secret"),
+    static func secret(_ row: SQLRow, keyRing: SecretKeyRing) throws(StoreError) -> SecretHistoryEntry {
+        guard let clientKey = row.text("client_key"), let secret = row.text("shared_secret"), let fingerprint = row.text("fingerprint"),
               let from = row.integer("current_from") else {
             throw damaged("tenant_secret", row)
         }
-        return SecretHistoryEntry(clientKey: clientKey, secret: SharedSecret(secret), currentFrom: StoreTime.date(from),
+        return SecretHistoryEntry(clientKey: clientKey, secret: keyRing.open(secret, clientKey: clientKey, fingerprint: fingerprint), currentFrom: StoreTime.date(from),
                                   currentUntil: row.integer("current_until").map(StoreTime.date))
     }
 

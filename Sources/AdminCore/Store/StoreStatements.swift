@@ -21,15 +21,25 @@ enum StoreStatements {
 
     // MARK: Tenants
 
-    static func tenantValues(_ tenant: Tenant) -> [SQLValue] {
+    static func tenantValues(_ tenant: Tenant, keyRing: SecretKeyRing) throws(StoreError) -> [SQLValue] {
         [
             .text(tenant.clientKey), .text(tenant.addonKey), .text(tenant.baseUrl), SQLValue(tenant.displayUrl),
             .text(tenant.productType), .text(tenant.description), SQLValue(tenant.serverVersion), SQLValue(tenant.pluginsVersion),
             SQLValue(tenant.serviceEntitlementNumber), SQLValue(tenant.oauthClientId), SQLValue(tenant.cloudId),
-            SQLValue(tenant.installationId), .text(tenant.sharedSecret.reveal()), .text(tenant.secretFingerprint),
+            SQLValue(tenant.installationId), .text(try storedSecret(tenant.secret, clientKey: tenant.clientKey, keyRing)), .text(tenant.secretFingerprint),
             .text(tenant.state.rawValue), StoreTime.value(tenant.installedAt),
             StoreTime.value(tenant.updatedAt), .text(tenant.extraJSON), .text(searchText(tenant)),
         ]
+    }
+
+    /// What the `shared_secret` column gets: sealed with the ring's first key, or plain when
+    /// the ring is empty. A secret this process cannot open is never written back.
+    static func storedSecret(_ secret: StoredSecret, clientKey: String, _ keyRing: SecretKeyRing) throws(StoreError) -> String {
+        do {
+            return keyRing.storedText(for: try secret.opened(), clientKey: clientKey)
+        } catch {
+            throw StoreError(.failed, error.message)
+        }
     }
 
     /// What the tenants filter matches: lower-cased clientKey, baseUrl and description.
@@ -38,32 +48,37 @@ enum StoreStatements {
     }
 
     /// Insert or update the tenant (keeping its first install time) and roll its secret history.
-    static func upsertTenant(_ tenant: Tenant, at: Date) -> [SQLStatement] {
+    static func upsertTenant(_ tenant: Tenant, at: Date, keyRing: SecretKeyRing) throws(StoreError) -> [SQLStatement] {
         let columns = tenantColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         let updates = columns.filter { $0 != "client_key" && $0 != "installed_at" }.map { "\($0) = excluded.\($0)" }
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         let now = StoreTime.milliseconds(at)
+        let secretText = try storedSecret(tenant.secret, clientKey: tenant.clientKey, keyRing)
         return [
             SQLStatement("INSERT INTO tenant (\(tenantColumns)) VALUES (\(placeholders)) ON CONFLICT (client_key) DO UPDATE SET \(updates.joined(separator: ", "))",
-                         tenantValues(tenant)),
+                         try tenantValues(tenant, keyRing: keyRing)),
             SQLStatement("UPDATE tenant_secret SET current_until = ? WHERE client_key = ? AND current_until IS NULL AND fingerprint <> ?",
                          [.integer(now), .text(tenant.clientKey), .text(tenant.secretFingerprint)]),
             SQLStatement("""
                 INSERT INTO tenant_secret (client_key, fingerprint, shared_secret, current_from, current_until) VALUES (?, ?, ?, ?, NULL) \
                 ON CONFLICT (client_key, fingerprint) DO UPDATE SET current_until = NULL
-                """, [.text(tenant.clientKey), .text(tenant.secretFingerprint), .text(tenant.sharedSecret.reveal()), .integer(now)]),
+                """, [.text(tenant.clientKey), .text(tenant.secretFingerprint), .text(secretText), .integer(now)]),
         ]
     }
 
-    static func insertTenants(_ tenants: [Tenant]) -> [SQLStatement] {
-        multiRowInsert(table: "tenant", columns: tenantColumns, rows: tenants.map(tenantValues))
+    static func insertTenants(_ tenants: [Tenant], keyRing: SecretKeyRing) throws(StoreError) -> [SQLStatement] {
+        var rows: [[SQLValue]] = []
+        for tenant in tenants { rows.append(try tenantValues(tenant, keyRing: keyRing)) }
+        return multiRowInsert(table: "tenant", columns: tenantColumns, rows: rows)
     }
 
-    static func insertSecrets(_ secrets: [SecretHistoryEntry]) -> [SQLStatement] {
-        multiRowInsert(table: "tenant_secret", columns: "client_key, fingerprint, shared_secret, current_from, current_until", rows: secrets.map {
-            [.text($0.clientKey), .text($0.fingerprint), .text($0.secret.reveal()), .integer(StoreTime.milliseconds($0.currentFrom)),
-             SQLValue($0.currentUntil.map(StoreTime.milliseconds))]
-        })
+    static func insertSecrets(_ secrets: [SecretHistoryEntry], keyRing: SecretKeyRing) throws(StoreError) -> [SQLStatement] {
+        var rows: [[SQLValue]] = []
+        for entry in secrets {
+            rows.append([.text(entry.clientKey), .text(entry.fingerprint), .text(try storedSecret(entry.secret, clientKey: entry.clientKey, keyRing)),
+                         .integer(StoreTime.milliseconds(entry.currentFrom)), SQLValue(entry.currentUntil.map(StoreTime.milliseconds))])
+        }
+        return multiRowInsert(table: "tenant_secret", columns: "client_key, fingerprint, shared_secret, current_from, current_until", rows: rows)
     }
 
     // MARK: Events and failures

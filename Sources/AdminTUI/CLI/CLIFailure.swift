@@ -1,3 +1,5 @@
+import AdminCore
+
 /// A command's failure: one sentence for stderr and the documented exit code.
 struct CLIFailure: Error {
     static let negativeExitCode: Int32 = 1
@@ -13,4 +15,11 @@ struct CLIFailure: Error {
     static func usage(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: usageExitCode) }
     /// Exit 3: the store cannot be reached or read.
     static func store(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: storeExitCode) }
+    /// A stored secret this command needs and cannot open: exit 2 when a key file is missing
+    /// (the command line needs fixing), 3 when the stored value is tampered or plain where
+    /// sealed ones are required (the store needs fixing).
+    static func secret(_ reason: SecretUnavailable, suffix: String = "") -> CLIFailure {
+        if case .missingKey = reason.kind { return usage(reason.message + suffix) }
+        return store(reason.message + suffix)
+    }
 }

@@ -26,7 +26,7 @@ struct ConnectAdminCommand: ParsableCommand {
         guard ProcessInfo.processInfo.environment["TERM"].map({ !$0.isEmpty && $0 != "dumb" }) ?? false else {
             throw CLIFailure.usage("the console needs a terminal type: set TERM (e.g. TERM=xterm-256color)")
         }
-        ConsoleRuntime(location: try storeOptions.location, mouse: !noMouse).run()
+        ConsoleRuntime(location: try storeOptions.location, keyRing: try storeOptions.keyRing, mouse: !noMouse).run()
     }
 
     /// Runs the command line and exits with the design page's exit codes (ArgumentParser's

@@ -37,11 +37,14 @@ enum RecordRendering {
         case .stale(let fingerprint, let from, let until):
             return "STALE secret \(fingerprint), current from \(iso(from)) until replaced at \(iso(until))"
         case .none: return "none of this tenant's secrets signed this token"
+        case .unchecked(let reason): return "not checked: \(reason.message)"
         }
     }
 
     static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
 
+    /// With `revealSecrets`, a secret that cannot be opened here is `null`, with the sentence
+    /// saying why in `sharedSecretUnavailable`.
     static func tenant(_ row: TenantRow, revealSecrets: Bool) -> JSONValue {
         let tenant = row.tenant
         var object = JSONObject([
@@ -55,7 +58,14 @@ enum RecordRendering {
             "secretFingerprint": .string(tenant.secretFingerprint), "installedAt": tenant.installedAt.map { .string(iso($0)) } ?? .null,
             "updatedAt": tenant.updatedAt.map { .string(iso($0)) } ?? .null, "recentFailures": row.recentFailures.map { .integer(Int64($0)) } ?? .null,
         ])
-        if revealSecrets { object["sharedSecret"] = .string(tenant.sharedSecret.reveal()) }
+        if revealSecrets {
+            do {
+                object["sharedSecret"] = .string(try tenant.sharedSecret.reveal())
+            } catch {
+                object["sharedSecret"] = .null
+                object["sharedSecretUnavailable"] = .string(error.message)
+            }
+        }
         return .object(object)
     }
 

@@ -40,6 +40,8 @@ enum ReportRendering {
                                        "currentFrom": .string(RecordRendering.iso(from)), "replacedAt": .string(RecordRendering.iso(until))]))
         case .none:
             return .object(JSONObject(["answer": .string("unknown")]))
+        case .unchecked(let reason):
+            return .object(JSONObject(["answer": .string("unchecked"), "reason": .string(reason.message)]))
         }
     }
 

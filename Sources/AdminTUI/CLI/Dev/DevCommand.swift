@@ -52,7 +52,7 @@ struct DevCommand: AsyncParsableCommand {
                     let clientKey = "crash-test-\(index % 500)"
                     let secret = SharedSecret("secret-\(index)-" + String(repeating: "x", count: 32))
                     let tenant = Tenant(clientKey: clientKey, addonKey: "crash", baseUrl: "https://t\(index % 500).example", productType: "jira",
-                                        sharedSecret: secret, state: .installed, installedAt: now, updatedAt: now)
+                                        secret: .open(secret), state: .installed, installedAt: now, updatedAt: now)
                     let event = InstallEvent(at: now, node: "crash", clientKey: clientKey, eventType: .installed, outcome: .accepted,
                                              auth: "rs256:crash", fingerprintAfter: secret.fingerprint, baseUrl: tenant.baseUrl)
                     try await store.record(InstallDecision(event: event, tenant: tenant))

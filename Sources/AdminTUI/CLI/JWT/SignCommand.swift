@@ -80,7 +80,11 @@ struct SignCommand: AsyncParsableCommand {
         let claims: ConnectClaims
         let ttl = self.ttl ?? 180
         if let tenant = try await storeTenant() {
-            key = tenant.sharedSecret
+            do {
+                key = try tenant.sharedSecret
+            } catch {
+                throw CLIFailure.secret(error)
+            }
             if kind == .outbound {
                 // qsh of the host request: its path relative to the tenant's baseUrl.
                 let canonical = try request.canonicalRequest(required: !contextQSH).map {

@@ -59,6 +59,8 @@ struct SecretCommand: AsyncParsableCommand {
                 sentence = "stale: \(checked) was the secret of \(tenant) from the install at \(RecordRendering.iso(from)) until it was replaced at \(RecordRendering.iso(until))"
             case .none:
                 sentence = "unknown: \(checked) was never a secret of \(tenant)"
+            case .unchecked(let reason):
+                sentence = "unchecked: \(reason.message)"
             }
             Standard.output(json ? JSONValue.object(object).jsonText() : sentence)
             if case .current = match { return }

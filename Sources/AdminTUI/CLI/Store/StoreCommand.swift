@@ -2,11 +2,11 @@ import AdminCore
 import ArgumentParser
 import Foundation
 
-/// `connect-admin store migrate | info | prune`.
+/// `connect-admin store migrate | info | prune | keygen | seal | rekey`.
 struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "store", abstract: "Create, upgrade, inspect or prune the store.",
-        subcommands: [Migrate.self, Info.self, Prune.self])
+        commandName: "store", abstract: "Create, upgrade, inspect, prune the store, or seal its secrets at rest.",
+        subcommands: [Migrate.self, Info.self, Prune.self, Keygen.self, Seal.self, Rekey.self])
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create the store, or upgrade it to this version's schema.")
@@ -25,18 +25,25 @@ struct StoreCommand: AsyncParsableCommand {
 
         func run() async throws {
             let location = try storeOptions.location
-            let summary = try await storeOptions.withStore { try await $0.summary() }
+            let (summary, sealing) = try await storeOptions.withStore { store in
+                (try await store.summary(), try await store.sealingSummary())
+            }
             if json {
                 Standard.output(JSONValue.object(JSONObject([
                     "store": .string(location.description), "schemaVersion": .integer(Int64(summary.schemaVersion)),
                     "tenants": .integer(Int64(summary.tenants)), "installEvents": .integer(Int64(summary.installEvents)),
                     "authFailures": .integer(Int64(summary.authFailures)),
+                    "secrets": .object(JSONObject([
+                        "plain": .integer(Int64(sealing.plain)),
+                        "sealed": .object(JSONObject(sealing.keyIDs.map { JSONObject.Member(key: $0, value: .integer(Int64(sealing.sealed[$0] ?? 0))) })),
+                    ])),
                 ])).jsonText())
             } else {
                 Standard.output(Standard.table([
                     ["store", location.description], ["schema version", String(summary.schemaVersion)],
                     ["tenants", String(summary.tenants)], ["install events", String(summary.installEvents)],
                     ["auth failures", String(summary.authFailures)],
+                    ["secrets", StoreCommand.describe(sealing) + " (current and past)"],
                 ]))
             }
         }

@@ -1,5 +1,6 @@
 import AdminCore
 import ArgumentParser
+import Foundation
 
 /// `--store URL`: where the store is, for every command that reads or writes it.
 struct StoreOptions: ParsableArguments {
@@ -8,13 +9,29 @@ struct StoreOptions: ParsableArguments {
         valueName: "url"))
     var store: String?
 
+    @Option(name: .customLong("secret-key-file"), help: ArgumentHelp(
+        "A key file that opens secrets sealed at rest (repeatable; the first seals new ones). Needed only to reveal a secret, sign or verify with it (default: $CONNECT_SECRET_KEY_FILE, else $CREDENTIALS_DIRECTORY/connect-secret-key).",
+        valueName: "file"))
+    var secretKeyFiles: [String] = []
+
     var location: StoreLocation {
         get throws { try StoreLocation.resolve(argument: store) }
     }
 
+    /// The key ring from `--secret-key-file` or the environment; a bad key file is exit 2.
+    var keyRing: SecretKeyRing {
+        get throws {
+            do {
+                return try SecretKeyRing.load(files: SecretKeyRing.keyFiles(options: secretKeyFiles, environment: ProcessInfo.processInfo.environment))
+            } catch {
+                throw CLIFailure.usage(error.message)
+            }
+        }
+    }
+
     /// Opens the store; a failure becomes exit 3 (2 for a malformed URL) with its sentence.
     func open(_ mode: ConnectStore.AccessMode = .readOnly) async throws -> ConnectStore {
-        try await ConnectStore.open(try location, mode: mode)
+        try await ConnectStore.open(try location, mode: mode, keyRing: try keyRing)
     }
 
     /// Runs `body` with the store open, and closes it afterwards whatever happens.
@@ -25,7 +42,7 @@ struct StoreOptions: ParsableArguments {
     /// Runs `body` with the store open for reading, whichever framework wrote it (our own, or
     /// an atlassian-connect-express or Spring Boot store), and closes it afterwards.
     func withReader<T>(_ body: (any StoreReader) async throws -> T) async throws -> T {
-        try await Self.closing(try await StoreReaders.open(try location), close: { await $0.close() }, body)
+        try await Self.closing(try await StoreReaders.open(try location, keyRing: try keyRing), close: { await $0.close() }, body)
     }
 
     private static func closing<R, T>(_ resource: R, close: (R) async -> Void, _ body: (R) async throws -> T) async throws -> T {

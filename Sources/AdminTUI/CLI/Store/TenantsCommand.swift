@@ -60,12 +60,14 @@ struct TenantsCommand: AsyncParsableCommand {
                 guard let next = page.next, limit == 0 || rows.count < limit else { break }
                 query.after = next
             }
-            if json { return }
-            if rows.isEmpty {
+            if json {
+                // Printed page by page above.
+            } else if rows.isEmpty {
                 Standard.error(filter != nil || state != nil ? "no tenants match" : "no tenants in \(store.location)")
             } else {
                 Standard.output(Standard.table(Self.table(rows, reveal: revealSecrets)))
             }
+            if revealSecrets { try Self.failIfUnrevealed(rows) }
         }
     }
 
@@ -73,6 +75,20 @@ struct TenantsCommand: AsyncParsableCommand {
     static func table(_ rows: [TenantRow], reveal: Bool) -> [[String]] {
         let table = TenantColumns.all.tableRows(rows)
         guard reveal else { return table }
-        return [table[0] + ["SHARED SECRET"]] + zip(table.dropFirst(), rows).map { $0 + [$1.tenant.sharedSecret.reveal()] }
+        return [table[0] + ["SHARED SECRET"]] + zip(table.dropFirst(), rows).map { cells, row in
+            cells + [(try? row.tenant.sharedSecret.reveal()) ?? "(unavailable)"]
+        }
+    }
+
+    /// After listing, a secret that was asked for and could not be opened fails the command
+    /// with the sentence naming the key it needs (or the tampered row).
+    static func failIfUnrevealed(_ rows: [TenantRow]) throws {
+        let problems = rows.compactMap { row -> SecretUnavailable? in
+            if case .unavailable(let reason) = row.tenant.secret { return reason }
+            return nil
+        }
+        guard let first = problems.first else { return }
+        let others = problems.count > 1 ? " (and \(problems.count - 1) more tenants)" : ""
+        throw CLIFailure.secret(first, suffix: others)
     }
 }

@@ -5,14 +5,16 @@ import Foundation
 /// use and again after a failure, so a store that goes away and comes back is picked up.
 actor ConsoleDataSource {
     let location: StoreLocation
+    let keyRing: SecretKeyRing
     private var store: (any StoreReader)?
     private let inspector = TokenInspector(verifier: ConnectTokenVerifier(minimumSecretBytes: 1))
     /// Failures per minute already counted: closed minutes do not change, so each refresh
     /// only recounts the last two instead of scanning 30 minutes of a busy table.
     private var minuteCounts: [Int64: Int] = [:]
 
-    init(location: StoreLocation) {
+    init(location: StoreLocation, keyRing: SecretKeyRing) {
         self.location = location
+        self.keyRing = keyRing
     }
 
     func close() async {
@@ -22,7 +24,7 @@ actor ConsoleDataSource {
 
     private func open() async throws(StoreError) -> any StoreReader {
         if let store { return store }
-        let opened = try await StoreReaders.open(location)
+        let opened = try await StoreReaders.open(location, keyRing: keyRing)
         store = opened
         return opened
     }

@@ -19,10 +19,10 @@ final class ConsoleRuntime {
         let interrupted = Atomic<Bool>(false)
     }
 
-    init(location: StoreLocation, mouse: Bool = true) {
+    init(location: StoreLocation, keyRing: SecretKeyRing = .none, mouse: Bool = true) {
         self.location = location
         self.mouse = mouse
-        self.dataSource = ConsoleDataSource(location: location)
+        self.dataSource = ConsoleDataSource(location: location, keyRing: keyRing)
     }
 
     /// How often the loop ticks (the live tail's poll).

@@ -10,7 +10,12 @@ extension TenantModel {
         }
         let now = frame.now
         let revealed = revealed(at: now)
-        let secret = revealed ? tenant.sharedSecret.reveal() : String(repeating: surface.unicode ? "•" : "*", count: 12) + "  (R to reveal)"
+        let masked = String(repeating: surface.unicode ? "•" : "*", count: 12)
+        let secret: String
+        switch tenant.secret {
+        case .open(let open): secret = revealed ? open.reveal() : masked + "  (R to reveal)"
+        case .unavailable(let reason): secret = masked + "  (cannot reveal: \(reason.message))"
+        }
         let current = detail.secrets.first { $0.isCurrent }
         let age = { (date: Date?) in date.map { "\($0.ISO8601Format())  (\(RecordRendering.age(now.timeIntervalSince($0))) ago)" } ?? "- (the store does not record it)" }
         let fields: [(String, String)] = [

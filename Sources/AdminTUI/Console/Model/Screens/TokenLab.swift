@@ -57,7 +57,13 @@ enum TokenLab {
             claims = ConnectClaims.outbound(appKey: tenant.addonKey, clientKey: tenant.clientKey, method: method, url: url,
                                             hostBaseURL: tenant.baseUrl, now: issuedAt, ttl: ttl)
         }
-        let token = ConnectTokenSigner.hs256(claims: claims.object, secret: tenant.sharedSecret)
+        let secret: SharedSecret
+        do {
+            secret = try tenant.sharedSecret
+        } catch {
+            return .failed(error.message)
+        }
+        let token = ConnectTokenSigner.hs256(claims: claims.object, secret: secret)
         let canonical = kind == .context ? "(context token: not bound to a request)" : (claims.request?.text ?? request.text)
         let target = kind == .outbound && !url.hasPrefix("http") ? tenant.baseUrl + url : url
         let curl = "curl -X \(request.method) -H 'Authorization: JWT \(token)' '\(target)'"

@@ -1,0 +1,131 @@
+import Foundation
+
+/// Sealing a store's shared secrets in place (`store seal`) and re-sealing them under a new
+/// key (`store rekey`).
+///
+/// Batched and resumable: each batch is one short transaction, so a server writing the same
+/// store waits milliseconds at most, and a run stopped half-way (even by SIGKILL) leaves every
+/// value either as it was or sealed; running it again finishes the rest. Each update is
+/// guarded by the value it replaces, so a secret a server rotated meanwhile is never
+/// overwritten. Fingerprints are untouched, so a server's lifecycle guards never conflict.
+extension ConnectStore {
+    /// Which values a run re-seals.
+    public enum ResealTarget: Sendable {
+        /// Plain values only (`store seal`).
+        case plain
+        /// Every value not already sealed under the ring's first key (`store rekey`).
+        case notUnderSealingKey
+    }
+
+    public struct ResealReport: Sendable {
+        public var resealed = 0
+        /// Values that could not be opened (tampered, or under a key not in the ring): left as they are.
+        public var unreadable: [SecretUnavailable] = []
+        /// What may remain of the replaced values on disk, when something may.
+        public var scrubNote: String?
+        public var after = SealingSummary()
+    }
+
+    /// The two tables that hold secrets, with the columns that identify a row.
+    private struct SecretTable {
+        var name: String
+        var fingerprintColumn: String
+        /// Keyset order and the row's identity.
+        var keyColumns: [String]
+    }
+
+    private static let secretTables = [
+        SecretTable(name: "tenant", fingerprintColumn: "secret_fingerprint", keyColumns: ["client_key"]),
+        SecretTable(name: "tenant_secret", fingerprintColumn: "fingerprint", keyColumns: ["client_key", "fingerprint"]),
+    ]
+
+    /// How the store's secrets are kept now.
+    public func sealingSummary() async throws(StoreError) -> SealingSummary {
+        var summary = SealingSummary()
+        for table in Self.secretTables {
+            let rows = try await read(SQLStatement("""
+                SELECT CASE WHEN shared_secret LIKE 'v1:%' THEN substr(shared_secret, 4, 8) ELSE '' END AS key_id, COUNT(*) AS n \
+                FROM \(table.name) GROUP BY 1
+                """))
+            for row in rows {
+                let count = Int(row.integer("n") ?? 0)
+                guard let keyID = row.text("key_id"), !keyID.isEmpty else { summary.plain += count; continue }
+                summary.sealed[keyID, default: 0] += count
+            }
+        }
+        return summary
+    }
+
+    /// Checks that this process can open every secret in the store, and with `requireSealed`
+    /// that none is plain: a server must refuse to start, not fail request by request.
+    public func checkKeyRing() async throws(StoreError) {
+        if keyRing.requireSealed && keyRing.isEmpty {
+            throw StoreError(.usage, "--require-sealed needs the key that seals secrets: pass --secret-key-file")
+        }
+        let summary = try await sealingSummary()
+        let missing = summary.missingKeyIDs(in: keyRing)
+        if !missing.isEmpty {
+            throw StoreError(.usage, "\(location) holds secrets sealed with key id \(missing.joined(separator: ", ")), which is not in the key ring: pass that key's file with --secret-key-file")
+        }
+        if keyRing.requireSealed && summary.plain > 0 {
+            throw StoreError(.usage, "\(location) holds \(summary.plain) plain secrets and --require-sealed is set: run `connect-admin store seal` on it first")
+        }
+    }
+
+    /// Seals the `target` values with the ring's first key, `batchSize` rows per transaction;
+    /// `progress` gets the running count after each batch.
+    public func reseal(_ target: ResealTarget, batchSize: Int = 500,
+                       progress: @Sendable (Int) -> Void = { _ in }) async throws(StoreError) -> ResealReport {
+        try requireWritable()
+        guard let key = keyRing.sealingKey else {
+            throw StoreError(.usage, "sealing needs a key: pass --secret-key-file (make one with `connect-admin store keygen FILE`)")
+        }
+        if target == .notUnderSealingKey {
+            let missing = try await sealingSummary().missingKeyIDs(in: keyRing)
+            if !missing.isEmpty {
+                throw StoreError(.usage, "\(location) holds secrets sealed with key id \(missing.joined(separator: ", ")), not in the key ring: pass the old key's file with --secret-key-file so they can be re-sealed")
+            }
+        }
+        let selector = target == .plain ? "shared_secret NOT LIKE 'v1:%'" : "shared_secret NOT LIKE 'v1:\(key.id):%'"
+        var report = ResealReport()
+        for table in Self.secretTables {
+            var after: [SQLValue]?
+            while true {
+                var conditions = [selector]
+                if let after {
+                    let tuple = table.keyColumns.count == 1 ? table.keyColumns[0] : "(" + table.keyColumns.joined(separator: ", ") + ")"
+                    let marks = after.count == 1 ? "?" : "(" + Array(repeating: "?", count: after.count).joined(separator: ", ") + ")"
+                    conditions.append("\(tuple) > \(marks)")
+                }
+                let rows = try await read(SQLStatement("""
+                    SELECT \(table.keyColumns.joined(separator: ", ")), \(table.fingerprintColumn) AS stored_fingerprint, shared_secret \
+                    FROM \(table.name) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(table.keyColumns.joined(separator: ", ")) LIMIT ?
+                    """, (after ?? []) + [.integer(Int64(batchSize))]))
+                guard let last = rows.last else { break }
+                var updates: [SQLStatement] = []
+                for row in rows {
+                    guard let clientKey = row.text("client_key"), let text = row.text("shared_secret"),
+                          let fingerprint = row.text("stored_fingerprint") else { throw StoreRows.damaged(table.name, row) }
+                    switch keyRing.open(text, clientKey: clientKey, fingerprint: fingerprint) {
+                    case .unavailable(let reason):
+                        report.unreadable.append(reason)
+                    case .open(let secret):
+                        let identity = table.keyColumns.map { "\($0) = ?" }.joined(separator: " AND ")
+                        updates.append(SQLStatement(
+                            "UPDATE \(table.name) SET shared_secret = ? WHERE \(identity) AND shared_secret = ?",
+                            [.text(SecretKeyRing.seal(secret, clientKey: clientKey, with: key))]
+                                + table.keyColumns.map { SQLValue(row.text($0)) } + [.text(text)]))
+                    }
+                }
+                if !updates.isEmpty { try await commit(updates) }
+                report.resealed += updates.count
+                progress(report.resealed)
+                after = table.keyColumns.map { SQLValue(last.text($0)) }
+                if rows.count < batchSize { break }
+            }
+        }
+        report.scrubNote = try await database.scrub(tables: Self.secretTables.map(\.name))
+        report.after = try await sealingSummary()
+        return report
+    }
+}
