@@ -2,6 +2,7 @@
 # Server throughput benchmark (BENCHMARKS.md): wrk on loopback against a release
 # connect-server with a SQLite store. Authenticated API route vs an unauthenticated route,
 # then valid traffic during a forged-token flood. Bounded: each wrk run lasts $DURATION.
+# SEALED=1: the server seals secrets at rest (--secret-key-file), to compare the hot path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -14,7 +15,12 @@ work=$(mktemp -d /tmp/bench-server.XXXXXX)
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 base="http://127.0.0.1:$port"
-LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/store.sqlite" --port "$port" --base-url "$base" --legacy-install --node bench >"$work/server.log" 2>&1 &
+key_options=()
+if [ "${SEALED:-0}" = 1 ]; then
+  $BIN/connect-admin store keygen "$work/secret.key" >/dev/null
+  key_options=(--secret-key-file "$work/secret.key")
+fi
+LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/store.sqlite" --port "$port" --base-url "$base" --legacy-install --node bench "${key_options[@]}" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -38,6 +44,7 @@ wrk.headers["Authorization"] = "JWT $forged"
 LUA
 rps() { awk '/Requests\/sec/ {print $2}'; }
 
+[ "${SEALED:-0}" = 1 ] && echo "secrets sealed at rest (--secret-key-file)"
 echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'); wrk -t2 -c$CONNECTIONS -d$DURATION"
 curl -fs -o /dev/null -w '' -X POST "$base/api/echo" -H "Authorization: JWT $token" -d ping || { echo "authenticated route refused the benchmark token" >&2; exit 1; }
 cat > "$work/public.lua" <<LUA

@@ -43,7 +43,7 @@ final class ServerHarness: Sendable {
     }
 
     static func start(location: StoreLocation, legacyInstall: Bool = false, failureQueueCapacity: Int = 10_000, appStore: (any StoreReader)? = nil,
-                      configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerHarness {
+                      keyRing: SecretKeyRing = .none, configure: @Sendable (inout ServerConfiguration) -> Void = { _ in }) async throws -> ServerHarness {
         let hostKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let pem = hostKey.publicKey.pemRepresentation
         // The install-keys server: GET /<kid> answers the PEM of the one kid it knows.
@@ -65,7 +65,7 @@ final class ServerHarness: Sendable {
 
         var configurationProbe = ServerConfiguration(store: location, port: 0, baseURLs: [])
         configure(&configurationProbe)
-        let store = try await ConnectStore.open(location, mode: .readWrite, deadline: configurationProbe.storeTimeout)
+        let store = try await ConnectStore.open(location, mode: .readWrite, keyRing: keyRing, deadline: configurationProbe.storeTimeout)
         let hooks = HookLog()
         // The host part of the base URL does not matter to the routes; its path does.
         let baseURL = "https://app.example.test\(appPath)"

@@ -1,0 +1,103 @@
+import AdminCore
+import ConnectTestSupport
+import Foundation
+import Testing
+
+/// connect-server with a key: installs through real HTTP leave no secret in the store's own
+/// dump (`sqlite3 .dump`, `pg_dump`), requests authenticate with the sealed secret, and a
+/// tampered value is refused with `secret_unavailable` (never used).
+@Suite(.serialized) struct SecretsAtRestServerTests {
+    /// Runs a command and returns its standard output.
+    static func output(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestSetupError("\(executable) \(arguments.first ?? "") exited \(process.terminationStatus)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The engine's own dump of the whole store.
+    static func dump(_ location: StoreLocation) throws -> String {
+        switch location {
+        case .sqlite(let path):
+            return try output("/usr/bin/env", ["sqlite3", path, ".dump"])
+        case .postgres:
+            let candidates = ["/usr/bin/pg_dump"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+                .sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin/pg_dump" }
+            guard let pgDump = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+                throw TestSetupError("pg_dump not found: install postgresql-client")
+            }
+            return try output(pgDump, ["--data-only", "-d", location.connectionURLForTools])
+        default:
+            throw TestSetupError("no dump for \(location)")
+        }
+    }
+
+    @Test(arguments: TestStoreBackend.allCases)
+    func installsThroughTheServerLeaveNoSecretInTheDump(_ backend: TestStoreBackend) async throws {
+        let key = SecretKey.generate()
+        let location = try await backend.freshLocation()
+        let server = try await ServerHarness.start(location: location, keyRing: SecretKeyRing(keys: [key]))
+        let run = UUID().uuidString.prefix(8)
+        let secrets = (0..<4).map { "server-secret-\(run)-\($0)-0123456789abcdefghij" }
+        for index in 0..<3 { try await server.install("jira:sealed\(index)", secret: secrets[index]) }
+        try await server.install("jira:sealed0", secret: secrets[3])  // a signed reinstall: the secret rotates
+
+        let page = try await server.send(.GET, "/pages/hello", token: server.requestToken(clientKey: "jira:sealed0", secret: secrets[3], method: "GET", path: "/pages/hello"))
+        #expect(page.status == 200, "a request signed with the sealed secret authenticates")
+        let stale = try await server.send(.GET, "/pages/hello", token: server.requestToken(clientKey: "jira:sealed0", secret: secrets[0], method: "GET", path: "/pages/hello"))
+        #expect(stale.status == 401)
+
+        let dump = try Self.dump(location)
+        #expect(dump.contains("v1:\(key.id):"), "the dump shows the sealed column")
+        #expect(dump.contains(SharedSecret(secrets[3]).fingerprint), "fingerprints stay in clear")
+        for secret in secrets { #expect(!dump.contains(secret), "a secret is in the dump") }
+
+        // A sealed value copied onto another tenant's row: refused as tampered, never used.
+        try await Self.copySecret(from: "jira:sealed2", to: "jira:sealed1", in: location)
+        // The server's tenant cache holds the row it read before for up to a second: ask until
+        // it reads the row again.
+        func ask() async throws -> ServerHarness.HTTPResult {
+            try await server.send(.GET, "/pages/hello", token: server.requestToken(clientKey: "jira:sealed1", secret: secrets[1], method: "GET", path: "/pages/hello"))
+        }
+        var tampered = try await ask()
+        let deadline = ContinuousClock.now + .seconds(20)
+        while tampered.status == 200, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            tampered = try await ask()
+        }
+        #expect(tampered.status == 401)
+        #expect(tampered.headers.first(name: "X-Connect-Auth-Reason") == "secret_unavailable")
+        await server.flushFailures()
+        let failures = try await server.store.failures(FailureQuery(clientKey: "jira:sealed1", limit: 5))
+        #expect(failures.first?.reason == .secretUnavailable)
+        #expect(failures.first?.detail.contains("tampered") == true)
+        await server.stop()
+    }
+
+    /// Copies one tenant's sealed `shared_secret` onto another's row, as an attacker with
+    /// write access to the database might.
+    static func copySecret(from source: String, to target: String, in location: StoreLocation) async throws {
+        let sql = "UPDATE tenant SET shared_secret = (SELECT shared_secret FROM tenant WHERE client_key = '\(source)') WHERE client_key = '\(target)'"
+        switch location {
+        case .sqlite(let path): _ = try output("/usr/bin/env", ["sqlite3", path, sql])
+        case .postgres: _ = try output("/usr/bin/env", ["psql", "-q", "-d", location.connectionURLForTools, "-c", sql])
+        default: break
+        }
+    }
+}
+
+extension StoreLocation {
+    /// A libpq URL for pg_dump and psql (test stores only: the password is in it).
+    var connectionURLForTools: String {
+        guard case .postgres(let postgres) = self else { return "" }
+        let password = postgres.password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+        return "postgresql://\(postgres.username)\(password)@\(postgres.host):\(postgres.port)/\(postgres.database)"
+    }
+}
