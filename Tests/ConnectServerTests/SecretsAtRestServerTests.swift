@@ -81,6 +81,48 @@ import Testing
         await server.stop()
     }
 
+    /// connect-server refuses to start on a store it could not serve: secrets sealed under a
+    /// key it was not given (naming the key id), or plain ones under --require-sealed.
+    @Test func serverRefusesToStartOnAStoreItCannotOpen() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sealed-start-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let keyFile = directory.appendingPathComponent("k1").path, otherFile = directory.appendingPathComponent("k2").path
+        let key = try SecretKey.create(file: keyFile)
+        _ = try SecretKey.create(file: otherFile)
+        let plainPath = directory.appendingPathComponent("plain.sqlite").path, sealedPath = directory.appendingPathComponent("sealed.sqlite").path
+        for (path, ring) in [(plainPath, SecretKeyRing.none), (sealedPath, SecretKeyRing(keys: [key]))] {
+            let store = try await ConnectStore.open(.sqlite(path: path), mode: .readWrite, keyRing: ring)
+            try await store.importRows(tenants: [Tenant(clientKey: "jira:one", addonKey: "a", baseUrl: "https://one.example", productType: "jira",
+                                                        secret: .open(SharedSecret("start-secret-0123456789abcdefghijklm")), state: .installed,
+                                                        installedAt: Date(), updatedAt: Date())], secrets: [], events: [])
+            await store.close()
+        }
+        func start(_ path: String, _ extra: [String]) throws -> (Int32, String) {
+            try ServerCommandLineTests.run(["--port", "0", "--base-url", "https://x", "--store", "sqlite:" + path] + extra)
+        }
+        for extra in [[], ["--secret-key-file", otherFile]] {
+            let refused = try start(sealedPath, extra)
+            #expect(refused.0 == 2, "\(refused.1)")
+            #expect(refused.1.contains("sealed with key id \(key.id), which is not in the key ring"), "\(refused.1)")
+        }
+        let plain = try start(plainPath, ["--secret-key-file", keyFile, "--require-sealed"])
+        #expect(plain.0 == 2)
+        #expect(plain.1.contains("holds 1 plain secrets and --require-sealed is set"), "\(plain.1)")
+        let keyless = try start(sealedPath, ["--require-sealed"])
+        #expect(keyless.0 == 2)
+        #expect(keyless.1.contains("--require-sealed needs"), "\(keyless.1)")
+        let badKey = try start(sealedPath, ["--secret-key-file", directory.appendingPathComponent("missing").path])
+        #expect(badKey.0 == 2)
+        #expect(badKey.1.contains("cannot read key file"), "\(badKey.1)")
+        // With its key (from systemd's credentials directory) it starts.
+        let credentials = directory.appendingPathComponent("credentials")
+        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: keyFile, toPath: credentials.appendingPathComponent("connect-secret-key").path)
+        let server = try await ServerProcess.start(["--base-url", "https://x", "--store", "sqlite:" + sealedPath, "--require-sealed"],
+                                                   environment: ["CREDENTIALS_DIRECTORY": credentials.path])
+        server.stop()
+    }
+
     /// Copies one tenant's sealed `shared_secret` onto another's row, as an attacker with
     /// write access to the database might.
     static func copySecret(from source: String, to target: String, in location: StoreLocation) async throws {

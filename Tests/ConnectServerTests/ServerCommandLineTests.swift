@@ -77,33 +77,12 @@ import Testing
         #expect(taken.1.contains("port \(holder.port) is already in use"), "\(taken.1)")
     }
 
-    /// A connect-server process on a free port: its base URL, its stderr file, and the process
-    /// (killed by the caller).
+    /// A connect-server process on a free port with a store of its own: its base URL, its
+    /// stderr file, and the process (killed by the caller).
     static func startServer(_ extra: [String]) async throws -> (process: Process, url: String, stderr: URL, stdout: URL) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = TestProducts.executable("connect-server")
-        process.arguments = ["--port", "0", "--base-url", "https://x", "--store", "sqlite:" + directory.appendingPathComponent("s.sqlite").path] + extra
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        var base: String?
-        let deadline = ContinuousClock.now + .seconds(30)
-        while base == nil && ContinuousClock.now < deadline && process.isRunning {
-            let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-            base = text.range(of: "listening on http://127.0.0.1:[0-9]+", options: .regularExpression)
-                .map { String(text[$0].dropFirst("listening on ".count)) }
-            if base == nil { try await Task.sleep(for: .milliseconds(20)) }
-        }
-        guard let base else {
-            kill(process.processIdentifier, SIGKILL)
-            throw TestSetupError("connect-server did not say where it listens: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
-        }
-        return (process, base, err, out)
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString).sqlite").path
+        let server = try await ServerProcess.start(["--base-url", "https://x", "--store", "sqlite:" + store] + extra)
+        return (server.process, server.url, server.stderr, server.stdout)
     }
 
     /// `--log-format json` writes one JSON object per line, and every request gets an access

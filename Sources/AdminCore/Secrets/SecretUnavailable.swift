@@ -33,5 +33,14 @@ public struct SecretUnavailable: Error, Sendable, Equatable, CustomStringConvert
         }
     }
 
+    /// A few words for a table cell: `needs key id 1a2b3c4d`, `tampered`, `plain, refused`.
+    public var label: String {
+        switch kind {
+        case .missingKey(let keyID): return "needs key id \(keyID)"
+        case .tampered: return "tampered"
+        case .plain: return "plain, refused"
+        }
+    }
+
     public var description: String { message }
 }

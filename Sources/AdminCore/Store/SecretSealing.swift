@@ -75,7 +75,7 @@ extension ConnectStore {
     /// Seals the `target` values with the ring's first key, `batchSize` rows per transaction;
     /// `progress` gets the running count after each batch.
     public func reseal(_ target: ResealTarget, batchSize: Int = 500,
-                       progress: @Sendable (Int) -> Void = { _ in }) async throws(StoreError) -> ResealReport {
+                       progress: (Int) -> Void = { _ in }) async throws(StoreError) -> ResealReport {
         try requireWritable()
         guard let key = keyRing.sealingKey else {
             throw StoreError(.usage, "sealing needs a key: pass --secret-key-file (make one with `connect-admin store keygen FILE`)")

@@ -75,7 +75,11 @@ extension StoreCommand {
         let report: ConnectStore.ResealReport
         do {
             let total = try await store.sealingSummary().total
+            var shown = 0
             report = try await store.reseal(target, batchSize: batchSize) { done in
+                // A line per 5000 values: progress for a large store without a flood.
+                guard done / 5000 > shown / 5000 else { return }
+                shown = done
                 Standard.error("sealed \(done) of at most \(total) values")
             }
             await store.close()

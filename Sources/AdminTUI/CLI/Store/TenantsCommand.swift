@@ -76,7 +76,10 @@ struct TenantsCommand: AsyncParsableCommand {
         let table = TenantColumns.all.tableRows(rows)
         guard reveal else { return table }
         return [table[0] + ["SHARED SECRET"]] + zip(table.dropFirst(), rows).map { cells, row in
-            cells + [(try? row.tenant.sharedSecret.reveal()) ?? "(unavailable)"]
+            switch row.tenant.secret {
+            case .open(let secret): return cells + [secret.reveal()]
+            case .unavailable(let reason): return cells + ["(\(reason.label))"]
+            }
         }
     }
 
