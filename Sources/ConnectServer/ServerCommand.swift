@@ -226,7 +226,8 @@ struct ServerCommand: AsyncParsableCommand {
         logger.logLevel = level
         let keyRing: SecretKeyRing
         do {
-            keyRing = try SecretKeyRing.load(files: SecretKeyRing.keyFiles(options: secretKeyFiles, environment: environment), requireSealed: requireSealed)
+            keyRing = try SecretKeyRing.load(files: SecretKeyRing.keyFiles(options: secretKeyFiles, environment: environment),
+                                           requireSealed: requireSealed || env("REQUIRE_SEALED") == "1")
         } catch {
             throw ValidationError(error.message)
         }

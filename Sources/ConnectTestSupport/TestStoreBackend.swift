@@ -46,3 +46,13 @@ public struct TestSetupError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+extension StoreLocation {
+    /// The `--store` argument for this location, password included (test stores only), for
+    /// the command-line tools under test, pg_dump and psql.
+    public var argumentForTools: String {
+        guard case .postgres(let postgres) = self else { return description }
+        let password = postgres.password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
+        return "postgresql://\(postgres.username)\(password)@\(postgres.host):\(postgres.port)/\(postgres.database)"
+    }
+}

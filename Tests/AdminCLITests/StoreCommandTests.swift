@@ -1,5 +1,6 @@
 import AdminCore
 import Crypto
+import ConnectTestSupport
 import Foundation
 import Testing
 

@@ -33,7 +33,7 @@ import Testing
             guard let pgDump = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
                 throw TestSetupError("pg_dump not found: install postgresql-client")
             }
-            return try output(pgDump, ["--data-only", "-d", location.connectionURLForTools])
+            return try output(pgDump, ["--data-only", "-d", location.argumentForTools])
         default:
             throw TestSetupError("no dump for \(location)")
         }
@@ -129,17 +129,8 @@ import Testing
         let sql = "UPDATE tenant SET shared_secret = (SELECT shared_secret FROM tenant WHERE client_key = '\(source)') WHERE client_key = '\(target)'"
         switch location {
         case .sqlite(let path): _ = try output("/usr/bin/env", ["sqlite3", path, sql])
-        case .postgres: _ = try output("/usr/bin/env", ["psql", "-q", "-d", location.connectionURLForTools, "-c", sql])
+        case .postgres: _ = try output("/usr/bin/env", ["psql", "-q", "-d", location.argumentForTools, "-c", sql])
         default: break
         }
-    }
-}
-
-extension StoreLocation {
-    /// A libpq URL for pg_dump and psql (test stores only: the password is in it).
-    var connectionURLForTools: String {
-        guard case .postgres(let postgres) = self else { return "" }
-        let password = postgres.password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""
-        return "postgresql://\(postgres.username)\(password)@\(postgres.host):\(postgres.port)/\(postgres.database)"
     }
 }

@@ -39,6 +39,19 @@ extension ConnectStore {
         SecretTable(name: "tenant_secret", fingerprintColumn: "fingerprint", keyColumns: ["client_key", "fingerprint"]),
     ]
 
+    /// `UPDATE … FROM (VALUES (key…, old, new), …)`: the columns of a VALUES list are named
+    /// `column1`, `column2`, … on both SQLite and PostgreSQL.
+    private static func resealStatement(_ table: SecretTable, rows: Int, values: [SQLValue]) -> SQLStatement {
+        let width = table.keyColumns.count + 2
+        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
+        let matches = table.keyColumns.enumerated().map { "\(table.name).\($0.element) = v.column\($0.offset + 1)" }
+        return SQLStatement(
+            "UPDATE \(table.name) SET shared_secret = v.column\(width) "
+                + "FROM (VALUES \(Array(repeating: tuple, count: rows).joined(separator: ", "))) AS v "
+                + "WHERE \(matches.joined(separator: " AND ")) AND \(table.name).shared_secret = v.column\(width - 1)",
+            values)
+    }
+
     /// How the store's secrets are kept now.
     public func sealingSummary() async throws(StoreError) -> SealingSummary {
         var summary = SealingSummary()
@@ -102,7 +115,9 @@ extension ConnectStore {
                     FROM \(table.name) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(table.keyColumns.joined(separator: ", ")) LIMIT ?
                     """, (after ?? []) + [.integer(Int64(batchSize))]))
                 guard let last = rows.last else { break }
-                var updates: [SQLStatement] = []
+                // One UPDATE per batch, each row guarded by the value it replaces.
+                var values: [SQLValue] = []
+                var count = 0
                 for row in rows {
                     guard let clientKey = row.text("client_key"), let text = row.text("shared_secret"),
                           let fingerprint = row.text("stored_fingerprint") else { throw StoreRows.damaged(table.name, row) }
@@ -110,15 +125,13 @@ extension ConnectStore {
                     case .unavailable(let reason):
                         report.unreadable.append(reason)
                     case .open(let secret):
-                        let identity = table.keyColumns.map { "\($0) = ?" }.joined(separator: " AND ")
-                        updates.append(SQLStatement(
-                            "UPDATE \(table.name) SET shared_secret = ? WHERE \(identity) AND shared_secret = ?",
-                            [.text(SecretKeyRing.seal(secret, clientKey: clientKey, with: key))]
-                                + table.keyColumns.map { SQLValue(row.text($0)) } + [.text(text)]))
+                        values += table.keyColumns.map { SQLValue(row.text($0)) }
+                            + [.text(text), .text(SecretKeyRing.seal(secret, clientKey: clientKey, with: key))]
+                        count += 1
                     }
                 }
-                if !updates.isEmpty { try await commit(updates) }
-                report.resealed += updates.count
+                if count > 0 { try await commit([Self.resealStatement(table, rows: count, values: values)]) }
+                report.resealed += count
                 progress(report.resealed)
                 after = table.keyColumns.map { SQLValue(last.text($0)) }
                 if rows.count < batchSize { break }

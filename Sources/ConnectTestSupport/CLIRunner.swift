@@ -1,15 +1,14 @@
-import ConnectTestSupport
 import Foundation
 
 /// Runs the real `connect-admin` binary that `swift build` put beside the test bundle.
-struct CLIRunner {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+public struct CLIRunner {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+    public static func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                     directory: URL? = nil) throws -> Result {
         let process = Process()
         process.executableURL = TestProducts.executable("connect-admin")
@@ -23,8 +22,8 @@ struct CLIRunner {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         let input = Pipe()
         process.standardOutput = out
@@ -42,7 +41,7 @@ struct CLIRunner {
     }
 
     /// A temporary file with `text`, removed when the test process ends.
-    static func temporaryFile(_ text: String, name: String = "secret.txt") throws -> String {
+    public static func temporaryFile(_ text: String, name: String = "secret.txt") throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("connect-admin-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let url = directory.appendingPathComponent(name)
@@ -53,18 +52,18 @@ struct CLIRunner {
 
 /// A `connect-admin` process left running (`failures --follow`, the crash test's writer),
 /// its output going to files that the test reads while it runs.
-final class RunningCLI: @unchecked Sendable {
-    let process = Process()
-    let stdoutURL: URL
-    let stderrURL: URL
+public final class RunningCLI: @unchecked Sendable {
+    public let process = Process()
+    public let stdoutURL: URL
+    public let stderrURL: URL
 
-    init(_ arguments: [String], directory: URL? = nil) throws {
+    public init(_ arguments: [String], directory: URL? = nil) throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cli-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         stdoutURL = scratch.appendingPathComponent("stdout")
         stderrURL = scratch.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = TestProducts.executable("connect-admin")
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
@@ -74,11 +73,11 @@ final class RunningCLI: @unchecked Sendable {
         try process.run()
     }
 
-    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
-    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+    public var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+    public var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
     /// Waits until `condition` holds on stdout, polling; false when `timeout` passes first.
-    func waitForOutput(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async -> Bool {
+    public func waitForOutput(timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition(stdout) { return true }
@@ -88,9 +87,9 @@ final class RunningCLI: @unchecked Sendable {
         return false
     }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-    func waitForExit(timeout: Duration = .seconds(20)) async -> Int32? {
+    public func waitForExit(timeout: Duration = .seconds(20)) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now > deadline { process.terminate(); return nil }

@@ -1,0 +1,127 @@
+import AdminCore
+import AsyncHTTPClient
+import ConnectTestSupport
+import Foundation
+import NIOCore
+import Synchronization
+import Testing
+
+/// `store seal` and `store rekey` on a store of 100 000 tenants (and as many past secrets)
+/// while a real connect-server keeps installing tenants into it; `rekey` killed with SIGKILL
+/// half-way and run again. Afterwards every secret opens with the new key, none is plain,
+/// and every install the server acknowledged is there with the secret it was sent.
+@Suite(.serialized) struct LargeStoreSealingTests {
+    static let tenantCount = 100_000
+
+    /// Sends unsigned first installs (the server runs with --legacy-install) one after the
+    /// other until stopped; remembers every one the server acknowledged.
+    final class Installer: Sendable {
+        let base: String
+        let prefix: String
+        let acknowledged = Mutex([String: String]())
+        let stopped = Atomic(false)
+
+        init(base: String, prefix: String) {
+            self.base = base
+            self.prefix = prefix
+        }
+
+        func run() async {
+            var index = 0
+            while !stopped.load(ordering: .relaxed) {
+                let clientKey = "jira:\(prefix)-\(index)"
+                let secret = "\(prefix)-secret-\(index)-0123456789abcdefghijklmnop"
+                let body = #"{"key":"com.example.connect-admin-demo","clientKey":"\#(clientKey)","sharedSecret":"\#(secret)","baseUrl":"https://\#(prefix)-\#(index).atlassian.net","productType":"jira","description":"","eventType":"installed"}"#
+                var request = HTTPClientRequest(url: base + "/installed")
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: body))
+                if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(30)), response.status.code == 204 {
+                    acknowledged.withLock { $0[clientKey] = secret }
+                }
+                index += 1
+            }
+        }
+    }
+
+    static func admin(_ arguments: [String], in directory: URL) throws -> CLIRunner.Result {
+        try CLIRunner.run(arguments, directory: directory)
+    }
+
+    static func secretsSummary(_ store: String, in directory: URL) throws -> (plain: Int, sealed: [String: Int]) {
+        let info = try admin(["store", "info", "--json", "--store", store], in: directory)
+        let object = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
+        let secrets = object?["secrets"] as? [String: Any]
+        return (secrets?["plain"] as? Int ?? -1, secrets?["sealed"] as? [String: Int] ?? [:])
+    }
+
+    @Test(arguments: TestStoreBackend.allCases)
+    func sealAndRekeyWhileAServerInstalls(_ backend: TestStoreBackend) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("large-seal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let location = try await backend.freshLocation()
+        let store = location.argumentForTools
+        let seeded = try Self.admin(["dev", "seed", "--store", store, "--tenants", "\(Self.tenantCount)", "--failures", "0",
+                                     "--events", "\(Self.tenantCount)"], in: directory)
+        #expect(seeded.status == 0, "\(seeded.stderr)")
+        #expect(try Self.admin(["store", "keygen", "k1"], in: directory).status == 0)
+        #expect(try Self.admin(["store", "keygen", "k2"], in: directory).status == 0)
+        let k1 = directory.appendingPathComponent("k1").path, k2 = directory.appendingPathComponent("k2").path
+        let plainBefore = try Self.secretsSummary(store, in: directory).plain
+        #expect(plainBefore == 2 * Self.tenantCount)
+
+        // Seal while the server (already holding the key) installs.
+        var server = try await ServerProcess.start(["--base-url", "https://x", "--store", store, "--legacy-install", "--secret-key-file", k1])
+        let first = Installer(base: server.url, prefix: "during-seal")
+        let firstRun = Task { await first.run() }
+        let sealed = try Self.admin(["store", "seal", "--store", store, "--secret-key-file", k1], in: directory)
+        first.stopped.store(true, ordering: .relaxed)
+        await firstRun.value
+        server.stop()
+        #expect(sealed.status == 0, "\(sealed.stderr)")
+        #expect(first.acknowledged.withLock { $0.count } > 0, "the server installed tenants while the store was sealed")
+        let afterSeal = try Self.secretsSummary(store, in: directory)
+        #expect(afterSeal.plain == 0, "a value written while sealing stayed plain")
+
+        // Re-key while the server (new key first, old one to read) installs; SIGKILL half-way.
+        server = try await ServerProcess.start(["--base-url", "https://x", "--store", store, "--legacy-install",
+                                                "--secret-key-file", k2, "--secret-key-file", k1])
+        let second = Installer(base: server.url, prefix: "during-rekey")
+        let secondRun = Task { await second.run() }
+        let interrupted = try RunningCLI(["store", "rekey", "--store", store, "--new-key-file", k2, "--secret-key-file", k1], directory: directory)
+        let deadline = ContinuousClock.now + .seconds(600)
+        while interrupted.process.isRunning, !interrupted.stderr.contains("sealed 20000 "), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(interrupted.process.isRunning, "rekey finished before it could be interrupted: \(interrupted.stderr.suffix(300))")
+        interrupted.signal(SIGKILL)
+        _ = await interrupted.waitForExit()
+        let halfway = try Self.secretsSummary(store, in: directory)
+        #expect(halfway.plain == 0)
+        #expect(halfway.sealed.count == 2, "both keys in use after the interruption: \(halfway.sealed)")
+        let resumed = try Self.admin(["store", "rekey", "--store", store, "--new-key-file", k2, "--secret-key-file", k1], in: directory)
+        second.stopped.store(true, ordering: .relaxed)
+        await secondRun.value
+        server.stop()
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let afterRekey = try Self.secretsSummary(store, in: directory)
+        #expect(afterRekey.plain == 0)
+        #expect(afterRekey.sealed.count == 1)
+
+        // Every tenant opens with the new key alone; every acknowledged install kept its secret.
+        let listed = try Self.admin(["tenants", "--json", "--reveal-secrets", "--store", store, "--secret-key-file", k2], in: directory)
+        #expect(listed.status == 0, "\(listed.stderr.prefix(500))")
+        var revealed: [String: String] = [:]
+        for line in listed.stdout.split(separator: "\n") {
+            guard let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let key = row["clientKey"] as? String, let secret = row["sharedSecret"] as? String else { continue }
+            revealed[key] = secret
+        }
+        let installed = first.acknowledged.withLock { $0 }.merging(second.acknowledged.withLock { $0 }) { _, new in new }
+        #expect(revealed.count == Self.tenantCount + installed.count)
+        #expect(afterRekey.sealed.values.first == 2 * (Self.tenantCount + installed.count))
+        for (clientKey, secret) in installed where revealed[clientKey] != secret {
+            Issue.record("\(clientKey): the secret its install sent is not the one stored")
+        }
+    }
+}
