@@ -2,11 +2,11 @@ import AdminCore
 
 /// Code an app author runs after an accepted lifecycle callback, once the store has
 /// committed it. This is the answer to "how do I get the sharedSecret": the tenant handed to
-/// `onInstalled` carries it (`tenant.sharedSecret.reveal()`).
+/// `onInstalled` carries it (`try tenant.sharedSecret.reveal()`: open, since it was just installed).
 ///
 /// ```swift
 /// let hooks = ConnectServerHooks(onInstalled: { tenant in
-///     try await myVault.put(tenant.clientKey, tenant.sharedSecret.reveal())
+///     try await myVault.put(tenant.clientKey, try tenant.sharedSecret.reveal())
 /// })
 /// ```
 public struct ConnectServerHooks: Sendable {
