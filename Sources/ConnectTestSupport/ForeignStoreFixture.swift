@@ -67,17 +67,8 @@ public enum ForeignStoreFixture {
         guard let url = redisURL, let components = URLComponents(string: url) else {
             throw TestSetupError("CONNECT_TEST_REDIS_URL is not set: run scripts/test.sh, which starts a throwaway redis-server")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["redis-cli", "-h", components.host ?? "127.0.0.1", "-p", String(components.port ?? 6379)] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["REDISCLI_AUTH": components.password ?? ""]) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        return try ToolCommand.run(["redis-cli", "-h", components.host ?? "127.0.0.1", "-p", String(components.port ?? 6379)] + arguments,
+                                   environment: ["REDISCLI_AUTH": components.password ?? ""]).stdout
     }
 
     /// `text` as a SQL string literal.

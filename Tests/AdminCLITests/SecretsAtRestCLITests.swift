@@ -69,6 +69,7 @@ import Testing
             let secret = try #require(row["sharedSecret"] as? String)
             #expect(SharedSecret(secret).fingerprint == row["secretFingerprint"] as? String)
         }
+        #expect(try run(["--secret-key-file", "k1", "tenants", "--reveal-secrets"]).status == 0, "the key file before the subcommand, as --store")
         let token = try run(["jwt", "sign", "--tenant", clientKey, "--method", "GET", "--url", "/x", "--secret-key-file", "k1"])
         #expect(token.status == 0, "\(token.stderr)")
         let signed = token.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

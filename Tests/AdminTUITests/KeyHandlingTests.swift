@@ -260,6 +260,24 @@ import Testing
         #expect(!Self.draw(core, rows: 40, columns: 120).contains(try tenant.sharedSecret.reveal()))
     }
 
+    /// A secret sealed under a key the console was not given: the Tenant screen says which key
+    /// id it needs, and revealing shows nothing more.
+    @Test func aSealedSecretNamesTheKeyItNeeds() throws {
+        var core = Self.core(rows: 40, columns: 140)
+        _ = core.handle(.enter)
+        var tenant = ConsoleFixtures.tenants[0].tenant
+        tenant.secret = .unavailable(SecretUnavailable(clientKey: tenant.clientKey, kind: .missingKey(keyID: "1a2b3c4d"), fingerprint: tenant.secretFingerprint))
+        ConsoleFixtures.deliver(.tenantDetail(TenantDetail(clientKey: tenant.clientKey, tenant: tenant, history: [], failures: [], secrets: [])),
+                                to: .tenant, in: &core)
+        let screen = Self.draw(core, rows: 40, columns: 140)
+        #expect(screen.contains("(sealed, needs key id 1a2b3c4d: start connect-admin with --secret-key-file)"), "\(screen)")
+        #expect(screen.contains(tenant.secretFingerprint))
+        _ = core.handle(.character("R"))
+        _ = core.handle(.character("y"))
+        #expect(Self.draw(core, rows: 40, columns: 140).contains("needs key id 1a2b3c4d"))
+        #expect(!Self.draw(core, rows: 40, columns: 140).contains(try ConsoleFixtures.tenants[0].tenant.sharedSecret.reveal()))
+    }
+
     @Test func followPausesWhenBrowsingAndTheTailOnlyAddsWhileFollowing() {
         var core = Self.core()
         _ = core.handle(.character("3"))

@@ -7,33 +7,18 @@ import Testing
 /// dump (`sqlite3 .dump`, `pg_dump`), requests authenticate with the sealed secret, and a
 /// tampered value is refused with `secret_unavailable` (never used).
 @Suite(.serialized) struct SecretsAtRestServerTests {
-    /// Runs a command and returns its standard output.
-    static func output(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestSetupError("\(executable) \(arguments.first ?? "") exited \(process.terminationStatus)") }
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// The engine's own dump of the whole store.
     static func dump(_ location: StoreLocation) throws -> String {
         switch location {
         case .sqlite(let path):
-            return try output("/usr/bin/env", ["sqlite3", path, ".dump"])
+            return try ToolCommand.output(["sqlite3", path, ".dump"])
         case .postgres:
             let candidates = ["/usr/bin/pg_dump"] + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
                 .sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin/pg_dump" }
             guard let pgDump = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
                 throw TestSetupError("pg_dump not found: install postgresql-client")
             }
-            return try output(pgDump, ["--data-only", "-d", location.argumentForTools])
+            return try ToolCommand.output([pgDump, "--data-only", "-d", location.argumentForTools])
         default:
             throw TestSetupError("no dump for \(location)")
         }
@@ -128,8 +113,8 @@ import Testing
     static func copySecret(from source: String, to target: String, in location: StoreLocation) async throws {
         let sql = "UPDATE tenant SET shared_secret = (SELECT shared_secret FROM tenant WHERE client_key = '\(source)') WHERE client_key = '\(target)'"
         switch location {
-        case .sqlite(let path): _ = try output("/usr/bin/env", ["sqlite3", path, sql])
-        case .postgres: _ = try output("/usr/bin/env", ["psql", "-q", "-d", location.argumentForTools, "-c", sql])
+        case .sqlite(let path): _ = try ToolCommand.output(["sqlite3", path, sql])
+        case .postgres: _ = try ToolCommand.output(["psql", "-q", "-d", location.argumentForTools, "-c", sql])
         default: break
         }
     }

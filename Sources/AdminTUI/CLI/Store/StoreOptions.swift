@@ -64,18 +64,20 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// The design page accepts `--store` before the subcommand too (`connect-admin --store X
-    /// tenants`). ArgumentParser only knows options after the command that declares them,
-    /// so a `--store` found before the first subcommand word is moved to the end.
+    /// tenants`), and so `--secret-key-file`. ArgumentParser only knows options after the
+    /// command that declares them, so these found before the first subcommand word are moved
+    /// to the end.
     static func movingStoreOptionAfterSubcommand(_ arguments: [String]) -> [String] {
+        let movable = ["--store", "--secret-key-file"]
         var leading: [String] = []
         var moved: [String] = []
         var index = 0
         while index < arguments.count, arguments[index].hasPrefix("-") {
             let argument = arguments[index]
-            if argument == "--store", index + 1 < arguments.count {
+            if movable.contains(argument), index + 1 < arguments.count {
                 moved += [argument, arguments[index + 1]]
                 index += 2
-            } else if argument.hasPrefix("--store=") {
+            } else if movable.contains(where: { argument.hasPrefix($0 + "=") }) {
                 moved.append(argument)
                 index += 1
             } else {

@@ -14,7 +14,12 @@ extension TenantModel {
         let secret: String
         switch tenant.secret {
         case .open(let open): secret = revealed ? open.reveal() : masked + "  (R to reveal)"
-        case .unavailable(let reason): secret = masked + "  (cannot reveal: \(reason.message))"
+        case .unavailable(let reason):
+            if case .missingKey = reason.kind {
+                secret = masked + "  (sealed, \(reason.label): start connect-admin with --secret-key-file)"
+            } else {
+                secret = masked + "  (\(reason.label): not used)"
+            }
         }
         let current = detail.secrets.first { $0.isCurrent }
         let age = { (date: Date?) in date.map { "\($0.ISO8601Format())  (\(RecordRendering.age(now.timeIntervalSince($0))) ago)" } ?? "- (the store does not record it)" }
