@@ -40,6 +40,16 @@ public struct CLIRunner {
                       stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 
+    /// `run` on a thread of its own, for async tests that wait on long commands: a blocking
+    /// wait on Swift's cooperative pool (two threads on two cores) starves every other test.
+    public static func runOffPool(_ arguments: [String], directory: URL? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try run(arguments, directory: directory) })
+            }
+        }
+    }
+
     /// A temporary file with `text`, removed when the test process ends.
     public static func temporaryFile(_ text: String, name: String = "secret.txt") throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("connect-admin-tests-\(UUID().uuidString)")

@@ -10,6 +10,8 @@ import Testing
 /// while a real connect-server keeps installing tenants into it; `rekey` killed with SIGKILL
 /// half-way and run again. Afterwards every secret opens with the new key, none is plain,
 /// and every install the server acknowledged is there with the secret it was sent.
+///
+/// Heavy (a few minutes of both cores): `scripts/test.sh` runs it on its own, after the rest.
 @Suite(.serialized) struct LargeStoreSealingTests {
     static let tenantCount = 100_000
 
@@ -44,12 +46,12 @@ import Testing
         }
     }
 
-    static func admin(_ arguments: [String], in directory: URL) throws -> CLIRunner.Result {
-        try CLIRunner.run(arguments, directory: directory)
+    static func admin(_ arguments: [String], in directory: URL) async throws -> CLIRunner.Result {
+        try await CLIRunner.runOffPool(arguments, directory: directory)
     }
 
-    static func secretsSummary(_ store: String, in directory: URL) throws -> (plain: Int, sealed: [String: Int]) {
-        let info = try admin(["store", "info", "--json", "--store", store], in: directory)
+    static func secretsSummary(_ store: String, in directory: URL) async throws -> (plain: Int, sealed: [String: Int]) {
+        let info = try await admin(["store", "info", "--json", "--store", store], in: directory)
         let object = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
         let secrets = object?["secrets"] as? [String: Any]
         return (secrets?["plain"] as? Int ?? -1, secrets?["sealed"] as? [String: Int] ?? [:])
@@ -73,13 +75,13 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let location = try await backend.freshLocation()
         let store = location.argumentForTools
-        let seeded = try Self.admin(["dev", "seed", "--store", store, "--tenants", "\(Self.tenantCount)", "--failures", "0",
+        let seeded = try await Self.admin(["dev", "seed", "--store", store, "--tenants", "\(Self.tenantCount)", "--failures", "0",
                                      "--events", "\(Self.tenantCount)"], in: directory)
         #expect(seeded.status == 0, "\(seeded.stderr)")
-        #expect(try Self.admin(["store", "keygen", "k1"], in: directory).status == 0)
-        #expect(try Self.admin(["store", "keygen", "k2"], in: directory).status == 0)
+        #expect(try await Self.admin(["store", "keygen", "k1"], in: directory).status == 0)
+        #expect(try await Self.admin(["store", "keygen", "k2"], in: directory).status == 0)
         let k1 = directory.appendingPathComponent("k1").path, k2 = directory.appendingPathComponent("k2").path
-        let plainBefore = try Self.secretsSummary(store, in: directory).plain
+        let plainBefore = try await Self.secretsSummary(store, in: directory).plain
         #expect(plainBefore == 2 * Self.tenantCount)
 
         // Seal while the server (already holding the key) installs.
@@ -88,15 +90,15 @@ import Testing
         let firstRun = Task { await first.run() }
         // SIGKILLed half-way: some values sealed, the rest plain, none lost; run again, it finishes.
         try await Self.killHalfway(["store", "seal", "--store", store, "--secret-key-file", k1], in: directory)
-        let halfSealed = try Self.secretsSummary(store, in: directory)
+        let halfSealed = try await Self.secretsSummary(store, in: directory)
         #expect(halfSealed.plain > 0 && halfSealed.sealed.count == 1, "\(halfSealed)")
-        let sealed = try Self.admin(["store", "seal", "--store", store, "--secret-key-file", k1], in: directory)
+        let sealed = try await Self.admin(["store", "seal", "--store", store, "--secret-key-file", k1], in: directory)
         first.stopped.store(true, ordering: .relaxed)
         await firstRun.value
         server.stop()
         #expect(sealed.status == 0, "\(sealed.stderr)")
         #expect(first.acknowledged.withLock { $0.count } > 0, "the server installed tenants while the store was sealed")
-        let afterSeal = try Self.secretsSummary(store, in: directory)
+        let afterSeal = try await Self.secretsSummary(store, in: directory)
         #expect(afterSeal.plain == 0, "a value written while sealing stayed plain")
 
         // Re-key while the server (new key first, old one to read) installs; SIGKILL half-way.
@@ -105,20 +107,20 @@ import Testing
         let second = Installer(base: server.url, prefix: "during-rekey")
         let secondRun = Task { await second.run() }
         try await Self.killHalfway(["store", "rekey", "--store", store, "--new-key-file", k2, "--secret-key-file", k1], in: directory)
-        let halfway = try Self.secretsSummary(store, in: directory)
+        let halfway = try await Self.secretsSummary(store, in: directory)
         #expect(halfway.plain == 0)
         #expect(halfway.sealed.count == 2, "both keys in use after the interruption: \(halfway.sealed)")
-        let resumed = try Self.admin(["store", "rekey", "--store", store, "--new-key-file", k2, "--secret-key-file", k1], in: directory)
+        let resumed = try await Self.admin(["store", "rekey", "--store", store, "--new-key-file", k2, "--secret-key-file", k1], in: directory)
         second.stopped.store(true, ordering: .relaxed)
         await secondRun.value
         server.stop()
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        let afterRekey = try Self.secretsSummary(store, in: directory)
+        let afterRekey = try await Self.secretsSummary(store, in: directory)
         #expect(afterRekey.plain == 0)
         #expect(afterRekey.sealed.count == 1)
 
         // Every tenant opens with the new key alone; every acknowledged install kept its secret.
-        let listed = try Self.admin(["tenants", "--json", "--reveal-secrets", "--store", store, "--secret-key-file", k2], in: directory)
+        let listed = try await Self.admin(["tenants", "--json", "--reveal-secrets", "--store", store, "--secret-key-file", k2], in: directory)
         #expect(listed.status == 0, "\(listed.stderr.prefix(500))")
         var revealed: [String: String] = [:]
         for line in listed.stdout.split(separator: "\n") {

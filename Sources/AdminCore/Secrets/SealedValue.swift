@@ -19,13 +19,6 @@ struct SealedValue: Equatable {
         text.hasPrefix(prefix)
     }
 
-    /// The key id a sealed value names, without parsing the rest.
-    static func keyID(of text: String) -> String? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "v1", parts[1].count == 8 else { return nil }
-        return String(parts[1])
-    }
-
     /// Parses a sealed value; `nil` for anything not exactly that shape (a truncated value).
     init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)

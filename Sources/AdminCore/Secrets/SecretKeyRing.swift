@@ -21,7 +21,6 @@ public struct SecretKeyRing: Sendable {
     public var isEmpty: Bool { keys.isEmpty }
     /// The key new values are sealed with.
     public var sealingKey: SecretKey? { keys.first }
-    public var keyIDs: [String] { keys.map(\.id) }
 
     public func key(id: String) -> SecretKey? { keys.first { $0.id == id } }
 
@@ -59,17 +58,13 @@ public struct SecretKeyRing: Sendable {
         let tagStart = value.sealed.count - 16
         guard let nonce = try? AES.GCM.Nonce(data: value.nonce),
               let box = try? AES.GCM.SealedBox(nonce: nonce, ciphertext: value.sealed[..<tagStart], tag: value.sealed[tagStart...]),
-              let plain = try? AES.GCM.open(box, using: key.key, authenticating: Array(clientKey.utf8)) else {
+              var plain = try? AES.GCM.open(box, using: key.key, authenticating: Array(clientKey.utf8)) else {
             return tampered
         }
         let secret = SharedSecret(bytes: Array(plain))
+        plain.resetBytes(in: 0..<plain.count)  // the copy kept is the SharedSecret's
         guard secret.fingerprint == fingerprint else { return tampered }
         return .open(secret)
-    }
-
-    /// The key id a stored value is sealed under; `nil` for a plain value.
-    public static func keyID(ofStored text: String) -> String? {
-        SealedValue.looksSealed(text) ? SealedValue.keyID(of: text) : nil
     }
 
     // MARK: - Loading

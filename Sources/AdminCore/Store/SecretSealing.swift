@@ -76,12 +76,17 @@ extension ConnectStore {
             throw StoreError(.usage, "--require-sealed needs the key that seals secrets: pass --secret-key-file")
         }
         let summary = try await sealingSummary()
-        let missing = summary.missingKeyIDs(in: keyRing)
-        if !missing.isEmpty {
-            throw StoreError(.usage, "\(location) holds secrets sealed with key id \(missing.joined(separator: ", ")), which is not in the key ring: pass that key's file with --secret-key-file")
-        }
+        try requireKeys(summary)
         if keyRing.requireSealed && summary.plain > 0 {
             throw StoreError(.usage, "\(location) holds \(summary.plain) plain secrets and --require-sealed is set: run `connect-admin store seal` on it first")
+        }
+    }
+
+    /// Fails naming every key id in use that the ring does not hold.
+    private func requireKeys(_ summary: SealingSummary) throws(StoreError) {
+        let missing = summary.missingKeyIDs(in: keyRing)
+        guard missing.isEmpty else {
+            throw StoreError(.usage, "\(location) holds secrets sealed with key id \(missing.joined(separator: ", ")), which is not in the key ring: pass that key's file with --secret-key-file")
         }
     }
 
@@ -93,12 +98,11 @@ extension ConnectStore {
         guard let key = keyRing.sealingKey else {
             throw StoreError(.usage, "sealing needs a key: pass --secret-key-file (make one with `connect-admin store keygen FILE`)")
         }
-        if target == .notUnderSealingKey {
-            let missing = try await sealingSummary().missingKeyIDs(in: keyRing)
-            if !missing.isEmpty {
-                throw StoreError(.usage, "\(location) holds secrets sealed with key id \(missing.joined(separator: ", ")), not in the key ring: pass the old key's file with --secret-key-file so they can be re-sealed")
-            }
-        }
+        // Re-keying opens every value: refuse before writing anything if some key is missing.
+        if target == .notUnderSealingKey { try requireKeys(try await sealingSummary()) }
+        // Sealing is what turns plain values into sealed ones, whatever --require-sealed says.
+        var ring = keyRing
+        ring.requireSealed = false
         let selector = target == .plain ? "shared_secret NOT LIKE 'v1:%'" : "shared_secret NOT LIKE 'v1:\(key.id):%'"
         var report = ResealReport()
         for table in Self.secretTables {
@@ -121,7 +125,7 @@ extension ConnectStore {
                 for row in rows {
                     guard let clientKey = row.text("client_key"), let text = row.text("shared_secret"),
                           let fingerprint = row.text("stored_fingerprint") else { throw StoreRows.damaged(table.name, row) }
-                    switch keyRing.open(text, clientKey: clientKey, fingerprint: fingerprint) {
+                    switch ring.open(text, clientKey: clientKey, fingerprint: fingerprint) {
                     case .unavailable(let reason):
                         report.unreadable.append(reason)
                     case .open(let secret):
