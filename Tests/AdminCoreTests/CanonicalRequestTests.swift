@@ -12,6 +12,11 @@ import Testing
         ("GET", "https://example.com", nil, "GET&/&"),
         ("GET", "https://example.com?b=2&a=1", nil, "GET&/&a=1&b=2"),
         ("POST", "/a&b/c?jwt=abc.def.ghi&x=%7E", nil, "POST&/a%26b/c&x=~"),
+        // Code units, not characters: a combining mark after '/' or '&' hides neither (found by fuzzing).
+        ("GET", "/\u{301}x/", nil, "GET&/\u{301}x&"),
+        ("GET", "\u{301}x", nil, "GET&/\u{301}x&"),
+        ("GET", "/a&\u{301}b", nil, "GET&/a%26\u{301}b&"),
+        ("GET", "/connect/\u{301}x", "https://app.example.com/connect", "GET&/\u{301}x&"),
         ("GET", "/p?zee_last=param&repeated=parameter 1&first=param&repeated=parameter 2", nil,
          "GET&/p&first=param&repeated=parameter%201,parameter%202&zee_last=param"),
         ("GET", "/p?flag&empty=&x=%zz", nil, "GET&/p&empty=&flag=&x=%25zz"),

@@ -57,19 +57,26 @@ public struct CanonicalRequest: Sendable, Equatable, CustomStringConvertible {
         Hex.encode(SHA256.hash(data: Array(canonicalText.utf8)))
     }
 
+    /// Byte by byte, as Atlassian's implementations work on code units: with `Character`
+    /// semantics a combining mark after '/' or '&' would hide it (found by fuzzing).
     static func canonicalPath(_ rawPath: Substring, basePath: Substring) -> String {
-        var path = rawPath
-        var base = basePath
-        while base.hasSuffix("/") { base = base.dropLast() }
-        if !base.isEmpty, path.hasPrefix(base) {
+        let slash = UInt8(ascii: "/"), ampersand = UInt8(ascii: "&")
+        var path = rawPath.utf8[...]
+        var base = basePath.utf8[...]
+        while base.last == slash { base = base.dropLast() }
+        if !base.isEmpty, path.starts(with: base) {
             let rest = path.dropFirst(base.count)
-            if rest.isEmpty || rest.hasPrefix("/") { path = rest }
+            if rest.isEmpty || rest.first == slash { path = rest }
         }
-        if path.hasSuffix("/") { path = path.dropLast() }
+        if path.last == slash { path = path.dropLast() }
         if path.isEmpty { return "/" }
-        var text = String(path)
-        if text.utf8.contains(UInt8(ascii: "&")) { text = text.replacing("&", with: "%26") }
-        return text.hasPrefix("/") ? text : "/" + text
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(path.count + 1)
+        if path.first != slash { bytes.append(slash) }
+        for byte in path {
+            if byte == ampersand { bytes += Array("%26".utf8) } else { bytes.append(byte) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func canonicalQuery(_ rawQuery: Substring) -> String {

@@ -1,0 +1,1 @@
+../../../../Sources/AdminCore/Foreign/Redis/RESPValue.swift

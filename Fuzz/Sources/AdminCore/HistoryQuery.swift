@@ -1,0 +1,1 @@
+../../../Sources/AdminCore/ReadModels/HistoryQuery.swift

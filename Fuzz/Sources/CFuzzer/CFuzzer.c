@@ -1,0 +1,1 @@
+// The declaration is all there is: libFuzzer itself comes with -sanitize=fuzzer.

@@ -1,0 +1,178 @@
+@testable import AdminCore
+import Crypto
+import Foundation
+
+/// What must hold for any input to the parsers an attacker reaches. Each property returns
+/// `nil` when it holds, or a sentence saying how it failed.
+///
+/// One file, two users: the fuzz targets under `Fuzz/` (a symlink to this file; they crash on
+/// a violation so libFuzzer keeps the input) and `FuzzRegressionTests`, which replays every
+/// input the fuzzers ever saved, without the fuzzer.
+enum FuzzProperties {
+    /// Every target, by the name `scripts/fuzz.sh` and `Tests/Fixtures/fuzz-regressions/` use.
+    static let all: [String: @Sendable ([UInt8]) -> String?] = [
+        "base64url": base64URL, "json": strictJSON, "token": token, "lifecycle": lifecyclePayload,
+        "canonical": canonicalRequest, "sanitized": sanitized, "resp": resp,
+    ]
+
+    /// Strict base64url accepts exactly the canonical encodings: what it decodes encodes back
+    /// to the same text, and every byte string's encoding decodes back to it.
+    static func base64URL(_ input: [UInt8]) -> String? {
+        if let decoded = Base64URL.decode(input), Array(Base64URL.encode(decoded).utf8) != input {
+            return "accepted a non-canonical encoding"
+        }
+        guard Base64URL.decode(Array(Base64URL.encode(input).utf8)) == input else { return "encode then decode changed the bytes" }
+        return nil
+    }
+
+    /// The strict parser never crashes, refuses what it must (duplicate names, too deep), and
+    /// agrees with Foundation's JSONSerialization on every document both accept.
+    static func strictJSON(_ input: [UInt8]) -> String? {
+        let parsed: JSONValue
+        do {
+            parsed = try StrictJSONParser(maxDepth: 16).parse(input)
+        } catch {
+            return nil
+        }
+        if depth(parsed) > 16 { return "accepted nesting deeper than the limit" }
+        if hasDuplicateNames(parsed) { return "accepted an object with a duplicate name" }
+        guard let foundation = try? JSONSerialization.jsonObject(with: Data(input), options: [.fragmentsAllowed]) else { return nil }
+        return agrees(parsed, foundation) ? nil : "disagrees with JSONSerialization on \(String(decoding: input.prefix(200), as: UTF8.self))"
+    }
+
+    static let tokenSecret = SharedSecret("fuzz-secret-0123456789abcdefghijklmnop")
+    static let tokenRequest = CanonicalRequest(method: "GET", url: "/pages/x?a=1")
+
+    /// Decoding and verifying never crash, and a token that verifies is one the signer could
+    /// have produced: its signature is the HMAC of its signing input under the secret.
+    static func token(_ input: [UInt8]) -> String? {
+        let text = String(decoding: input, as: UTF8.self)
+        let report = ConnectTokenVerifier().verify(text, expecting: TokenExpectation(request: tokenRequest),
+                                                   now: 1_700_000_000) { _ in .found(.sharedSecret(tokenSecret), source: "fuzz") }
+        guard report.valid else { return nil }
+        guard let decoded = try? ConnectToken.decode(text) else { return "verified a token that does not decode" }
+        let expected = Array(HMAC<SHA256>.authenticationCode(for: decoded.signingInput, using: SymmetricKey(data: tokenSecret.bytes)))
+        return decoded.signature == expected ? nil : "verified a token whose signature is not the secret's HMAC of its signing input"
+    }
+
+    /// Lifecycle payloads never crash the parser, and an accepted one survives the store's
+    /// row shape: tenant → row values → tenant gives the same tenant.
+    static func lifecyclePayload(_ input: [UInt8]) -> String? {
+        guard let payload = try? LifecyclePayload.parse(input, expected: .installed), let secret = payload.sharedSecret else { return nil }
+        let at = Date(timeIntervalSince1970: 1_700_000_000)
+        let tenant = Tenant(clientKey: payload.clientKey, addonKey: payload.key, baseUrl: payload.baseUrl, displayUrl: payload.displayUrl,
+                            productType: payload.productType, description: payload.description, serverVersion: payload.serverVersion,
+                            pluginsVersion: payload.pluginsVersion, serviceEntitlementNumber: payload.serviceEntitlementNumber,
+                            oauthClientId: payload.oauthClientId, cloudId: payload.cloudId, installationId: payload.installationId,
+                            secret: .open(secret), state: .installed, installedAt: at, updatedAt: at,
+                            extraJSON: JSONValue.object(payload.extra).jsonText())
+        guard let values = try? StoreStatements.tenantValues(tenant, keyRing: .none) else { return "an accepted payload has no row" }
+        let columns = StoreStatements.tenantColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let row = SQLRow(values: Dictionary(uniqueKeysWithValues: zip(columns, values)))
+        guard let back = try? StoreRows.tenant(row, keyRing: .none) else { return "an accepted payload's row does not read back" }
+        return back == tenant ? nil : "an accepted payload changed on its way through the row shape"
+    }
+
+    /// The canonical request never crashes and is a fixed point: canonicalising the canonical
+    /// form again, read as the request it stands for, changes nothing.
+    static func canonicalRequest(_ input: [UInt8]) -> String? {
+        let text = String(decoding: input, as: UTF8.self)
+        let split = text.split(separator: " ", maxSplits: 1)
+        let method = split.count == 2 ? String(split[0]) : "GET"
+        let url = split.count == 2 ? String(split[1]) : text
+        let once = CanonicalRequest(method: method, url: url)
+        // In the canonical query a raw ',' joins the values of a repeated parameter (a ',' in
+        // a value is encoded): read back, `a=1,2` is `a=1&a=2`.
+        let expanded = once.query.split(separator: "&").flatMap { pair -> [String] in
+            guard let equals = pair.firstIndex(of: "=") else { return [String(pair)] }
+            let name = pair[..<equals]
+            return pair[pair.index(after: equals)...].split(separator: ",", omittingEmptySubsequences: false).map { "\(name)=\($0)" }
+        }.joined(separator: "&")
+        // Atlassian's canonical path drops one trailing '/', so a path sent with two keeps one:
+        // read back, it is given the '/' canonicalisation takes away.
+        let path = once.path.count > 1 && once.path.hasSuffix("/") ? once.path + "/" : once.path
+        let twice = CanonicalRequest(method: once.method, rawPath: Substring(path), rawQuery: expanded.isEmpty ? nil : Substring(expanded))
+        guard once == twice else { return "not a fixed point: \(once.text) became \(twice.text)" }
+        return once.queryStringHash == CanonicalRequest.hash(once.text) ? nil : "the qsh of the parts is not the hash of the text"
+    }
+
+    /// What the console shows of any bytes has no C0 or C1 control (ESC included), no DEL,
+    /// and no bidi override or isolate.
+    static func sanitized(_ input: [UInt8]) -> String? {
+        let out = Sanitized.escape(String(decoding: input, as: UTF8.self))
+        for scalar in out.unicodeScalars {
+            switch scalar.value {
+            case 0x00...0x1F, 0x7F...0x9F: return "a control character U+\(String(scalar.value, radix: 16)) got through"
+            case 0x202A...0x202E, 0x2066...0x2069: return "a bidi override U+\(String(scalar.value, radix: 16)) got through"
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// The RESP2 reader never crashes or reads past its input, and a reply it read, written
+    /// back in RESP, reads back the same.
+    static func resp(_ input: [UInt8]) -> String? {
+        guard let (value, end) = try? RESPValue.parse(input) else { return nil }
+        guard end <= input.count else { return "read past the input" }
+        let written = encode(value)
+        guard let (again, length) = try? RESPValue.parse(written), again == value, length == written.count else {
+            return "a reply written back in RESP does not read back the same"
+        }
+        return nil
+    }
+
+    // MARK: - Helpers
+
+    static func depth(_ value: JSONValue) -> Int {
+        switch value {
+        case .array(let items): return 1 + (items.map(depth).max() ?? 0)
+        case .object(let object): return 1 + (object.members.map { depth($0.value) }.max() ?? 0)
+        default: return 0
+        }
+    }
+
+    static func hasDuplicateNames(_ value: JSONValue) -> Bool {
+        switch value {
+        case .array(let items): return items.contains(where: hasDuplicateNames)
+        case .object(let object):
+            return Set(object.keys).count != object.keys.count || object.members.contains { hasDuplicateNames($0.value) }
+        default: return false
+        }
+    }
+
+    /// The same document as JSONSerialization read it.
+    static func agrees(_ value: JSONValue, _ other: Any) -> Bool {
+        switch value {
+        case .null: return other is NSNull
+        case .bool(let bool): return (other as? NSNumber)?.boolValue == bool
+        case .integer(let integer): return (other as? NSNumber).map { $0.int64Value == integer || close($0.doubleValue, Double(integer)) } ?? false
+        case .number(let number): return (other as? NSNumber).map { close($0.doubleValue, number) } ?? false
+        case .string(let string): return (other as? String) == string
+        case .array(let items):
+            guard let array = other as? [Any], array.count == items.count else { return false }
+            return zip(items, array).allSatisfy { agrees($0, $1) }
+        case .object(let object):
+            guard let dictionary = other as? [String: Any], dictionary.count == object.members.count else { return false }
+            return object.members.allSatisfy { member in dictionary[member.key].map { agrees(member.value, $0) } ?? false }
+        }
+    }
+
+    /// Equal, or within rounding: Foundation reads numbers beyond a double's exact range
+    /// through `Decimal`, which rounds differently from a correctly rounded parse.
+    static func close(_ lhs: Double, _ rhs: Double) -> Bool {
+        lhs == rhs || abs(lhs - rhs) <= max(abs(lhs), abs(rhs)) * 1e-12
+    }
+
+    static func encode(_ value: RESPValue) -> [UInt8] {
+        switch value {
+        case .simple(let line): return Array("+\(line)\r\n".utf8)
+        case .error(let line): return Array("-\(line)\r\n".utf8)
+        case .integer(let integer): return Array(":\(integer)\r\n".utf8)
+        case .bulk(nil): return Array("$-1\r\n".utf8)
+        case .bulk(let bytes?): return Array("$\(bytes.count)\r\n".utf8) + bytes + [13, 10]
+        case .array(nil): return Array("*-1\r\n".utf8)
+        case .array(let items?): return Array("*\(items.count)\r\n".utf8) + items.flatMap(encode)
+        }
+    }
+}

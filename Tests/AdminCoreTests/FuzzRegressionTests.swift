@@ -1,0 +1,37 @@
+import AdminCore
+import Foundation
+import Testing
+
+/// Every input the fuzzers ever saved (`Tests/Fixtures/fuzz-regressions/TARGET/`) and every
+/// seed they start from (`Fuzz/Corpus/TARGET/`) still satisfies its target's property, without
+/// the fuzzer: a bug `scripts/fuzz.sh` found stays fixed in every `swift test`.
+@Suite struct FuzzRegressionTests {
+    static let root = TestSupport.packageRoot
+
+    static func inputs(_ target: String) -> [URL] {
+        ["Tests/Fixtures/fuzz-regressions/\(target)", "Fuzz/Corpus/\(target)"].flatMap { folder in
+            (try? FileManager.default.contentsOfDirectory(at: root.appendingPathComponent(folder), includingPropertiesForKeys: nil)) ?? []
+        }
+    }
+
+    @Test(arguments: FuzzProperties.all.keys.sorted())
+    func savedInputsStillHold(_ target: String) throws {
+        let property = try #require(FuzzProperties.all[target])
+        let inputs = Self.inputs(target)
+        #expect(!inputs.isEmpty, "no seed corpus for \(target) in Fuzz/Corpus")
+        for input in inputs {
+            let problem = property(Array(try Data(contentsOf: input)))
+            #expect(problem == nil, "\(input.lastPathComponent): \(problem ?? "")")
+        }
+    }
+
+    /// The properties can fail: inputs that break them, as a broken parser would let through.
+    @Test func propertiesNoticeViolations() {
+        #expect(FuzzProperties.sanitized(Array("\u{1b}[31m".utf8)) == nil, "escaped by Sanitized")
+        #expect(FuzzProperties.base64URL(Array("QR".utf8)) == nil, "QR is refused (non-canonical tail), so nothing to check")
+        #expect(FuzzProperties.agrees(.integer(1), NSNumber(value: 2)) == false)
+        #expect(FuzzProperties.agrees(.string("a"), "b") == false)
+        #expect(FuzzProperties.hasDuplicateNames(.object(JSONObject([.init(key: "a", value: .null), .init(key: "a", value: .null)]))))
+        #expect(FuzzProperties.depth(.array([.array([.array([])])])) == 3)
+    }
+}
