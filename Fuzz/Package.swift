@@ -5,7 +5,7 @@
 //
 // `Sources/AdminCore` is the parsing part of the real AdminCore (symlinks into
 // `../Sources/AdminCore`, minus the database engines), so the fuzzers exercise the very code
-// that ships, with only swift-crypto and swift-extras-base64 to build under the sanitizers.
+// that ships, with only swift-crypto, swift-extras-base64 and NIO's locks to build under the sanitizers.
 // Each target's `FuzzProperties.swift` is a symlink to `Tests/AdminCoreTests/FuzzProperties.swift`:
 // the properties the fuzzers check are the ones the unit tests replay saved inputs against.
 import PackageDescription
@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", exact: "1.2.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
     ],
     targets: [
         .target(
@@ -26,6 +27,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             exclude: ["Store/SQLiteDatabase.swift", "Store/PostgresDatabase.swift", "Store/ConnectStore.swift", "Store/SecretSealing.swift",
                       "Store/StoreLocation.swift"]

@@ -33,7 +33,9 @@ done
 flags=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing
        -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld)
 echo "building the fuzz targets (Fuzz/, release, -sanitize=fuzzer,address)"
-swift build --package-path Fuzz "${flags[@]}" 2>&1 | grep -E "error|warning: unre|Compiling fuzz|Build complete" || true
+build_log=$(mktemp)
+swift build --package-path Fuzz "${flags[@]}" > "$build_log" 2>&1 || { grep -E "error:" "$build_log" | head -20 >&2; tail -5 "$build_log" >&2; rm -f "$build_log"; exit 1; }
+tail -1 "$build_log"; rm -f "$build_log"
 bin=$(swift build --package-path Fuzz "${flags[@]}" --show-bin-path)
 
 # A violated property is a fatalError: no Swift backtrace (it can hang under ASan), libFuzzer

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of ConnectAdmin on a fresh machine: installs what is missing, builds,
-# runs the unit and end-to-end suites, and smoke-runs the benchmark so it cannot rot.
+# runs the unit and end-to-end suites, fuzzes the parsers briefly, runs the concurrent suites under
+# Thread Sanitizer, and smoke-runs the benchmark so it cannot rot.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -106,6 +107,12 @@ else
   echo "systemd-analyze not available: unit not verified"
 fi
 
+log "fuzzing: every parser an attacker reaches, 20 seconds each (libFuzzer, AddressSanitizer)"
+bash scripts/fuzz.sh --seconds 20
+
+log "Thread Sanitizer: the concurrency, store and recorder suites (a data race fails the run)"
+bash scripts/tsan.sh
+
 if [ "${SKIP_RELEASE_CHECK:-}" = 1 ]; then
   log "release check skipped (SKIP_RELEASE_CHECK=1)"
 else
@@ -114,5 +121,11 @@ else
 fi
 
 log "benchmark smoke run (debug build, few iterations: checks it runs, not its figures)"
-.build/debug/connect-bench jwt --iterations 2000 >/dev/null
-echo "connect-bench ran"
+.build/debug/connect-bench jwt --iterations 2000 --rounds 3 >/dev/null
+bench_json=$(.build/debug/connect-bench jwt --iterations 2000 --rounds 3 --json)
+python3 -c 'import json, sys
+d = json.loads(sys.argv[1])
+missing = [k for k in ("connectNs", "hmacNs", "jwtKitNs", "connectToHmac", "jwtKitToConnect", "stages") if k not in d]
+assert not missing, "connect-bench jwt --json lacks %s" % missing
+assert set(d["stages"]) == {"decode", "json", "hmac", "canonical", "qsh", "claims"}, d["stages"]' "$bench_json"
+echo "connect-bench jwt ran (table and --json)"

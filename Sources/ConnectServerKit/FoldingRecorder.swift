@@ -1,7 +1,7 @@
 import AdminCore
 import Foundation
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Writes refusals (auth failures, rejected lifecycle callbacks) to the store without a
 /// request ever waiting on it, folding identical ones into counts (`FoldingWindow`).
@@ -35,7 +35,7 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
         var inFlight = 0
     }
 
-    private let state: Mutex<State>
+    private let state: NIOLockedValueBox<State>
     private let write: @Sendable ([Record]) async throws(StoreError) -> Void
     private let key: @Sendable (Record) -> BytewiseKey
     private let coarse: @Sendable (Record) -> (BytewiseKey, Record)
@@ -50,7 +50,7 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
                 key: @escaping @Sendable (Record) -> BytewiseKey,
                 coarse: @escaping @Sendable (Record) -> (BytewiseKey, Record),
                 write: @escaping @Sendable ([Record]) async throws(StoreError) -> Void) {
-        self.state = Mutex(State(window: FoldingWindow(window: window, maxKeys: maxKeys)))
+        self.state = NIOLockedValueBox(State(window: FoldingWindow(window: window, maxKeys: maxKeys)))
         self.what = what
         self.capacity = capacity
         self.batchSize = batchSize
@@ -63,7 +63,7 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
 
     /// Queues a refusal for the background writer; never blocks on the store.
     public func record(_ record: Record) {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.stats.received += record.count
             let full = state.queue.count >= capacity
             if let first = state.window.admit(record, key: key(record), coarse: coarse, mustFold: full) {
@@ -78,7 +78,7 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
     /// of its kind in the window); `nil` when it was folded into a count written later.
     /// The caller reports the outcome of its write with `wrote`.
     public func admit(_ record: Record) -> Record? {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.stats.received += record.count
             let first = state.window.admit(record, key: key(record), coarse: coarse)
             if first == nil { state.stats.aggregated += record.count }
@@ -88,16 +88,16 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
 
     /// Accounts for a record handed out by `admit`: written, or lost.
     public func wrote(_ record: Record, _ succeeded: Bool) {
-        state.withLock { state in
+        state.withLockedValue { state in
             if succeeded { state.stats.written += record.count } else { state.stats.dropped += record.count }
         }
     }
 
-    public var stats: Stats { state.withLock { $0.stats } }
+    public var stats: Stats { state.withLockedValue { $0.stats } }
 
     /// Rows waiting to be written: queued, folded, or kept for a retry.
     public var pending: Int {
-        state.withLock { $0.queue.count + $0.window.pendingRows + $0.retrying.reduce(0) { $0 + $1.batch.count } }
+        state.withLockedValue { $0.queue.count + $0.window.pendingRows + $0.retrying.reduce(0) { $0 + $1.batch.count } }
     }
 
     /// Writes what is queued and every aggregate whose window has closed: the background loop.
@@ -109,7 +109,7 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
     /// flush took are written too: shutdown, and tests that read the store.
     public func flush() async {
         await flush(closingWindows: true)
-        while state.withLock({ $0.inFlight > 0 }) {
+        while state.withLockedValue({ $0.inFlight > 0 }) {
             try? await Task.sleep(for: .milliseconds(2))
         }
     }
@@ -119,7 +119,7 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
         await retryFailed(final: false)
         let now = Date()
         while true {
-            let batch: [Record] = state.withLock { state in
+            let batch: [Record] = state.withLockedValue { state in
                 var batch = Array(state.queue.prefix(batchSize))
                 state.queue.removeFirst(batch.count)
                 if batch.count < batchSize {
@@ -134,7 +134,7 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
         guard closingWindows else { return }
         await retryFailed(final: true)
         // Whatever is still queued now (the store failed on the way out) is lost: say how much.
-        let left: Int = state.withLock { state in
+        let left: Int = state.withLockedValue { state in
             let left = state.queue.reduce(0) { $0 + $1.count } + state.window.takeAll().reduce(0) { $0 + $1.count }
             state.queue.removeAll()
             state.stats.dropped += left
@@ -147,7 +147,7 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
 
     /// Tries the batches that failed before; on the final round each gets one last attempt.
     private func retryFailed(final: Bool) async {
-        while let failed = state.withLock({ state -> Failed? in
+        while let failed = state.withLockedValue({ state -> Failed? in
             guard !state.retrying.isEmpty else { return nil }
             state.inFlight += 1
             return state.retrying.removeFirst()
@@ -163,11 +163,11 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
         let total = batch.reduce(0) { $0 + $1.count }
         do {
             try await write(batch)
-            state.withLock { $0.stats.written += total; $0.inFlight -= 1 }
+            state.withLockedValue { $0.stats.written += total; $0.inFlight -= 1 }
             return true
         } catch {
             let lost = final || attempts >= maxAttempts
-            state.withLock { state in
+            state.withLockedValue { state in
                 state.inFlight -= 1
                 if lost {
                     state.stats.dropped += total

@@ -3,7 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The host's install public keys, fetched from `<keys base URL>/<kid>` with a timeout and
 /// cached by kid (keys never change for a kid). The kid has been validated by the verifier's
@@ -33,7 +33,7 @@ public final class InstallKeyService: Sendable {
     private let timeout: TimeAmount
     private let negativeTTL: Duration
     private let maxFetchesPerMinute: Int
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let logger: Logger
     private let metrics: ServerMetrics?
 
@@ -50,12 +50,12 @@ public final class InstallKeyService: Sendable {
     }
 
     /// Outbound fetches made so far.
-    public var fetchCount: Int { state.withLock { $0.fetches } }
+    public var fetchCount: Int { state.withLockedValue { $0.fetches } }
 
     public func key(kid: String) async -> KeyLookup {
         guard KeyID.isValid(kid) else { return .unavailable(.invalidKid, "kid is not a key id") }
         let now = ContinuousClock.now
-        let step: Step = state.withLock { state in
+        let step: Step = state.withLockedValue { state in
             if let key = state.keys[kid] { return .done(.found(key, source: "install key \(kid) (cached)")) }
             if let until = state.missing[kid] {
                 if now < until {
@@ -86,7 +86,7 @@ public final class InstallKeyService: Sendable {
 
     private func fetch(_ kid: String) async -> KeyLookup {
         let (lookup, notFound) = await download(kid)
-        state.withLock { state in
+        state.withLockedValue { state in
             state.inFlight[kid] = nil
             if case .found(let key, _) = lookup { state.keys[kid] = key }
             if notFound {

@@ -1,7 +1,7 @@
 import AdminCore
 import Foundation
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Whether the store answered the last time the server needed it. Requests that need an
 /// unreachable store are answered 503 (`Retry-After`); this logs the outage once when it
@@ -12,7 +12,7 @@ public final class StoreHealth: Sendable {
         var lastError = ""
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let logger: Logger
     private let metrics: ServerMetrics?
 
@@ -21,12 +21,12 @@ public final class StoreHealth: Sendable {
         self.metrics = metrics
     }
 
-    public var isDown: Bool { state.withLock { $0.downSince != nil } }
+    public var isDown: Bool { state.withLockedValue { $0.downSince != nil } }
 
     /// Notes a failed store operation. Conflicts are decisions, not outages.
     public func failed(_ error: StoreError) {
         guard error.kind != .conflict else { return }
-        let started = state.withLock { state -> Bool in
+        let started = state.withLockedValue { state -> Bool in
             state.lastError = error.message
             guard state.downSince == nil else { return false }
             state.downSince = Date()
@@ -38,7 +38,7 @@ public final class StoreHealth: Sendable {
     }
 
     public func succeeded() {
-        let downSince = state.withLock { state -> Date? in
+        let downSince = state.withLockedValue { state -> Date? in
             defer { state.downSince = nil }
             return state.downSince
         }

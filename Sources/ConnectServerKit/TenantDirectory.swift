@@ -1,6 +1,6 @@
 import AdminCore
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Tenant rows for request authentication, read through a short-lived cache so that a busy
 /// app does not query the store on every request. Entries live `ttl` (1 s by default): an
@@ -18,7 +18,7 @@ public final class TenantDirectory: Sendable {
     /// for tenants installed before the sidecar was put in front of the app.
     private let fallback: (any StoreReader)?
     private let ttl: Duration
-    private let entries = Mutex([BytewiseKey: Entry]())
+    private let entries = NIOLockedValueBox([BytewiseKey: Entry]())
     private let maxEntries: Int
 
     public init(store: ConnectStore, fallback: (any StoreReader)? = nil, ttl: Duration = .seconds(1), maxEntries: Int = 50_000) {
@@ -30,7 +30,7 @@ public final class TenantDirectory: Sendable {
 
     public func tenant(clientKey: String, health: StoreHealth? = nil) async throws(StoreError) -> Tenant? {
         let now = ContinuousClock.now
-        if let entry = entries.withLock({ $0[BytewiseKey(clientKey)] }), now - entry.loadedAt < ttl { return entry.tenant }
+        if let entry = entries.withLockedValue({ $0[BytewiseKey(clientKey)] }), now - entry.loadedAt < ttl { return entry.tenant }
         var tenant: Tenant?
         if let health {
             tenant = try await health.observe { () throws(StoreError) in try await store.tenant(clientKey: clientKey) }
@@ -55,7 +55,7 @@ public final class TenantDirectory: Sendable {
     }
 
     public func remember(_ clientKey: String, _ tenant: Tenant?, at instant: ContinuousClock.Instant = .now) {
-        entries.withLock { entries in
+        entries.withLockedValue { entries in
             if entries.count >= maxEntries { entries.removeAll(keepingCapacity: true) }
             entries[BytewiseKey(clientKey)] = Entry(tenant: tenant, loadedAt: instant)
         }

@@ -27,8 +27,17 @@ import Testing
 
     /// The properties can fail: inputs that break them, as a broken parser would let through.
     @Test func propertiesNoticeViolations() {
-        #expect(FuzzProperties.sanitized(Array("\u{1b}[31m".utf8)) == nil, "escaped by Sanitized")
-        #expect(FuzzProperties.base64URL(Array("QR".utf8)) == nil, "QR is refused (non-canonical tail), so nothing to check")
+        let colour = "\u{1b}[31m red \u{202e}"
+        #expect(FuzzProperties.terminalHazard(in: colour) != nil, "ESC and a bidi override, unescaped")
+        #expect(FuzzProperties.sanitized(Array(colour.utf8)) == nil, "Sanitized escapes both")
+        // A decoder that ignores the unused low bits of the last character accepts "QR" as "QQ" does.
+        let lenient: ([UInt8]) -> [UInt8]? = { text in
+            Data(base64Encoded: String(decoding: text, as: UTF8.self).replacingOccurrences(of: "-", with: "+")
+                .replacingOccurrences(of: "_", with: "/").padding(toLength: (text.count + 3) / 4 * 4, withPad: "=", startingAt: 0))
+                .map(Array.init)
+        }
+        #expect(FuzzProperties.base64URL(Array("QR".utf8), decode: lenient) == "accepted a non-canonical encoding")
+        #expect(FuzzProperties.base64URL(Array("QR".utf8)) == nil, "the strict decoder refuses QR")
         #expect(FuzzProperties.agrees(.integer(1), NSNumber(value: 2)) == false)
         #expect(FuzzProperties.agrees(.string("a"), "b") == false)
         #expect(FuzzProperties.hasDuplicateNames(.object(JSONObject([.init(key: "a", value: .null), .init(key: "a", value: .null)]))))

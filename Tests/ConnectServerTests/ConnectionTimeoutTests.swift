@@ -37,10 +37,10 @@ import Testing
             $0.maxConnections = 20
         }
         // 15 clients trickle a request head, 15 connect and say nothing: more than the cap.
-        var slow: [RawConnection] = []
-        var idle: [RawConnection] = []
-        for _ in 0..<15 { slow.append(try await RawConnection(port: server.port)) }
-        for _ in 0..<15 { idle.append(try await RawConnection(port: server.port)) }
+        var opened: [RawConnection] = []
+        for _ in 0..<30 { opened.append(try await RawConnection(port: server.port)) }
+        // Constants: the trickling task below reads `slow` while this test goes on.
+        let slow = Array(opened[..<15]), idle = Array(opened[15...])
         for connection in slow { await connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n") }
         let trickle = Task {
             for round in 0..<100 where !Task.isCancelled {

@@ -3,7 +3,7 @@ import ConnectServerKit
 import ConnectTestSupport
 import Foundation
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 @Suite struct FailureRecorderTests {
@@ -33,16 +33,16 @@ import Testing
 /// A store that refuses writes: batches are retried, and what is finally lost is counted.
 @Suite struct RecorderLossTests {
     final class FlakyWriter: Sendable {
-        let failuresLeft: Mutex<Int>
-        let written = Mutex(0)
-        init(failures: Int) { failuresLeft = Mutex(failures) }
+        let failuresLeft: NIOLockedValueBox<Int>
+        let written = NIOLockedValueBox(0)
+        init(failures: Int) { failuresLeft = NIOLockedValueBox(failures) }
         func write(_ batch: [AuthFailure]) throws(StoreError) {
-            let fail = failuresLeft.withLock { left in
+            let fail = failuresLeft.withLockedValue { left in
                 defer { left -= 1 }
                 return left > 0
             }
             if fail { throw StoreError(.failed, "the disk is full") }
-            written.withLock { $0 += batch.reduce(0) { $0 + $1.count } }
+            written.withLockedValue { $0 += batch.reduce(0) { $0 + $1.count } }
         }
     }
 
@@ -66,7 +66,7 @@ import Testing
         await recorder.flushDue()  // retried
         #expect(recorder.stats.written == 10)
         #expect(recorder.stats.dropped == 0)
-        #expect(writer.written.withLock { $0 } == 10)
+        #expect(writer.written.withLockedValue { $0 } == 10)
     }
 
     @Test func aStoreThatKeepsFailingLosesCountedFailures() async {

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import ConnectTestSupport
 import Foundation
 import NIOCore
+import NIOConcurrencyHelpers
 import Synchronization
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
     final class Installer: Sendable {
         let base: String
         let prefix: String
-        let acknowledged = Mutex([String: String]())
+        let acknowledged = NIOLockedValueBox([String: String]())
         let stopped = Atomic(false)
 
         init(base: String, prefix: String) {
@@ -39,7 +40,7 @@ import Testing
                 request.headers.add(name: "Content-Type", value: "application/json")
                 request.body = .bytes(ByteBuffer(string: body))
                 if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(30)), response.status.code == 204 {
-                    acknowledged.withLock { $0[clientKey] = secret }
+                    acknowledged.withLockedValue { $0[clientKey] = secret }
                 }
                 index += 1
             }
@@ -97,7 +98,7 @@ import Testing
         await firstRun.value
         server.stop()
         #expect(sealed.status == 0, "\(sealed.stderr)")
-        #expect(first.acknowledged.withLock { $0.count } > 0, "the server installed tenants while the store was sealed")
+        #expect(first.acknowledged.withLockedValue { $0.count } > 0, "the server installed tenants while the store was sealed")
         let afterSeal = try await Self.secretsSummary(store, in: directory)
         #expect(afterSeal.plain == 0, "a value written while sealing stayed plain")
 
@@ -128,7 +129,7 @@ import Testing
                   let key = row["clientKey"] as? String, let secret = row["sharedSecret"] as? String else { continue }
             revealed[key] = secret
         }
-        let installed = first.acknowledged.withLock { $0 }.merging(second.acknowledged.withLock { $0 }) { _, new in new }
+        let installed = first.acknowledged.withLockedValue { $0 }.merging(second.acknowledged.withLockedValue { $0 }) { _, new in new }
         #expect(revealed.count == Self.tenantCount + installed.count)
         #expect(afterRekey.sealed.values.first == 2 * (Self.tenantCount + installed.count))
         for (clientKey, secret) in installed where revealed[clientKey] != secret {

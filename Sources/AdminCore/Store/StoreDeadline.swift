@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Bounds how long a caller waits on the store. A PostgreSQL server that went away does
 /// not fail a query: the pool waits for a connection that never comes. Every store
@@ -43,14 +43,14 @@ struct StoreDeadline: Sendable {
 
 /// A continuation resumed by whichever of two racers finishes first.
 private final class ResumeOnce<T: Sendable>: Sendable {
-    private let continuation: Mutex<CheckedContinuation<Result<T, StoreError>, Never>?>
+    private let continuation: NIOLockedValueBox<CheckedContinuation<Result<T, StoreError>, Never>?>
 
     init(_ continuation: CheckedContinuation<Result<T, StoreError>, Never>) {
-        self.continuation = Mutex(continuation)
+        self.continuation = NIOLockedValueBox(continuation)
     }
 
     func resume(_ result: Result<T, StoreError>) {
-        continuation.withLock { waiting in
+        continuation.withLockedValue { waiting in
             waiting?.resume(returning: result)
             waiting = nil
         }

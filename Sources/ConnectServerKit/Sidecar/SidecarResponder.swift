@@ -6,7 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// `connect-server --upstream`: in front of an app it does not host. Lifecycle callbacks are
 /// decided by our rules and passed on when accepted; requests with tokens are verified and,
@@ -139,7 +139,7 @@ struct SidecarResponder: HTTPResponder {
         let callback = await app.callback(event, request, context)
         // A tenant installed before the sidecar is only in the app's store: decide on that row,
         // and write ours without a guard on a row we never had.
-        let fromApp = Mutex(false)
+        let fromApp = NIOLockedValueBox(false)
         let directory = app.directory
         let outcome: LifecycleRules.Outcome
         do {
@@ -147,7 +147,7 @@ struct SidecarResponder: HTTPResponder {
                 try await app.rules.decide(callback, existing: { key throws(StoreError) in
                     if let ours = try await directory.fresh(clientKey: key) { return ours }
                     let theirs = try await directory.fromApp(clientKey: key)
-                    fromApp.withLock { $0 = theirs != nil }
+                    fromApp.withLockedValue { $0 = theirs != nil }
                     return theirs
                 }, installKey: { kid in await app.installKeys.key(kid: kid) })
             }
@@ -174,7 +174,7 @@ struct SidecarResponder: HTTPResponder {
             decision.tenant = nil
             decision.event.detail = decision.event.detail.isEmpty ? "the app refused it, so no tenant was written" : decision.event.detail
         }
-        if fromApp.withLock({ $0 }) { decision.basis = .unconditional }
+        if fromApp.withLockedValue({ $0 }) { decision.basis = .unconditional }
         do {
             try await app.health.observe { () throws(StoreError) in try await app.store.record(decision) }
         } catch where error.kind == .conflict {

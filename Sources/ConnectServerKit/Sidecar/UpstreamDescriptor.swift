@@ -3,7 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What the sidecar needs from the app's descriptor (`/atlassian-connect.json`): the paths of
 /// its lifecycle callbacks and its key (the `iss` of its session tokens). Read from the app at
@@ -19,25 +19,25 @@ final class UpstreamDescriptor: Sendable {
 
     let upstream: String
     let basePath: String
-    private let routes: Mutex<Routes>
+    private let routes: NIOLockedValueBox<Routes>
     /// Whether the app's descriptor has been read, and when it was last tried.
-    private let reading = Mutex((done: false, lastTry: ContinuousClock.Instant?.none))
+    private let reading = NIOLockedValueBox((done: false, lastTry: ContinuousClock.Instant?.none))
 
     init(upstream: String, basePath: String, appKey: String) {
         self.upstream = upstream
         self.basePath = basePath
         var defaults: [String: InstallEvent.EventType] = [:]
         for event in InstallEvent.EventType.allCases { defaults[basePath + "/" + event.rawValue] = event }
-        routes = Mutex(Routes(lifecycle: defaults, descriptorPath: basePath + "/atlassian-connect.json", appKey: appKey))
+        routes = NIOLockedValueBox(Routes(lifecycle: defaults, descriptorPath: basePath + "/atlassian-connect.json", appKey: appKey))
     }
 
-    var current: Routes { routes.withLock { $0 } }
+    var current: Routes { routes.withLockedValue { $0 } }
 
     /// The routes, read from the app first if that has not happened yet (tried at most every
     /// 5 s while the app does not serve its descriptor), so the first callback after start
     /// already goes by the app's own paths.
     func routes(client: HTTPClient, logger: Logger) async -> Routes {
-        let due = reading.withLock { state -> Bool in
+        let due = reading.withLockedValue { state -> Bool in
             guard !state.done, state.lastTry.map({ ContinuousClock.now - $0 > .seconds(5) }) ?? true else { return false }
             state.lastTry = .now
             return true
@@ -69,11 +69,11 @@ final class UpstreamDescriptor: Sendable {
             }
             if !paths.isEmpty { next.lifecycle = paths }
         }
-        let changed = routes.withLock { routes in
+        let changed = routes.withLockedValue { routes in
             defer { routes = next }
             return routes != next
         }
-        reading.withLock { $0.done = true }
+        reading.withLockedValue { $0.done = true }
         if changed {
             logger.info("read the app's descriptor", metadata: [
                 "key": "\(Sanitized.escape(next.appKey))", "lifecycle": "\(next.lifecycle.keys.sorted().map(Sanitized.escape).joined(separator: " "))",

@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTP1
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Passes a request on to the app behind the sidecar and its answer back, both streamed:
 /// method, path, query, headers and body unchanged, but for the hop-by-hop headers RFC 9110
@@ -161,10 +161,10 @@ struct UpstreamForwarder: Sendable {
 
 /// Knows when AsyncHTTPClient has read the caller's body to its end (or failed reading it).
 final class UploadTracker: Sendable {
-    private let done = Mutex(false)
+    private let done = NIOLockedValueBox(false)
 
-    var isDone: Bool { done.withLock { $0 } }
-    func finish() { done.withLock { $0 = true } }
+    var isDone: Bool { done.withLockedValue { $0 } }
+    func finish() { done.withLockedValue { $0 = true } }
 
     /// Normally done already (the app read the body before answering); an app that answers
     /// early is given until the timeout to let the upload end.

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// atlassian-connect-express's Redis adapter (`lib/store/redis.js`): each tenant's
 /// `clientInfo` JSON at the key `<clientKey>:clientInfo`. Tenants are found with `SCAN`
@@ -11,7 +11,7 @@ final class AceRedisReader: TenantOnlyReader {
     private let connection: RedisConnection
     /// The last SCAN's keys, reused for a few seconds: the console's count and page refreshes
     /// come every 1.5–2 s and each would otherwise walk the whole keyspace.
-    private let scanned = Mutex<(keys: [String], at: ContinuousClock.Instant)?>(nil)
+    private let scanned = NIOLockedValueBox<(keys: [String], at: ContinuousClock.Instant)?>(nil)
     static let scanReuse: Duration = .seconds(5)
     static let suffix = ":clientInfo"
 
@@ -26,7 +26,7 @@ final class AceRedisReader: TenantOnlyReader {
 
     /// Every tenant's clientKey in byte order (one SCAN of the keyspace, reused briefly).
     private func clientKeys() async throws(StoreError) -> [String] {
-        if let last = scanned.withLock({ $0 }), ContinuousClock.now - last.at < Self.scanReuse { return last.keys }
+        if let last = scanned.withLockedValue({ $0 }), ContinuousClock.now - last.at < Self.scanReuse { return last.keys }
         var cursor = "0"
         // By bytes: two clientKeys that are canonically equal strings are still two tenants.
         var keys: Set<BytewiseKey> = []
@@ -41,7 +41,7 @@ final class AceRedisReader: TenantOnlyReader {
             cursor = next
         } while cursor != "0"
         let sorted = keys.map(\.text).sorted(by: BytewiseKey.precedes)
-        scanned.withLock { $0 = (sorted, ContinuousClock.now) }
+        scanned.withLockedValue { $0 = (sorted, ContinuousClock.now) }
         return sorted
     }
 

@@ -2,6 +2,7 @@ import AdminCore
 import CNcurses
 import Dispatch
 import Foundation
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// The console's loop: every ncurses call happens here, on this one thread. Store requests
@@ -15,7 +16,7 @@ final class ConsoleRuntime {
 
     /// What the loop shares with store tasks and signal handlers.
     final class Shared: Sendable {
-        let answers = Mutex([DataAnswer]())
+        let answers = NIOLockedValueBox([DataAnswer]())
         let interrupted = Atomic<Bool>(false)
     }
 
@@ -43,7 +44,7 @@ final class ConsoleRuntime {
         var drawnSecond = 0
         var dirty = true
         while !core.quit && !shared.interrupted.load(ordering: .relaxed) {
-            let arrived = shared.answers.withLock { queue -> [DataAnswer] in
+            let arrived = shared.answers.withLockedValue { queue -> [DataAnswer] in
                 defer { queue.removeAll() }
                 return queue
             }
@@ -98,7 +99,7 @@ final class ConsoleRuntime {
         let now = Date()
         Task.detached {
             let answer = await source.perform(request.query, now: now)
-            shared.answers.withLock { $0.append(DataAnswer(slot: request.slot, generation: request.generation, answer: answer)) }
+            shared.answers.withLockedValue { $0.append(DataAnswer(slot: request.slot, generation: request.generation, answer: answer)) }
         }
     }
 
