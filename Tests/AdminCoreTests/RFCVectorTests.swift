@@ -1,4 +1,5 @@
 import AdminCore
+import Crypto
 import Foundation
 import Testing
 
@@ -96,4 +97,20 @@ import Testing
         flipped[0] ^= 1
         #expect(!HS256.isValid(flipped, for: vector.1, secret: secret))
     }
+
+    /// HS256 is RFC 2104 written over SHA-256 (for speed); it must agree with swift-crypto's
+    /// HMAC on every key length (empty, under, at and over the 64-byte block) and message.
+    @Test func agreesWithSwiftCryptoHMACOnRandomKeysAndMessages() {
+        var random = SeededRandom(seed: 4231)
+        for round in 0..<2_000 {
+            let keyLength = [0, 1, 31, 32, 63, 64, 65, 131][round % 8] + (round % 3 == 0 ? Int(random.next() % 8) : 0)
+            let key = (0..<keyLength).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let message = (0..<Int(random.next() % 300)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let expected = Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+            let secret = SharedSecret(bytes: key)
+            #expect(HS256.authenticationCode(for: message, secret: secret) == expected, "key \(keyLength) bytes, message \(message.count)")
+            #expect(HS256.isValid(expected, for: message, secret: secret))
+        }
+    }
 }
+

@@ -9,40 +9,6 @@ import Testing
 /// Two `connect-server` processes sharing one PostgreSQL store: an install on one node
 /// authenticates requests on the other, and both record their failures in the same store.
 @Suite struct TwoNodeTests {
-    final class ServerProcess: @unchecked Sendable {
-        let process = Process()
-        let output: URL
-        init(arguments: [String]) throws {
-            output = FileManager.default.temporaryDirectory.appendingPathComponent("node-\(UUID().uuidString).log")
-            FileManager.default.createFile(atPath: output.path, contents: nil)
-            process.executableURL = TestProducts.executable("connect-server")
-            process.arguments = arguments
-            let handle = try FileHandle(forWritingTo: output)
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-        }
-
-        /// The port from "connect-server listening on http://127.0.0.1:PORT".
-        func port() async throws -> Int {
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline, process.isRunning {
-                let log = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-                if let range = log.range(of: "listening on http://127.0.0.1:") {
-                    let digits = log[range.upperBound...].prefix { $0.isNumber }
-                    if let port = Int(digits) { return port }
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            throw TestSetupError("connect-server did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
-        }
-
-        func stop() {
-            process.interrupt()
-            process.waitUntilExit()
-        }
-    }
-
     @Test func installOnOneNodeAuthenticatesOnTheOther() async throws {
         let location = try await TestStoreBackend.postgres.freshLocation()
         guard case .postgres(let postgres) = location else { return }
@@ -51,26 +17,26 @@ import Testing
         // server is a third node on the same store.
         let host = try await ServerHarness.start(location: location)
         defer { Task { await host.stop() } }
-        let common = ["--store", url, "--port", "0", "--base-url", host.baseURL, "--install-keys-url", "http://127.0.0.1:\(host.keysPort)"]
-        let nodeA = try ServerProcess(arguments: common + ["--node", "node-a"])
-        let nodeB = try ServerProcess(arguments: common + ["--node", "node-b"])
-        defer { nodeA.stop(); nodeB.stop() }
-        let portA = try await nodeA.port(), portB = try await nodeB.port()
+        let common = ["--store", url, "--base-url", host.baseURL, "--install-keys-url", "http://127.0.0.1:\(host.keysPort)"]
+        let nodeA = try await ServerProcess.start(common + ["--node", "node-a"])
+        defer { nodeA.stop() }
+        let nodeB = try await ServerProcess.start(common + ["--node", "node-b"])
+        defer { nodeB.stop() }
 
         let key = "jira:two-nodes", secret = "two-node-secret-0123456789abcdefghijklm"
-        func send(_ port: Int, _ method: HTTPMethod, _ path: String, token: String?, body: [UInt8]? = nil) async throws -> Int {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(ServerHarness.appPath)\(path)")
+        func send(_ node: ServerProcess, _ method: HTTPMethod, _ path: String, token: String?, body: [UInt8]? = nil) async throws -> Int {
+            var request = HTTPClientRequest(url: "\(node.url)\(ServerHarness.appPath)\(path)")
             request.method = method
             if let token { request.headers.add(name: "Authorization", value: "JWT \(token)") }
             if let body { request.body = .bytes(body) }
             return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(30)).status.code)
         }
-        #expect(try await send(portA, .POST, "/installed", token: try host.installToken(clientKey: key),
+        #expect(try await send(nodeA, .POST, "/installed", token: try host.installToken(clientKey: key),
                                body: ServerHarness.payload(key, event: .installed, secret: secret)) == 204)
-        #expect(try await send(portB, .GET, "/pages/hello",
+        #expect(try await send(nodeB, .GET, "/pages/hello",
                                token: host.requestToken(clientKey: key, secret: secret, method: "GET", path: "/pages/hello")) == 200)
-        #expect(try await send(portB, .GET, "/pages/hello", token: "forged.token.here") == 401)
-        #expect(try await send(portA, .GET, "/pages/hello", token: nil) == 401)
+        #expect(try await send(nodeB, .GET, "/pages/hello", token: "forged.token.here") == 401)
+        #expect(try await send(nodeA, .GET, "/pages/hello", token: nil) == 401)
 
         let events = try await host.store.history(HistoryQuery(clientKey: key))
         #expect(events.map(\.node) == ["node-a"])
@@ -83,5 +49,11 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(nodes == ["node-a", "node-b"])
+
+        // Both exit cleanly on SIGTERM (under scripts/tsan.sh, a race report would make it 66).
+        for node in [nodeA, nodeB] {
+            node.stop()
+            #expect(node.process.terminationReason == .exit && node.process.terminationStatus == 0, "\(node.errorOutput)")
+        }
     }
 }

@@ -12,7 +12,7 @@ public struct SharedSecret: Sendable, Hashable, CustomStringConvertible {
     public let fingerprint: String
     /// HMAC state already keyed with this secret: copying it skips the key schedule (two
     /// SHA-256 blocks and several allocations) on every request.
-    let keyedMAC: HMAC<SHA256>
+    let keyedMAC: KeyedHMAC
 
     public init(_ text: String) {
         self.init(bytes: Array(text.utf8))
@@ -21,7 +21,7 @@ public struct SharedSecret: Sendable, Hashable, CustomStringConvertible {
     public init(bytes: [UInt8]) {
         self.bytes = bytes
         self.fingerprint = SharedSecret.fingerprint(ofBytes: bytes)
-        self.keyedMAC = HMAC<SHA256>(key: SymmetricKey(data: bytes))
+        self.keyedMAC = KeyedHMAC(key: bytes)
     }
 
     /// HS256 wants at least 32 bytes.

@@ -83,6 +83,7 @@ public struct StrictJSONParser {
             guard depth <= maxDepth else { throw failure("JSON nested deeper than \(maxDepth) levels") }
             index += 1
             var members: [JSONObject.Member] = []
+            members.reserveCapacity(8)  // a token's header or claims: one allocation, not three
             skipWhitespace()
             if current == UInt8(ascii: "}") {
                 index += 1

@@ -43,13 +43,16 @@ public struct CanonicalRequest: Sendable, Equatable, CustomStringConvertible {
     /// part, without building `text`).
     public var queryStringHash: String {
         var hasher = SHA256()
-        let separator: [UInt8] = [UInt8(ascii: "&")]
-        for (index, part) in [method, path, query].enumerated() {
-            if index > 0 { hasher.update(data: separator) }
+        func add(_ part: String) {
             var part = part
             part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        return Hex.encode(hasher.finalize())
+        add(method)
+        add("&")
+        add(path)
+        add("&")
+        add(query)
+        return hasher.finalize().withUnsafeBytes(Hex.encode)
     }
 
     /// Lower-case hex SHA-256 of a canonical request text.
@@ -61,6 +64,11 @@ public struct CanonicalRequest: Sendable, Equatable, CustomStringConvertible {
     /// semantics a combining mark after '/' or '&' would hide it (found by fuzzing).
     static func canonicalPath(_ rawPath: Substring, basePath: Substring) -> String {
         let slash = UInt8(ascii: "/"), ampersand = UInt8(ascii: "&")
+        // Most paths are already canonical: "/…", no trailing '/', no '&', no base path.
+        if basePath.isEmpty, rawPath.utf8.count > 1, rawPath.utf8.first == slash, rawPath.utf8.last != slash,
+           !rawPath.utf8.contains(ampersand) {
+            return String(rawPath)
+        }
         var path = rawPath.utf8[...]
         var base = basePath.utf8[...]
         while base.last == slash { base = base.dropLast() }
@@ -80,36 +88,83 @@ public struct CanonicalRequest: Sendable, Equatable, CustomStringConvertible {
     }
 
     static func canonicalQuery(_ rawQuery: Substring) -> String {
-        // (encoded name, decoded value) pairs; names are grouped and sorted by their encoded
-        // form, values by their decoded form in Java `String` (UTF-16) order.
-        var pairs: [(name: String, value: String)] = []
-        for pair in rawQuery.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let equals = pair.firstIndex(of: UInt8(ascii: "="))
-            let name = PercentEncoding.formDecode(pair[pair.startIndex..<(equals ?? pair.endIndex)])
-            if name == "jwt" { continue }
-            let value = equals.map { PercentEncoding.formDecode(pair[pair.index(after: $0)...]) } ?? ""
-            pairs.append((PercentEncoding.encode(name), value))
+        var query = rawQuery
+        return query.withUTF8(canonicalQuery(bytes:))
+    }
+
+    /// (encoded name, decoded value) pairs; names are grouped and sorted by their encoded
+    /// form, values by their decoded form in Java `String` (UTF-16) order.
+    ///
+    /// Byte ranges in one scratch buffer, not strings: this runs on every request. A component
+    /// without '%' or '+' decodes to itself, an unreserved name encodes to itself, and UTF-8
+    /// byte order is UTF-16 order unless a value holds U+E000 or above.
+    /// `CanonicalQueryReferenceTests` checks it against the rules written plainly.
+    static func canonicalQuery(bytes raw: UnsafeBufferPointer<UInt8>) -> String {
+        let ampersand = UInt8(ascii: "&"), equals = UInt8(ascii: "=")
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(raw.count + 16)
+        var pairs: [(name: Range<Int>, value: Range<Int>)] = []
+        var start = 0
+        while start < raw.count {
+            let end = raw[start...].firstIndex(of: ampersand) ?? raw.count
+            defer { start = end + 1 }
+            guard end > start else { continue }
+            let separator = raw[start..<end].firstIndex(of: equals)
+            let name = appendDecoded(raw[start..<(separator ?? end)], to: &scratch)
+            if scratch[name].elementsEqual("jwt".utf8) {
+                scratch.removeLast(name.count)
+                continue
+            }
+            var encodedName = name
+            if !scratch[name].allSatisfy(PercentEncoding.isUnreserved) {
+                let decoded = Array(scratch[name])
+                let from = scratch.count
+                PercentEncoding.appendEncoded(decoded, to: &scratch)
+                encodedName = from..<scratch.count
+            }
+            let value = separator.map { appendDecoded(raw[($0 + 1)..<end], to: &scratch) } ?? scratch.count..<scratch.count
+            pairs.append((encodedName, value))
         }
         if pairs.isEmpty { return "" }
-        if pairs.count > 1 {
-            pairs.sort { lhs, rhs in
-                lhs.name != rhs.name ? lhs.name.utf8.lexicographicallyPrecedes(rhs.name.utf8)
-                                     : lhs.value.utf16.lexicographicallyPrecedes(rhs.value.utf16)
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count + 16)
+        scratch.withUnsafeBufferPointer { bytes in
+            if pairs.count > 1 {
+                pairs.sort { lhs, rhs in
+                    let leftName = bytes[lhs.name], rightName = bytes[rhs.name]
+                    if !leftName.elementsEqual(rightName) { return leftName.lexicographicallyPrecedes(rightName) }
+                    let leftValue = bytes[lhs.value], rightValue = bytes[rhs.value]
+                    if leftValue.allSatisfy({ $0 < 0xEE }) && rightValue.allSatisfy({ $0 < 0xEE }) {
+                        return leftValue.lexicographicallyPrecedes(rightValue)
+                    }
+                    return String(decoding: leftValue, as: UTF8.self).utf16
+                        .lexicographicallyPrecedes(String(decoding: rightValue, as: UTF8.self).utf16)
+                }
+            }
+            for (index, pair) in pairs.enumerated() {
+                if index > 0 && bytes[pairs[index - 1].name].elementsEqual(bytes[pair.name]) {
+                    out.append(UInt8(ascii: ","))
+                } else {
+                    if index > 0 { out.append(ampersand) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pair.name]))
+                    out.append(equals)
+                }
+                PercentEncoding.appendEncoded(UnsafeBufferPointer(rebasing: bytes[pair.value]), to: &out)
             }
         }
-        var out = ""
-        out.reserveCapacity(rawQuery.utf8.count + 16)
-        for (index, pair) in pairs.enumerated() {
-            if index > 0 && pairs[index - 1].name == pair.name {
-                out += ","
-            } else {
-                if index > 0 { out += "&" }
-                out += pair.name
-                out += "="
-            }
-            out += PercentEncoding.encode(pair.value)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the form-decoded bytes of `component` (itself when it holds no '%' or '+';
+    /// invalid UTF-8 after decoding becomes U+FFFD, as in Java) and returns where they are.
+    private static func appendDecoded(_ component: Slice<UnsafeBufferPointer<UInt8>>, to scratch: inout [UInt8]) -> Range<Int> {
+        let from = scratch.count
+        if component.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
+            scratch.append(contentsOf: PercentEncoding.formDecode(component).utf8)
+        } else {
+            scratch.append(contentsOf: UnsafeBufferPointer(rebasing: component))
         }
-        return out
+        return from..<scratch.count
     }
 }
 

@@ -14,7 +14,13 @@ public enum PercentEncoding {
         if !needsWork { return text }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count * 3)
-        for byte in text.utf8 {
+        appendEncoded(text.utf8, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `encode`, written onto the end of `out`.
+    static func appendEncoded<Bytes: Sequence<UInt8>>(_ bytes: Bytes, to out: inout [UInt8]) {
+        for byte in bytes {
             if isUnreserved(byte) {
                 out.append(byte)
             } else {
@@ -23,7 +29,6 @@ public enum PercentEncoding {
                 out.append(hexDigits[Int(byte & 0x0F)])
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes one `application/x-www-form-urlencoded` component: `+` is a space, `%XX` a byte.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A string compared and hashed by its UTF-8 bytes.
 ///
 /// Swift's `String` equality is Unicode canonical equivalence: `"K" == "\u{212A}"` (KELVIN
@@ -13,7 +15,8 @@ public struct BytewiseKey: Hashable, Sendable, CustomStringConvertible {
     public static func == (lhs: BytewiseKey, rhs: BytewiseKey) -> Bool { same(lhs.text, rhs.text) }
 
     public func hash(into hasher: inout Hasher) {
-        for byte in text.utf8 { hasher.combine(byte) }
+        var text = text
+        text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
         hasher.combine(0xFF as UInt8)  // never a UTF-8 byte: ends the key
     }
 
@@ -23,7 +26,16 @@ public struct BytewiseKey: Hashable, Sendable, CustomStringConvertible {
     public static func precedes(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.lexicographicallyPrecedes(rhs.utf8) }
 
     /// Byte-for-byte equality of two identifiers.
-    public static func same(_ lhs: String, _ rhs: String) -> Bool { lhs.utf8.elementsEqual(rhs.utf8) }
+    public static func same(_ lhs: String, _ rhs: String) -> Bool {
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        var lhs = lhs, rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                guard let leftBytes = left.baseAddress, let rightBytes = right.baseAddress else { return true }  // both empty
+                return memcmp(leftBytes, rightBytes, left.count) == 0
+            }
+        }
+    }
 
     public static func same(_ lhs: String?, _ rhs: String?) -> Bool {
         switch (lhs, rhs) {
