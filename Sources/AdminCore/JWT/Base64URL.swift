@@ -19,6 +19,11 @@ public enum Base64URL {
 
     /// Decodes strict, canonical, unpadded base64url; `nil` for anything else.
     public static func decode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+        text.withUnsafeBufferPointer { decode($0) }
+    }
+
+    /// The same over a buffer: the token decoder reads the segments in the token's own storage.
+    public static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         guard isCanonical(text) else { return nil }
         return try? Base64.decode(bytes: text, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
@@ -52,17 +57,19 @@ public enum Base64URL {
     /// sextet is below 64 and 0xFF marks a byte outside the alphabet, so OR-ing the table
     /// entries of all bytes and testing the top bit checks the alphabet without a branch.
     static func isCanonical(_ text: ArraySlice<UInt8>) -> Bool {
+        text.withUnsafeBufferPointer { isCanonical($0) }
+    }
+
+    static func isCanonical(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         table.withUnsafeBufferPointer { table in
-            text.withUnsafeBufferPointer { bytes in
-                var seen: UInt8 = 0
-                for byte in bytes { seen |= table[Int(byte)] }
-                guard seen & 0x80 == 0, let last = bytes.last else { return seen & 0x80 == 0 }
-                switch bytes.count % 4 {
-                case 1: return false
-                case 2: return table[Int(last)] & 0x0F == 0
-                case 3: return table[Int(last)] & 0x03 == 0
-                default: return true
-                }
+            var seen: UInt8 = 0
+            for byte in bytes { seen |= table[Int(byte)] }
+            guard seen & 0x80 == 0, let last = bytes.last else { return seen & 0x80 == 0 }
+            switch bytes.count % 4 {
+            case 1: return false
+            case 2: return table[Int(last)] & 0x0F == 0
+            case 3: return table[Int(last)] & 0x03 == 0
+            default: return true
             }
         }
     }

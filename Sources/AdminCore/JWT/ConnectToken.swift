@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 
 /// A compact JWS whose structure has been checked: three canonical base64url segments, a
 /// header and a claims set that are strict JSON objects.
@@ -36,22 +37,28 @@ public struct ConnectToken: Sendable {
             throw ConnectAuthError(.tokenTooLarge, "token is \(count) bytes; the limit is \(limits.maxTokenBytes)")
         }
         guard count > 0 else { throw ConnectAuthError(.missingToken, "token is empty") }
-        let bytes = Array(text.utf8)
-        guard let firstDot = bytes.firstIndex(of: UInt8(ascii: ".")),
-              let secondDot = bytes[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")) else {
-            let segments = bytes.contains(UInt8(ascii: ".")) ? 2 : 1
+        // The text's own UTF-8 storage, not a copy of it: this runs on every request.
+        var storage = text
+        return try storage.withUTF8 { bytes in
+            Result { () throws(ConnectAuthError) -> ConnectToken in try decode(bytes, text: text, limits: limits) }
+        }.get()
+    }
+
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, text: String, limits: Limits) throws(ConnectAuthError) -> ConnectToken {
+        guard let firstDot = dot(in: bytes, from: 0), let secondDot = dot(in: bytes, from: firstDot + 1) else {
+            let segments = dot(in: bytes, from: 0) == nil ? 1 : 2
             throw ConnectAuthError(.malformedToken, "token has \(segments) segment\(segments == 1 ? "" : "s"); a JWS has 3 separated by '.'")
         }
-        guard !bytes[(secondDot + 1)...].contains(UInt8(ascii: ".")) else {
+        guard dot(in: bytes, from: secondDot + 1) == nil else {
             throw ConnectAuthError(.malformedToken, "token has more than 3 segments; a JWS has 3 separated by '.'")
         }
         let header = try decodeObject(bytes[0..<firstDot], part: "header", limits: limits)
         let claims = try decodeObject(bytes[(firstDot + 1)..<secondDot], part: "claims", limits: limits)
-        let signatureText = bytes[(secondDot + 1)...]
+        let signatureText = UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])
         // An empty signature (an `alg: none` token) decodes; the verifier refuses it with the
         // more telling reason, unsupported_algorithm.
         guard let signature = signatureText.isEmpty ? [] : Base64URL.decode(signatureText) else {
-            throw ConnectAuthError(.malformedToken, "signature segment \(Base64URL.problem(signatureText) ?? "is not base64url")")
+            throw ConnectAuthError(.malformedToken, "signature segment \(Base64URL.problem(Array(signatureText)[...]) ?? "is not base64url")")
         }
         return ConnectToken(header: header, claims: claims, signingInput: Array(bytes[0..<secondDot]),
                             signature: signature, text: text)
@@ -63,10 +70,17 @@ public struct ConnectToken: Sendable {
         String(Hex.encode(SHA256.hash(data: Array(token.utf8))).prefix(16))
     }
 
-    private static func decodeObject(_ segment: ArraySlice<UInt8>, part: String, limits: Limits) throws(ConnectAuthError) -> JSONObject {
+    /// The index of the first '.' at or after `start` (memchr: the token is scanned three times).
+    private static func dot(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        guard let base = bytes.baseAddress, start < bytes.count,
+              let found = memchr(base + start, Int32(UInt8(ascii: ".")), bytes.count - start) else { return nil }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
+    }
+
+    private static func decodeObject(_ segment: Slice<UnsafeBufferPointer<UInt8>>, part: String, limits: Limits) throws(ConnectAuthError) -> JSONObject {
         guard !segment.isEmpty else { throw ConnectAuthError(.malformedToken, "\(part) segment is empty") }
-        guard let json = Base64URL.decode(segment) else {
-            throw ConnectAuthError(.malformedToken, "\(part) segment \(Base64URL.problem(segment) ?? "is not base64url")")
+        guard let json = Base64URL.decode(UnsafeBufferPointer(rebasing: segment)) else {
+            throw ConnectAuthError(.malformedToken, "\(part) segment \(Base64URL.problem(Array(segment)[...]) ?? "is not base64url")")
         }
         let value: JSONValue
         do {

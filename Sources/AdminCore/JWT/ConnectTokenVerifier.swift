@@ -25,6 +25,7 @@ public struct ConnectTokenVerifier: Sendable {
     static let maxTime: Int64 = 253_402_300_799
     static let forbiddenHeaders = ["crit", "jku", "x5u", "jwk", "x5c"]
     static let requiredRequestClaims = ["iss", "exp", "iat"]
+    static let stringClaims = ["iss", "sub", "qsh", "tnt"]
     static let requiredAssertionClaims = ["iss", "sub", "tnt", "aud", "iat", "exp"]
     /// The longest an app's own session token may live (atlassian-connect-express: 15 minutes).
     public static let maximumSessionLifetime: Int64 = 900
@@ -169,7 +170,7 @@ public struct ConnectTokenVerifier: Sendable {
         times.exp = time("exp")
         times.iat = time("iat")
         times.nbf = time("nbf")
-        for name in ["iss", "sub", "qsh", "tnt"] {
+        for name in Self.stringClaims {
             if let value = claims[name], value.stringValue == nil { problems.append("\(name) is \(value.typeName), not a string") }
         }
         switch claims["aud"] {
@@ -303,7 +304,7 @@ public struct ConnectTokenVerifier: Sendable {
         }
         guard let qsh = claimed.stringValue else { return }  // reported by the claim-types check
         report.tokenQSH = qsh
-        if qsh == QSHDiagnosis.contextQSH {
+        if BytewiseKey.same(qsh, QSHDiagnosis.contextQSH) {
             if expectation.allowsContextQSH {
                 report.checks.append(.pass(.qsh, "context token (qsh \"context-qsh\"), accepted on this route"))
             } else {
