@@ -99,8 +99,7 @@ struct JWTBenchmark: AsyncParsableCommand {
             return sink
         }
 
-        let stages = await measureStages(token: token, segments: segments, secret: secret, verifier: verifier, lookup: lookup,
-                                         request: (method, path, query), clientKey: clientKey, now: now, total: ours.nsPerOp)
+        let stages = await measureStages(segments: segments, secret: secret, request: (method, path, query), total: ours.nsPerOp)
         let toHMAC = ours.nsPerOp / hmac.nsPerOp, toJWTKit = jwtKit.nsPerOp / ours.nsPerOp
         if json {
             let stageFields = stages.map { #""\#($0.key)":\#(Self.rounded($0.nsPerOp))"# }.joined(separator: ",")
@@ -128,8 +127,7 @@ struct JWTBenchmark: AsyncParsableCommand {
 
     /// Each stage of the Connect path alone, then what the stages leave of the whole: the
     /// claim checks, the report and the glue between them.
-    func measureStages(token: String, segments: [[UInt8]], secret: AdminCore.SharedSecret, verifier: ConnectTokenVerifier,
-                       lookup: KeyLookup, request parts: (String, String, String), clientKey: String, now: Int64,
+    func measureStages(segments: [[UInt8]], secret: AdminCore.SharedSecret, request parts: (String, String, String),
                        total: Double) async -> [Stage] {
         let (method, path, query) = parts
         var stages: [Stage] = []

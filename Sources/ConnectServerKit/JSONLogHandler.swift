@@ -11,7 +11,7 @@ public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let label: String
-    private static let output = NIOLockedValueBox(())
+    private static let output = NIOLock()
 
     public init(label: String) {
         self.label = label
@@ -33,7 +33,7 @@ public struct JSONLogHandler: LogHandler {
         if let explicit { merged.merge(explicit) { _, new in new } }
         for (key, value) in merged where fields[key] == nil { fields[key] = Self.json(value) }
         let text = JSONValue.object(fields).jsonText() + "\n"
-        Self.output.withLockedValue { _ in FileHandle.standardError.write(Data(text.utf8)) }
+        Self.output.withLock { FileHandle.standardError.write(Data(text.utf8)) }
     }
 
     static func json(_ value: Logger.Metadata.Value) -> JSONValue {

@@ -82,6 +82,7 @@ extension VerificationCheck {
     /// The sentences of the checks a valid request passes, kept as their values until read.
     enum Message: Sendable {
         case text(String)
+        case algorithmIs(String)
         case expiresIn(exp: Int64, now: Int64, leeway: Int64)
         case validSince(nbf: Int64, now: Int64)
         case issuedAgo(iat: Int64, now: Int64)
@@ -93,6 +94,7 @@ extension VerificationCheck {
         var text: String {
             switch self {
             case .text(let text): return text
+            case .algorithmIs(let algorithm): return "alg is \(algorithm)"
             case .expiresIn(let exp, let now, let leeway):
                 return exp >= now ? "expires in \(exp - now) s (leeway \(leeway) s)"
                                   : "expired \(now - exp) s ago, within the leeway of \(leeway) s"
