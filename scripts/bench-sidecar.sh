@@ -5,17 +5,26 @@
 #     and through the sidecar with a verified token: p50 and p99, and what the sidecar adds;
 #   throughput, $CONNECTIONS connections: direct vs proxied with a verified token.
 # Targets: <= 0.5 ms added at p50 on loopback (release build); proxied >= 70 % of direct.
+# --json: the lines go to stderr and one JSON object to stdout. BENCH_BIN=DIR runs the binaries
+# in DIR instead of building release ones (the smoke run in scripts/test.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+json=
+[ "${1:-}" = "--json" ] && json=1
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 need=()
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || need+=(nginx-light)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
-swift build -c release --product connect-server >/dev/null
-swift build -c release --product connect-admin >/dev/null
-BIN=.build/release
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$BENCH_BIN
+else
+  swift build -c release --product connect-server >/dev/null
+  swift build -c release --product connect-admin >/dev/null
+  BIN=.build/release
+fi
+[ -z "$json" ] || exec 3>&1 1>&2
 work=$(mktemp -d /tmp/bench-sidecar.XXXXXX)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
@@ -59,7 +68,7 @@ percentile() { awk -v p="$1" '$1 == p"%" { v = $2; if (v ~ /us$/) { sub(/us$/, "
 rps() { awk '/Requests\/sec/ {print $2}'; }
 latency() { wrk -t1 -c1 -d"$DURATION" --latency "$@" > "$work/lat.txt"; echo "$(percentile 50 < "$work/lat.txt") $(percentile 99 < "$work/lat.txt")"; }
 
-echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'); upstream nginx (1 worker); release connect-server"
+echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'); upstream nginx (1 worker); connect-server from $BIN"
 read -r direct50 direct99 < <(latency "$upstream/api/bench")
 read -r public50 public99 < <(latency "$sidecar/public/x")
 read -r auth50 auth99 < <(latency -s "$work/auth.lua" "$sidecar/api/bench")
@@ -77,3 +86,7 @@ ratio=$(awk -v p="$proxied_rps" -v d="$direct_rps" 'BEGIN { printf "%.0f", 100 *
 auth_share=$(awk -v p="$proxied_rps" -v d="$public_rps" 'BEGIN { printf "%.0f", 100 * p / d }')
 echo "throughput, $CONNECTIONS connections (req/s): direct $direct_rps; sidecar, public route $public_rps; sidecar, verified token $proxied_rps"
 echo "proxied with a verified token = $ratio % of direct (target >= 70 %); = $auth_share % of proxying alone"
+if [ -n "$json" ]; then
+  printf '{"directP50Ms":%s,"sidecarP50Ms":%s,"addedP50Ms":%s,"directRps":%s,"publicRps":%s,"proxiedRps":%s,"proxiedPercentOfDirect":%s}\n' \
+    "$direct50" "$auth50" "$added" "$direct_rps" "$public_rps" "$proxied_rps" "$ratio" >&3
+fi

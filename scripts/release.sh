@@ -8,15 +8,42 @@
 # directory outside the toolchain. VERSION is ConnectAdminVersion.current; when HEAD carries a
 # tag (v1.2.3 or 1.2.3) it must be the same version.
 #   scripts/release.sh [--update-docs]   (--update-docs also rewrites docs/man from the binaries)
+#   scripts/release.sh --check-docs      only what scripts/test.sh checks on every change: the
+#                                        debug binaries' --version and docs/man against their help
 set -euo pipefail
 cd "$(dirname "$0")/.."
-update_docs=
-[ "${1:-}" = "--update-docs" ] && update_docs=1
+update_docs= check_docs=
+case "${1:-}" in
+  --update-docs) update_docs=1 ;;
+  --check-docs) check_docs=1 ;;
+  "") ;;
+  *) echo "release.sh: unknown option $1 (--update-docs or --check-docs)" >&2; exit 2 ;;
+esac
 
 version=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/AdminCore/Support/ConnectAdminVersion.swift)
 [ -n "$version" ] || { echo "release: no version in Sources/AdminCore/Support/ConnectAdminVersion.swift" >&2; exit 1; }
 if tag=$(git describe --tags --exact-match 2>/dev/null); then
   [ "${tag#v}" = "$version" ] || { echo "release: tag $tag does not match the version $version in ConnectAdminVersion.swift" >&2; exit 1; }
+fi
+# Man pages from the argument parser (one per subcommand), dated by the commit.
+man_pages() {  # man_pages BINARY OUT_DIR
+  .build/debug/generate-manual "$1" --multi-page --date "$(git log -1 --format=%cs)" --output-directory "$2" >/dev/null
+}
+man_pages_match() {  # man_pages_match DIR: docs/man is what the commands' help says
+  diff -r -q -I '^\.Dd ' "$1" docs/man >/dev/null \
+    || { echo "release: docs/man is out of date with the commands: run scripts/release.sh --update-docs and commit it" >&2; exit 1; }
+}
+if [ -n "$check_docs" ]; then
+  swift build --product generate-manual >/dev/null
+  pages=$(mktemp -d)
+  trap 'rm -rf "$pages"' EXIT
+  for program in connect-admin connect-server; do
+    [ "$(.build/debug/$program --version)" = "$version" ] || { echo "release: $program --version is not $version" >&2; exit 1; }
+    man_pages ".build/debug/$program" "$pages"
+  done
+  man_pages_match "$pages"
+  echo "release: --version is $version on both binaries; docs/man matches their help"
+  exit 0
 fi
 platform="linux-$(uname -m)"
 name="connect-admin-$version-$platform"
@@ -38,8 +65,7 @@ for program in connect-admin connect-server; do
     echo "release: $program still loads the Swift runtime (above)" >&2; exit 1
   fi
   [ "$("$stage/bin/$program" --version)" = "$version" ] || { echo "release: $program --version is not $version" >&2; exit 1; }
-  # Man pages from the argument parser (one per subcommand), dated by the commit.
-  .build/debug/generate-manual "$stage/bin/$program" --multi-page --date "$(git log -1 --format=%cs)" --output-directory "$stage/man/man1" >/dev/null
+  man_pages "$stage/bin/$program" "$stage/man/man1"
   for shell in bash zsh fish; do
     "$stage/bin/$program" --generate-completion-script "$shell" > "$stage/completions/$program.$shell"
   done
@@ -48,8 +74,8 @@ cp README.md "$stage/"
 cp deploy/* "$stage/deploy/"
 if [ -n "$update_docs" ]; then
   rm -rf docs/man && mkdir -p docs/man && cp "$stage/man/man1/"* docs/man/
-elif ! diff -r -q -I '^\.Dd ' "$stage/man/man1" docs/man >/dev/null; then
-  echo "release: docs/man is out of date with the commands: run scripts/release.sh --update-docs and commit it" >&2; exit 1
+else
+  man_pages_match "$stage/man/man1"
 fi
 
 tar -C "$out" -czf "$out/$name.tar.gz" "$name"

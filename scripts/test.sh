@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of ConnectAdmin on a fresh machine: installs what is missing, builds,
 # runs the unit and end-to-end suites, fuzzes the parsers briefly, runs the concurrent suites under
-# Thread Sanitizer, and smoke-runs the benchmark so it cannot rot.
+# Thread Sanitizer, and smoke-runs the benchmarks so they cannot rot. RELEASE_CHECK=1 adds the
+# static release build (scripts/release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-log() { printf '\n== %s\n' "$*"; }
+# Each step is headed by the minutes:seconds since the start, so a slow step shows in CI's log.
+log() { printf '\n== [%d:%02d] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 # --- System packages (Debian), installed only when missing ---------------------------
 need_packages=()
@@ -19,6 +21,8 @@ command -v sqlite3 >/dev/null || need_packages+=(sqlite3)
 command -v strip >/dev/null || need_packages+=(binutils)
 command -v redis-server >/dev/null || need_packages+=(redis-server)
 command -v python3 >/dev/null || need_packages+=(python3)
+command -v wrk >/dev/null || need_packages+=(wrk)
+command -v nginx >/dev/null || need_packages+=(nginx-light)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_packages+=(python3-venv)
 if [ ${#need_packages[@]} -gt 0 ]; then
   log "installing ${need_packages[*]}"
@@ -108,24 +112,53 @@ else
 fi
 
 log "fuzzing: every parser an attacker reaches, 20 seconds each (libFuzzer, AddressSanitizer)"
-bash scripts/fuzz.sh --seconds 20
+bash scripts/fuzz.sh --seconds 20 --jobs 2
 
 log "Thread Sanitizer: the concurrency, store and recorder suites (a data race fails the run)"
 bash scripts/tsan.sh
 
-if [ "${SKIP_RELEASE_CHECK:-}" = 1 ]; then
-  log "release check skipped (SKIP_RELEASE_CHECK=1)"
-else
-  log "release: static binaries, run as on a host without Swift"
+log "release: both binaries' --version, and docs/man against their help"
+bash scripts/release.sh --check-docs
+# The static release build is ten minutes from cold, a third of this script's budget: on request.
+if [ "${RELEASE_CHECK:-}" = 1 ]; then
+  log "release: static binaries, run as on a host without Swift (RELEASE_CHECK=1)"
   bash scripts/release.sh
 fi
 
-log "benchmark smoke run (debug build, few iterations: checks it runs, not its figures)"
+log "benchmark smoke runs (debug builds, few iterations: they must run, their figures mean nothing)"
 .build/debug/connect-bench jwt --iterations 2000 --rounds 3 >/dev/null
+json_has() {  # json_has NAME JSON KEY...: the JSON object has every KEY
+  python3 - "$@" <<'PY'
+import json, sys
+name, text, keys = sys.argv[1], sys.argv[2], sys.argv[3:]
+try:
+    d = json.loads(text)
+except ValueError:
+    sys.exit("%s --json printed no JSON object: %r" % (name, text[:300]))
+missing = [k for k in keys if k not in d]
+assert not missing, "%s --json lacks %s: %s" % (name, missing, text)
+print("%s ran: %s" % (name, ", ".join("%s %s" % (k, d[k]) for k in keys)))
+PY
+}
 bench_json=$(.build/debug/connect-bench jwt --iterations 2000 --rounds 3 --json)
+json_has "connect-bench jwt" "$bench_json" connectNs hmacNs jwtKitNs connectToHmac jwtKitToConnect stages
 python3 -c 'import json, sys
-d = json.loads(sys.argv[1])
-missing = [k for k in ("connectNs", "hmacNs", "jwtKitNs", "connectToHmac", "jwtKitToConnect", "stages") if k not in d]
-assert not missing, "connect-bench jwt --json lacks %s" % missing
-assert set(d["stages"]) == {"decode", "json", "hmac", "canonical", "qsh", "claims"}, d["stages"]' "$bench_json"
-echo "connect-bench jwt ran (table and --json)"
+assert set(json.loads(sys.argv[1])["stages"]) == {"decode", "json", "hmac", "canonical", "qsh", "claims"}' "$bench_json"
+bench_dir=$(mktemp -d)
+bench_store="sqlite:$bench_dir/bench.sqlite"
+.build/debug/connect-admin dev seed --store "$bench_store" --tenants 500 --failures 500 --events 500 >/dev/null 2>&1
+.build/debug/connect-bench store --store "$bench_store" --runs 2 >/dev/null
+echo "connect-bench store ran"
+rare=$(.build/debug/connect-admin tenants --store "$bench_store" --limit 1 --json \
+  | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["baseUrl"].split("//")[1].split(".")[0])')
+console_json=$(BENCH_BIN=.build/debug bash scripts/bench-console.sh --json --quick "$bench_store" "$rare" 2>"$bench_dir/console.err") \
+  || { cat "$bench_dir/console.err" >&2; exit 1; }
+json_has "bench-console.sh" "$console_json" firstScreenMs redrawMs tailP95Ms rssMB
+server_json=$(BENCH_BIN=.build/debug DURATION=1s bash scripts/bench-server.sh --json 2>"$bench_dir/server.err") \
+  || { cat "$bench_dir/server.err" >&2; exit 1; }
+json_has "bench-server.sh" "$server_json" authedRps bareRps
+sidecar_json=$(BENCH_BIN=.build/debug DURATION=1s bash scripts/bench-sidecar.sh --json 2>"$bench_dir/sidecar.err") \
+  || { cat "$bench_dir/sidecar.err" >&2; exit 1; }
+json_has "bench-sidecar.sh" "$sidecar_json" addedP50Ms proxiedRps directRps
+rm -rf "$bench_dir"
+log "all tests passed"

@@ -22,6 +22,7 @@ for product in ConnectAdminPackageTests connect-server; do
     || { grep -E "error:" "$build_log" | head -20 >&2; tail -5 "$build_log" >&2; rm -f "$build_log"; exit 1; }
 done
 tail -1 "$build_log"; rm -f "$build_log"
+echo "built in ${SECONDS} s"
 # halt_on_error: the first race ends the run with its report, instead of a pass that printed one.
 # second_deadlock_stack: both stacks of a lock-order inversion.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"

@@ -178,6 +178,38 @@ import Testing
         #expect(try await store.failures(.tail(after: all[0].id)).isEmpty)
     }
 
+    /// A console's live tail is woken by failures another process records: on PostgreSQL by
+    /// the notification the writer's batch sends, on SQLite by the file's data_version. The
+    /// writer keeps recording until the reader wakes (the watch may not be in place for the
+    /// first batch); a watch that never wakes, or ends, fails the test.
+    @Test(arguments: TestStoreBackend.allCases)
+    func failureSignalsWakeAReaderWhenAnotherConnectionRecords(_ backend: TestStoreBackend) async throws {
+        let location = try await backend.freshLocation()
+        let writer = try await ConnectStore.open(location, mode: .readWrite)
+        let reader = try await ConnectStore.open(location, mode: .readOnly)
+        let signals = reader.failureSignals(checkEvery: .milliseconds(10))
+        let woken = await withTaskGroup(of: Bool?.self) { group in
+            group.addTask {
+                for await _ in signals { return true }
+                return false
+            }
+            group.addTask {
+                for index in 0..<400 {
+                    try? await writer.record([F.failure("a", path: "/signal/\(index)")])
+                    try? await Task.sleep(for: .milliseconds(50))
+                    if Task.isCancelled { return nil }
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        #expect(woken == true, "the reader's watch \(woken == false ? "ended" : "never woke") while failures were recorded")
+        await reader.close()
+        await writer.close()
+    }
+
     @Test(arguments: TestStoreBackend.allCases)
     func historyPagesBackwards(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()

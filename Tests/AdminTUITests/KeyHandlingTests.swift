@@ -140,6 +140,24 @@ import Testing
         #expect(core.tailCursor == 1001)
     }
 
+    /// The store's wake-up reads the tail at once; one that comes while a tail read runs is
+    /// not lost (that read may have started before the rows committed) and does not make the
+    /// running read stale: it becomes one more read, from the cursor the answer moved.
+    @Test func aStoreWakeUpReadsTheTailOnceMoreAfterARunningRead() {
+        var core = Self.core()
+        let first = core.failuresMayHaveChanged()
+        #expect(first.map(\.query) == [.tail(after: 1000)])
+        #expect(core.failuresMayHaveChanged().isEmpty, "a read is running: folded, not issued")
+        #expect(core.failuresMayHaveChanged().isEmpty)
+        let new = AuthFailure(id: 1001, at: ConsoleFixtures.now, node: "n", clientKey: "k", reason: .expired, detail: "", method: "GET", path: "/new")
+        let afterFirst = ConsoleFixtures.deliver(.tail([new]), to: .tail, in: &core)
+        #expect(core.tailCursor == 1001, "the running read's answer was kept")
+        #expect(afterFirst.filter { $0.slot == .tail }.map(\.query) == [.tail(after: 1001)])
+        // No wake-up during that read: its answer asks for nothing more.
+        let afterSecond = ConsoleFixtures.deliver(.tail([]), to: .tail, in: &core)
+        #expect(!afterSecond.contains { $0.slot == .tail })
+    }
+
     @Test func aStaleAnswerIsDroppedInOnePlace() {
         var core = Self.core()
         _ = core.handle(.character("/"))

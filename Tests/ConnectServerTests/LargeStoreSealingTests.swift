@@ -17,7 +17,9 @@ import Testing
     static let tenantCount = 100_000
 
     /// Sends unsigned first installs (the server runs with --legacy-install) one after the
-    /// other until stopped; remembers every one the server acknowledged.
+    /// other until stopped; remembers every one the server acknowledged. Paced (20 ms apart):
+    /// what matters is that writes keep coming during the whole seal, not their rate, and
+    /// unpaced the debug server and client took a core from the sealer.
     final class Installer: Sendable {
         let base: String
         let prefix: String
@@ -43,6 +45,7 @@ import Testing
                     acknowledged.withLockedValue { $0[clientKey] = secret }
                 }
                 index += 1
+                try? await Task.sleep(for: .milliseconds(20))
             }
         }
     }

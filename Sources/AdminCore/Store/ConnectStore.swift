@@ -148,7 +148,17 @@ public final class ConnectStore: Sendable {
         var statements: [SQLStatement] = []
         if let lock = database.dialect.serializeInsertsStatement { statements.append(lock) }
         statements += StoreStatements.insertFailures(failures)
+        if let notify = database.dialect.failuresWrittenStatement { statements.append(notify) }
         try await commit(statements)
+    }
+
+    /// Wake-ups for a live tail: yields soon after any process records failures (PostgreSQL:
+    /// the notification every batch of failures sends at commit; SQLite: the file's
+    /// `data_version` moved, checked every `interval`). It can also yield when something else
+    /// changed, so a wake-up means "read the tail", not "there are new rows". It ends when the
+    /// watch cannot go on; the caller keeps polling as its fallback.
+    public func failureSignals(checkEvery interval: Duration = .milliseconds(20)) -> AsyncStream<Void> {
+        database.changes(channel: SQLDialect.failureChannel, checkEvery: interval)
     }
 
     /// Bulk import for the data generator: tenants with their secret history, and events.

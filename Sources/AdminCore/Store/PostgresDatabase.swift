@@ -27,20 +27,7 @@ final class PostgresDatabase: SQLDatabase {
     /// `readOnly`: every transaction of every connection is read-only (PostgreSQL refuses any
     /// write), for stores ConnectAdmin must never change.
     static func connect(_ location: StoreLocation.PostgresLocation, readOnly: Bool = false) async throws(StoreError) -> PostgresDatabase {
-        let tls: PostgresConnection.Configuration.TLS
-        if location.requireTLS {
-            do {
-                tls = .require(try NIOSSLContext(configuration: tlsConfiguration()))
-            } catch {
-                throw StoreError(.unreachable, "cannot set up TLS for PostgreSQL: \(error)")
-            }
-        } else {
-            tls = .disable
-        }
-        var probe = PostgresConnection.Configuration(
-            host: location.host, port: location.port, username: location.username, password: location.password,
-            database: location.database, tls: tls)
-        probe.options.connectTimeout = .seconds(5)
+        let probe = try connectionConfiguration(location)
         do {
             let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
             try await connection.close()
@@ -58,6 +45,25 @@ final class PostgresDatabase: SQLDatabase {
         let client = PostgresClient(configuration: configuration)
         let runTask = Task { await client.run() }
         return PostgresDatabase(client: client, runTask: runTask, location: location)
+    }
+
+    /// One connection outside the pool: the first probe, and the live tail's listener.
+    static func connectionConfiguration(_ location: StoreLocation.PostgresLocation) throws(StoreError) -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        if location.requireTLS {
+            do {
+                tls = .require(try NIOSSLContext(configuration: tlsConfiguration()))
+            } catch {
+                throw StoreError(.unreachable, "cannot set up TLS for PostgreSQL: \(error)")
+            }
+        } else {
+            tls = .disable
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.username, password: location.password,
+            database: location.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
     }
 
     /// TLS with the system's trust roots and hostname verification (`sslmode=require`).
@@ -112,6 +118,26 @@ final class PostgresDatabase: SQLDatabase {
     func scrub(tables: [String]) async throws(StoreError) -> String? {
         _ = try await rows(SQLStatement("VACUUM " + tables.joined(separator: ", ")))
         return "PostgreSQL keeps replaced row versions in free space until it is reused, and in its WAL and base backups until they are recycled: see \"Secrets at rest\" in docs/operations.md"
+    }
+
+    /// `LISTEN` on a connection of its own (a pooled one would be handed to other queries),
+    /// held for as long as the stream is read. `interval` does not apply: notifications come
+    /// as writers commit.
+    func changes(channel: String, checkEvery interval: Duration) -> AsyncStream<Void> {
+        let location = self.location
+        return AsyncStream { continuation in
+            let task = Task.detached {
+                defer { continuation.finish() }
+                guard let configuration = try? PostgresDatabase.connectionConfiguration(location),
+                      let connection = try? await PostgresConnection.connect(configuration: configuration, id: 1, logger: PostgresDatabase.logger)
+                else { return }
+                _ = try? await connection.listen(on: channel) { notifications in
+                    for try await _ in notifications { continuation.yield() }
+                }
+                try? await connection.close()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
     }
 
     func close() async {

@@ -14,6 +14,11 @@ protocol SQLDatabase: Sendable {
     /// where the engine allows it (after sealing secrets, the plain ones). Returns a sentence
     /// on what may remain, or `nil` when nothing does.
     func scrub(tables: [String]) async throws(StoreError) -> String?
+    /// Wake-ups when another connection may have written: PostgreSQL delivers `channel`'s
+    /// notifications (writers send them); SQLite has no notifications, so the file's
+    /// `data_version` is checked every `interval` (a pragma, not a query). Ends when the watch
+    /// cannot go on (store gone, connection lost); the caller then polls.
+    func changes(channel: String, checkEvery interval: Duration) -> AsyncStream<Void>
     func close() async
 }
 
@@ -38,6 +43,19 @@ enum SQLDialect: Sendable {
         case .postgres: return SQLStatement("SELECT pg_advisory_xact_lock(727272)")
         }
     }
+
+    /// Sent in every transaction that records failures: PostgreSQL delivers it once, at commit,
+    /// to every connection listening (the consoles' live tails). SQLite's readers see the file
+    /// change instead.
+    var failuresWrittenStatement: SQLStatement? {
+        switch self {
+        case .sqlite: return nil
+        case .postgres: return SQLStatement("NOTIFY \(SQLDialect.failureChannel)")
+        }
+    }
+
+    /// The PostgreSQL notification channel of `failuresWrittenStatement`.
+    static let failureChannel = "connect_admin_failures"
 
     /// A statement that serialises writers of one tenant for the rest of the transaction, so
     /// that a guard reading its row sees every committed change (PostgreSQL, several nodes).

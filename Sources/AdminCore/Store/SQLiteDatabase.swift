@@ -139,6 +139,30 @@ final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    /// A read-only connection of its own reads `PRAGMA data_version`, which moves whenever
+    /// another connection commits to the file; a few microseconds, where a tail query would
+    /// read the failure table.
+    func changes(channel: String, checkEvery interval: Duration) -> AsyncStream<Void> {
+        let path = self.path
+        return AsyncStream { continuation in
+            let task = Task.detached {
+                defer { continuation.finish() }
+                var configuration = Configuration()
+                configuration.readonly = true
+                configuration.label = "connect-store-watch"
+                guard let connection = try? DatabaseQueue(path: path, configuration: configuration) else { return }
+                var seen: Int?
+                while !Task.isCancelled {
+                    guard let version = try? await connection.read({ db in try Int.fetchOne(db, sql: "PRAGMA data_version") }) else { return }
+                    if let seen, version != seen { continuation.yield() }
+                    seen = version
+                    do { try await Task.sleep(for: interval) } catch { return }
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     func close() async {
         if let writer {
             // Fold the WAL back into the database so the next reader opens it at once.

@@ -47,6 +47,9 @@ struct ConsoleCore: Sendable {
     private(set) var awaited: Set<Slot> = []
     /// Where the live tail goes on (the newest failure id seen); `nil` until the header said.
     private(set) var tailCursor: Int64?
+    /// The store said failures were written while a tail read was running (which may have
+    /// started before they were committed): read again when it answers.
+    private var tailWanted = false
     private var lastPoll = Date.distantPast
     private var lastHeader = Date.distantPast
 
@@ -84,6 +87,18 @@ struct ConsoleCore: Sendable {
             requests += route(screen) { $0.refresh(&$1, forced: false) }
         }
         return requests
+    }
+
+    /// The store's watch saw failures written: read the tail now, or right after the read
+    /// that is running. Wake-ups never interrupt a running read (a flood of them would make
+    /// every answer stale), they are folded into one more read.
+    mutating func failuresMayHaveChanged() -> [DataRequest] {
+        guard let tailCursor else { return [] }
+        if awaited.contains(.tail) {
+            tailWanted = true
+            return []
+        }
+        return issue([(.tail, .tail(after: tailCursor), true)])
     }
 
     mutating func resize(rows: Int, columns: Int) {
@@ -278,6 +293,15 @@ struct ConsoleCore: Sendable {
         guard generations[answer.slot] == answer.generation else { return [] }
         awaited.remove(answer.slot)
         if case .failed(let message) = answer.answer { storeProblem = message } else { storeProblem = nil }
+        var requests = deliver(answer)
+        if answer.slot == .tail, tailWanted {
+            tailWanted = false
+            requests += failuresMayHaveChanged()
+        }
+        return requests
+    }
+
+    private mutating func deliver(_ answer: DataAnswer) -> [DataRequest] {
         switch (answer.slot, answer.answer) {
         case (.header, .header(let count, let perMinute, let newest, let capabilities)):
             header.tenantCount = count

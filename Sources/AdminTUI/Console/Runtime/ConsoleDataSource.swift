@@ -7,17 +7,24 @@ actor ConsoleDataSource {
     let location: StoreLocation
     let keyRing: SecretKeyRing
     private var store: (any StoreReader)?
+    /// Watches the open store for new failures and calls `failuresChanged` (the live tail's
+    /// wake-up); polling stays as the fallback when there is no watch.
+    private var watch: Task<Void, Never>?
+    private let failuresChanged: @Sendable () -> Void
     private let inspector = TokenInspector(verifier: ConnectTokenVerifier(minimumSecretBytes: 1))
     /// Failures per minute already counted: closed minutes do not change, so each refresh
     /// only recounts the last two instead of scanning 30 minutes of a busy table.
     private var minuteCounts: [Int64: Int] = [:]
 
-    init(location: StoreLocation, keyRing: SecretKeyRing) {
+    init(location: StoreLocation, keyRing: SecretKeyRing, failuresChanged: @escaping @Sendable () -> Void = {}) {
         self.location = location
         self.keyRing = keyRing
+        self.failuresChanged = failuresChanged
     }
 
     func close() async {
+        watch?.cancel()
+        watch = nil
         await store?.close()
         store = nil
     }
@@ -26,6 +33,13 @@ actor ConsoleDataSource {
         if let store { return store }
         let opened = try await StoreReaders.open(location, keyRing: keyRing)
         store = opened
+        if let connectStore = opened as? ConnectStore {
+            let signals = connectStore.failureSignals()
+            let failuresChanged = failuresChanged
+            watch = Task.detached {
+                for await _ in signals { failuresChanged() }
+            }
+        }
         return opened
     }
 
@@ -34,8 +48,7 @@ actor ConsoleDataSource {
             return try await run(query, now: now)
         } catch {
             // Drop the connection: the next request reconnects.
-            await store?.close()
-            store = nil
+            await close()
             return .failed(error.message)
         }
     }

@@ -12,21 +12,28 @@ final class ConsoleRuntime {
     let location: StoreLocation
     let mouse: Bool
     private let dataSource: ConsoleDataSource
-    private let shared = Shared()
+    private let shared: Shared
 
     /// What the loop shares with store tasks and signal handlers.
     final class Shared: Sendable {
         let answers = NIOLockedValueBox([DataAnswer]())
         let interrupted = Atomic<Bool>(false)
+        /// Set by the store's watch when failures may have been written.
+        let failuresChanged = Atomic<Bool>(false)
     }
 
     init(location: StoreLocation, keyRing: SecretKeyRing = .none, mouse: Bool = true) {
         self.location = location
         self.mouse = mouse
-        self.dataSource = ConsoleDataSource(location: location, keyRing: keyRing)
+        let shared = Shared()
+        self.shared = shared
+        self.dataSource = ConsoleDataSource(location: location, keyRing: keyRing) {
+            shared.failuresChanged.store(true, ordering: .relaxed)
+        }
     }
 
-    /// How often the loop ticks (the live tail's poll).
+    /// How often the loop ticks (the live tail's fallback poll: the store's watch wakes the
+    /// tail sooner).
     static let tickInterval: Duration = .milliseconds(250)
 
     func run() {
@@ -54,6 +61,9 @@ final class ConsoleRuntime {
                 // An empty tail poll (four a second when nothing happens) changes nothing on screen.
                 if case .tail(let rows) = answer.answer, rows.isEmpty, core.storeProblem == nil { continue }
                 dirty = true
+            }
+            if shared.failuresChanged.exchange(false, ordering: .relaxed) {
+                dispatch(core.failuresMayHaveChanged(), &scheduler)
             }
             if ContinuousClock.now - lastTick >= Self.tickInterval {
                 lastTick = .now
