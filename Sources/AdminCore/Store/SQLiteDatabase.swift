@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NIOConcurrencyHelpers
 
 /// The SQLite backend (GRDB): WAL mode so a reader never blocks the writer, a busy timeout
 /// for the rare writer/writer overlap, files created 0600, readers opened read-only.
@@ -141,25 +142,38 @@ final class SQLiteDatabase: SQLDatabase {
 
     /// A read-only connection of its own reads `PRAGMA data_version`, which moves whenever
     /// another connection commits to the file; a few microseconds, where a tail query would
-    /// read the failure table.
+    /// read the failure table. A dispatch timer, not a task: the check runs 50 times a second
+    /// for as long as a console is open, and a sleeping task plus GRDB's async hop cost the idle
+    /// console a percent of a core.
     func changes(channel: String, checkEvery interval: Duration) -> AsyncStream<Void> {
-        let path = self.path
-        return AsyncStream { continuation in
-            let task = Task.detached {
-                defer { continuation.finish() }
-                var configuration = Configuration()
-                configuration.readonly = true
-                configuration.label = "connect-store-watch"
-                guard let connection = try? DatabaseQueue(path: path, configuration: configuration) else { return }
-                var seen: Int?
-                while !Task.isCancelled {
-                    guard let version = try? await connection.read({ db in try Int.fetchOne(db, sql: "PRAGMA data_version") }) else { return }
-                    if let seen, version != seen { continuation.yield() }
-                    seen = version
-                    do { try await Task.sleep(for: interval) } catch { return }
-                }
+        AsyncStream { continuation in
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.label = "connect-store-watch"
+            guard let connection = try? DatabaseQueue(path: path, configuration: configuration) else {
+                continuation.finish()
+                return
             }
-            continuation.onTermination = { _ in task.cancel() }
+            // The version last read, and whether the reader has gone (the timer then stops itself).
+            let state = NIOLockedValueBox((seen: Int?.none, stopped: false))
+            let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "connect-store-watch"))
+            timer.setEventHandler {
+                // Outside a transaction and from the statement cache.
+                guard !state.withLockedValue({ $0.stopped }),
+                      let version = try? connection.inDatabase({ db in try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) })
+                else {
+                    timer.cancel()
+                    continuation.finish()
+                    return
+                }
+                let previous = state.withLockedValue { state in defer { state.seen = version }; return state.seen }
+                if let previous, previous != version { continuation.yield() }
+            }
+            let (seconds, attoseconds) = interval.components
+            timer.schedule(deadline: .now(), repeating: .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)),
+                           leeway: .milliseconds(2))
+            continuation.onTermination = { _ in state.withLockedValue { $0.stopped = true } }
+            timer.resume()
         }
     }
 
