@@ -2,6 +2,8 @@
 # Runs the suites where threads meet under Thread Sanitizer: a data race is a failure.
 #
 #   scripts/tsan.sh [FILTER]      default: the concurrency, store, recorder and scheduler suites
+#   scripts/tsan.sh --build-only  builds and stops (scripts/test.sh builds beside a test that
+#                                 leaves a core idle, and runs the suites later)
 #
 # Builds into .build-tsan (its own build folder, so the everyday debug build stays as it is)
 # and needs the throwaway PostgreSQL and Redis that scripts/test.sh starts, or
@@ -11,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Not LifecycleRaceTests: its races are between transactions, which TSan does not see, and
 # at TSan's speed some of its 25 concurrent callbacks pass the 5 s store deadline (503).
+build_only=
+if [ "${1:-}" = "--build-only" ]; then build_only=1; shift; fi
 filter=${1:-'StoreConcurrencyTests|StoreConformanceTests|FailureRecorderTests|FloodFoldingTests|TwoNodeTests|RequestSchedulerTests'}
 scratch=(--scratch-path .build-tsan --sanitize=thread)
 echo "building with -sanitize=thread into .build-tsan"
@@ -23,6 +27,7 @@ for product in ConnectAdminPackageTests connect-server; do
 done
 tail -1 "$build_log"; rm -f "$build_log"
 echo "built in ${SECONDS} s"
+[ -z "$build_only" ] || exit 0
 # halt_on_error: the first race ends the run with its report, instead of a pass that printed one.
 # second_deadlock_stack: both stacks of a lock-order inversion.
 export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 ${TSAN_OPTIONS:-}"
