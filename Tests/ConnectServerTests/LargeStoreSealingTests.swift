@@ -19,7 +19,7 @@ import Testing
     /// Sends unsigned first installs (the server runs with --legacy-install) one after the
     /// other until stopped; remembers every one the server acknowledged. Paced (20 ms apart):
     /// what matters is that writes keep coming during the whole seal, not their rate, and
-    /// unpaced the debug server and client took a core from the sealer.
+    /// `scripts/test.sh` runs the Thread Sanitizer build beside this test.
     final class Installer: Sendable {
         let base: String
         let prefix: String
