@@ -21,14 +21,9 @@ while [ $# -gt 0 ]; do
 done
 STORE=${1:?usage: bench-console.sh [--json] [--quick] STORE_URL [RARE_FILTER RARE_MATCHES] (generate one with connect-admin dev seed)}
 RARE=${2:-monsters-4257}
-if [ -n "${BENCH_BIN:-}" ]; then
-  BIN_DIR=$(realpath "$BENCH_BIN")
-else
-  swift build -c release --product connect-admin >/dev/null 2>&1
-  swift build -c release --product connect-bench >/dev/null 2>&1
-  BIN_DIR=$PWD/.build/release
-fi
-BIN=$BIN_DIR/connect-admin
+. scripts/bench-lib.sh
+bench_binaries connect-admin connect-bench
+BIN_DIR=$BIN BIN=$BIN/connect-admin
 [ -z "$json" ] || exec 3>&1 1>&2
 socket="bench-console-$$"
 t() { tmux -L "$socket" "$@"; }

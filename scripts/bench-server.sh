@@ -13,13 +13,8 @@ json=
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-32}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-if [ -n "${BENCH_BIN:-}" ]; then
-  BIN=$BENCH_BIN
-else
-  swift build -c release --product connect-server >/dev/null
-  swift build -c release --product connect-admin >/dev/null
-  BIN=.build/release
-fi
+. scripts/bench-lib.sh
+bench_binaries connect-server connect-admin
 [ -z "$json" ] || exec 3>&1 1>&2
 work=$(mktemp -d /tmp/bench-server.XXXXXX)
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT

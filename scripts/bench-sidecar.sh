@@ -17,13 +17,8 @@ need=()
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || need+=(nginx-light)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
-if [ -n "${BENCH_BIN:-}" ]; then
-  BIN=$BENCH_BIN
-else
-  swift build -c release --product connect-server >/dev/null
-  swift build -c release --product connect-admin >/dev/null
-  BIN=.build/release
-fi
+. scripts/bench-lib.sh
+bench_binaries connect-server connect-admin
 [ -z "$json" ] || exec 3>&1 1>&2
 work=$(mktemp -d /tmp/bench-sidecar.XXXXXX)
 pids=()
