@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-STORE=${1:?usage: bench-console.sh [--json] [--quick] STORE_URL [RARE_FILTER RARE_MATCHES] (generate one with connect-admin dev seed)}
+STORE=${1:?usage: bench-console.sh [--json] [--quick] STORE_URL [RARE_FILTER [RARE_MATCHES]] (generate one with connect-admin dev seed)}
 RARE=${2:-monsters-4257}
 . scripts/bench-lib.sh
 bench_binaries connect-admin connect-bench
@@ -49,7 +49,8 @@ position = {key: index for index, key in enumerate(order)}
 def capture():
     return subprocess.run(["tmux", "-L", socket, "capture-pane", "-p", "-t", "bench"], capture_output=True, text=True).stdout
 def shown(screen):
-    return [line.split()[0] for line in screen.splitlines()[3:] if line[:1].isalnum() and line.split()[0].count("-") == 4]
+    # Table rows start at the left edge with the clientKey; the status and key lines are indented.
+    return [line.split()[0] for line in screen.splitlines()[3:] if line[:1].strip()]
 before = shown(capture())
 start = time.time()
 subprocess.run(["tmux", "-L", socket, "send-keys", "-t", "bench", key], check=True)
