@@ -112,6 +112,7 @@ let package = Package(
             name: "ConnectBench",
             dependencies: [
                 "AdminCore",
+                "ConnectTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

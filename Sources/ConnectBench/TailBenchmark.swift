@@ -1,5 +1,6 @@
 import AdminCore
 import ArgumentParser
+import ConnectTestSupport
 import Foundation
 
 /// The live tail's latency as an operator sees it: a failure is recorded the way
@@ -43,9 +44,9 @@ struct TailBenchmark: AsyncParsableCommand {
         latencies.sort()
         let p50 = Self.percentile(latencies, 0.50), p95 = Self.percentile(latencies, 0.95), p99 = Self.percentile(latencies, 0.99)
         if json {
-            print(#"{"tailP50Ms":\#(Self.rounded(p50)),"tailP95Ms":\#(Self.rounded(p95)),"tailP99Ms":\#(Self.rounded(p99)),"samples":\#(samples)}"#)
+            print(#"{"tailP50Ms":\#(JWTBenchmark.rounded(p50)),"tailP95Ms":\#(JWTBenchmark.rounded(p95)),"tailP99Ms":\#(JWTBenchmark.rounded(p99)),"samples":\#(samples)}"#)
         } else {
-            print("tail latency over \(samples) samples (committed to drawn): p50 \(Self.rounded(p50)) ms, p95 \(Self.rounded(p95)) ms, p99 \(Self.rounded(p99)) ms, max \(Self.rounded(latencies.last ?? 0)) ms")
+            print("tail latency over \(samples) samples (committed to drawn): p50 \(JWTBenchmark.rounded(p50)) ms, p95 \(JWTBenchmark.rounded(p95)) ms, p99 \(JWTBenchmark.rounded(p99)) ms, max \(JWTBenchmark.rounded(latencies.last ?? 0)) ms")
         }
     }
 
@@ -74,17 +75,9 @@ struct TailBenchmark: AsyncParsableCommand {
 
     /// tmux's copy of the pane, as text.
     private func screen() throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux", "-L", tmuxSocket, "capture-pane", "-p", "-t", pane]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw ValidationError("tmux has no pane \(pane) on socket \(tmuxSocket)") }
-        return String(decoding: data, as: UTF8.self)
+        let capture = try ToolCommand.run(["tmux", "-L", tmuxSocket, "capture-pane", "-p", "-t", pane])
+        guard capture.status == 0 else { throw ValidationError("tmux has no pane \(pane) on socket \(tmuxSocket)") }
+        return capture.stdout
     }
 
     /// Nearest-rank percentile of sorted values.
@@ -93,6 +86,4 @@ struct TailBenchmark: AsyncParsableCommand {
         let rank = Int((fraction * Double(sorted.count)).rounded(.up))
         return sorted[min(sorted.count, max(1, rank)) - 1]
     }
-
-    static func rounded(_ value: Double) -> Double { (value * 10).rounded() / 10 }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// Runs a system tool the tests use beside ConnectAdmin (sqlite3, pg_dump, psql, redis-cli)
-/// and returns what it printed on standard output; standard error is dropped.
+/// Runs a system tool the tests and benchmarks use beside ConnectAdmin (sqlite3, pg_dump, psql,
+/// redis-cli, tmux) and returns what it printed on standard output; standard error is dropped.
 public enum ToolCommand {
     public struct Output: Sendable {
         public var status: Int32
