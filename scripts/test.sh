@@ -156,20 +156,17 @@ json_has "connect-bench jwt" "$bench_json" connectNs hmacNs jwtKitNs connectToHm
 python3 -c 'import json, sys
 assert set(json.loads(sys.argv[1])["stages"]) == {"decode", "json", "hmac", "canonical", "qsh", "claims"}' "$bench_json"
 bench_dir=$(mktemp -d)
+# quietly COMMAND…: COMMAND's standard output; its standard error only when it fails.
+quietly() { "$@" 2>"$bench_dir/stderr" || { cat "$bench_dir/stderr" >&2; return 1; }; }
+export BENCH_BIN=.build/debug DURATION=1s
 bench_store="sqlite:$bench_dir/bench.sqlite"
-.build/debug/connect-admin dev seed --store "$bench_store" --tenants 500 --failures 500 --events 500 >/dev/null 2>&1
-.build/debug/connect-bench store --store "$bench_store" --runs 2 >/dev/null
+quietly .build/debug/connect-admin dev seed --store "$bench_store" --tenants 500 --failures 500 --events 500 >/dev/null
+quietly .build/debug/connect-bench store --store "$bench_store" --runs 2 >/dev/null
 echo "connect-bench store ran"
 rare=$(.build/debug/connect-admin tenants --store "$bench_store" --limit 1 --json \
   | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["baseUrl"].split("//")[1].split(".")[0])')
-console_json=$(BENCH_BIN=.build/debug bash scripts/bench-console.sh --json --quick "$bench_store" "$rare" 2>"$bench_dir/console.err") \
-  || { cat "$bench_dir/console.err" >&2; exit 1; }
-json_has "bench-console.sh" "$console_json" firstScreenMs redrawMs tailP95Ms rssMB
-server_json=$(BENCH_BIN=.build/debug DURATION=1s bash scripts/bench-server.sh --json 2>"$bench_dir/server.err") \
-  || { cat "$bench_dir/server.err" >&2; exit 1; }
-json_has "bench-server.sh" "$server_json" authedRps bareRps
-sidecar_json=$(BENCH_BIN=.build/debug DURATION=1s bash scripts/bench-sidecar.sh --json 2>"$bench_dir/sidecar.err") \
-  || { cat "$bench_dir/sidecar.err" >&2; exit 1; }
-json_has "bench-sidecar.sh" "$sidecar_json" addedP50Ms proxiedRps directRps
+json_has "bench-console.sh" "$(quietly bash scripts/bench-console.sh --json --quick "$bench_store" "$rare")" firstScreenMs redrawMs tailP95Ms rssMB
+json_has "bench-server.sh" "$(quietly bash scripts/bench-server.sh --json)" authedRps bareRps
+json_has "bench-sidecar.sh" "$(quietly bash scripts/bench-sidecar.sh --json)" addedP50Ms proxiedRps directRps
 rm -rf "$bench_dir"
 log "all tests passed"
