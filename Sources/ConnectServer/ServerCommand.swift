@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// `connect-server`: the Connect app host.
@@ -13,6 +14,11 @@ struct ServerMain {
     /// Exit codes as connect-admin's: 2 for usage errors (ArgumentParser's default is 64),
     /// 3 when the store cannot be opened.
     static func main() async {
+        // Tasks run on the NIO event loops that do the I/O instead of hopping to Swift's own
+        // thread pool and back for every request (BENCHMARKS.md, "Sidecar": the hops cost half
+        // the CPU of a proxied request). Nothing on the request path blocks a thread: SQLite
+        // work runs on GRDB's own queues.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         do {
             var command = try ServerCommand.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
