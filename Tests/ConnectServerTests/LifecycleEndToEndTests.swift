@@ -58,6 +58,11 @@ import Testing
                                             token: server.requestToken(clientKey: key, secret: Self.secret2, method: "POST", path: "/webhooks/jira:issue_created"),
                                             body: Array("{}".utf8))
         #expect(webhook.status == 204)
+        // A second Authorization field is not ignored: the two make one malformed value.
+        let valid = server.requestToken(clientKey: key, secret: Self.secret2, method: "GET", path: "/pages/hello")
+        let doubled = try await server.send(.GET, "/pages/hello", token: valid, headers: [("Authorization", "JWT \(valid)")])
+        #expect(doubled.status == 401)
+        #expect(doubled.body.contains("malformed_token"), "\(doubled.body)")
 
         // Disable, enable, uninstall with the stored secret.
         for (event, state) in [(InstallEvent.EventType.disabled, TenantState.disabled), (.enabled, .enabled)] {
