@@ -3,6 +3,8 @@
 # temporary directory, and prints `export` lines for it. Source it:
 #   eval "$(scripts/throwaway-postgres.sh start)"   ...   scripts/throwaway-postgres.sh stop "$DIR"
 #   scripts/throwaway-postgres.sh pause DIR / resume DIR   stop and restart it, data kept (outage tests)
+# Tests run it with fsync and synchronous_commit off; PG_DURABLE=1 keeps PostgreSQL's defaults
+# (benchmarks that report the store's write rate).
 # Fails with a clear message when PostgreSQL cannot be installed or started.
 set -euo pipefail
 
@@ -20,9 +22,10 @@ as_owner() {
 }
 
 start_server() {
-  local bin=$1 dir=$2
+  local bin=$1 dir=$2 durability="-c fsync=off -c synchronous_commit=off"
+  [ -e "$dir/durable" ] && durability=
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $(cat "$dir/port") -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c max_connections=200" start >&2 \
+    -o "-p $(cat "$dir/port") -c listen_addresses=127.0.0.1 -k $dir $durability -c max_connections=200" start >&2 \
     || die "PostgreSQL did not start: $(tail -n 5 "$dir/server.log")"
 }
 
@@ -47,6 +50,7 @@ case "${1:-}" in
     as_owner "$bin/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pwfile" --auth=scram-sha-256 -E UTF8 >"$dir/initdb.log" 2>&1 \
       || die "initdb failed: $(tail -n 5 "$dir/initdb.log")"
     echo "$port" > "$dir/port"
+    [ "${PG_DURABLE:-0}" = 1 ] && touch "$dir/durable"
     start_server "$bin" "$dir"
     PGPASSWORD="$password" "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABASE connect_test" >&2 \
       || die "could not create the test database"
