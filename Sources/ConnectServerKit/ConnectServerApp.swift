@@ -324,8 +324,8 @@ public struct ConnectServerApp: Sendable {
     }
 }
 
-/// The server's background work, run and stopped with it: batched failure writes and
-/// hourly retention pruning.
+/// The server's background work, run and stopped with it: batched failure writes, the
+/// known-tenants index, and hourly retention pruning.
 struct BackgroundWork: Service {
     let app: ConnectServerApp
 
@@ -335,6 +335,7 @@ struct BackgroundWork: Service {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await app.recorder.run() }
                 group.addTask { await app.rejections.run(interval: .milliseconds(500)) }
+                group.addTask { await app.directory.known.run(store: app.store, logger: app.logger) }
                 group.addTask {
                     while !Task.isCancelled {
                         let cutoff = Date().addingTimeInterval(-app.configuration.retention)

@@ -237,6 +237,21 @@ public final class ConnectStore: Sendable {
         return try rows.first.map { row throws(StoreError) in try StoreRows.tenant(row, keyRing: keyRing) }
     }
 
+    /// Client keys in the order of their rows' last change, `limit` at a time after `position`
+    /// (nil: from the start), for a node's in-memory index of which tenants exist. Keyset
+    /// paging over the `tenant_by_updated_at` index.
+    public func tenantKeys(after position: TenantKeyPosition?, limit: Int) async throws(StoreError) -> [TenantKeyPosition] {
+        let start = position ?? TenantKeyPosition(updatedAt: Int64.min, clientKey: "")
+        let rows = try await read(SQLStatement(
+            "SELECT client_key, updated_at FROM tenant WHERE updated_at > ? OR (updated_at = ? AND client_key > ?) "
+                + "ORDER BY updated_at, client_key LIMIT ?",
+            [.integer(start.updatedAt), .integer(start.updatedAt), .text(start.clientKey), .integer(Int64(limit))]))
+        return try rows.map { row throws(StoreError) in
+            guard let clientKey = row.text("client_key"), let updatedAt = row.integer("updated_at") else { throw StoreRows.damaged("tenant", row) }
+            return TenantKeyPosition(updatedAt: updatedAt, clientKey: clientKey)
+        }
+    }
+
     /// Not indexed: a diagnosis lookup (which tenant an act-as-user assertion names).
     public func tenant(oauthClientId: String) async throws(StoreError) -> Tenant? {
         let rows = try await read(SQLStatement(
