@@ -5,6 +5,7 @@
 #   2. the same beside a flood on each node of one forged token (folds into few rows);
 #   3. the same beside a flood of many kinds: forged tokens of $KINDS unknown issuers, which
 #      the fold window cannot fold by tenant (what an attacker varying his tokens writes).
+# The three take turns, $ROUNDS times; throughputs are medians, counts are totals.
 # For the floods: valid throughput as a share of step 1 (target >= 80 %), every forged request
 # accounted for (sum over the nodes of the 401s their /metrics counted = rows + folded counts in
 # the store), the store's write rate (rows/s and failures/s) and PostgreSQL's CPU.
@@ -23,6 +24,7 @@ VALID_CONNECTIONS=${VALID_CONNECTIONS:-8}
 FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-8}
 FLOOD_DELAY_MS=${FLOOD_DELAY_MS:-8}
 KINDS=${KINDS:-5000}
+ROUNDS=${ROUNDS:-3}
 NODES=3
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 . scripts/bench-lib.sh
@@ -134,7 +136,6 @@ for pid in filter(str.isdigit, os.listdir("/proc")):
 print(f"{total / tick:.2f}")
 PY
 }
-seconds() { echo "${DURATION%s}"; }
 
 # valid [flood.lua]: wrk with the valid token on every node, and the flood beside it when given.
 run() {
@@ -151,42 +152,55 @@ stored() { psql_store "SELECT coalesce(sum(count), 0) FROM auth_failure"; }
 
 echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'); $NODES nodes on one PostgreSQL (durable); connect-server from $BIN"
 echo "per node: valid wrk -t1 -c$VALID_CONNECTIONS; flood wrk -t1 -c$FLOOD_CONNECTIONS with ${FLOOD_DELAY_MS} ms between a connection's requests; $DURATION each"
-run baseline
-baseline=$(sum_rps "$work"/baseline-valid-*.txt)
-echo "valid alone: $baseline req/s over $NODES nodes"
-
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# The three runs take turns, $ROUNDS times, so that the machine's drift falls on all of them.
+baselines=()
+declare -A valids floods answered accounted rows cpu
+for round in $(seq 1 "$ROUNDS"); do
+  run baseline
+  baselines+=("$(sum_rps "$work"/baseline-valid-*.txt)")
+  for kind in one many; do
+    script=$work/forged.lua
+    [ $kind = many ] && script=$work/kinds.lua
+    rows_before=$(psql_store "SELECT count(*) FROM auth_failure")
+    cpu_before=$(pg_cpu)
+    before_401=$(answered_401)
+    stored_before=$(stored)
+    run "$kind" "$script"
+    cpu_after=$(pg_cpu)
+    total_401=$(answered_401)
+    valids[$kind]+="$(sum_rps "$work/$kind"-valid-*.txt) "
+    floods[$kind]+="$(sum_rps "$work/$kind"-flood-*.txt) "
+    # The nodes write what they hold in the background: the first of a kind at once, folded
+    # counts when their window closes. Wait until the store has every 401 answered.
+    for _ in $(seq 1 120); do
+      [ "$(stored)" -ge "$total_401" ] && break
+      sleep 0.5
+    done
+    answered[$kind]=$(( ${answered[$kind]:-0} + total_401 - before_401 ))
+    accounted[$kind]=$(( ${accounted[$kind]:-0} + $(stored) - stored_before ))
+    rows[$kind]=$(( ${rows[$kind]:-0} + $(psql_store "SELECT count(*) FROM auth_failure") - rows_before ))
+    cpu[$kind]=$(awk -v t="${cpu[$kind]:-0}" -v a="$cpu_after" -v b="$cpu_before" 'BEGIN { printf "%.2f", t + a - b }')
+  done
+done
+baseline=$(median "${baselines[@]}")
+echo "valid alone: $baseline req/s over $NODES nodes (median of ${baselines[*]})"
+span=$(awk -v s="${DURATION%s}" -v r="$ROUNDS" 'BEGIN { print s * r }')
 results=()
 for kind in one many; do
-  script=$work/forged.lua
-  [ $kind = many ] && script=$work/kinds.lua
-  rows_before=$(psql_store "SELECT count(*) FROM auth_failure")
-  cpu_before=$(pg_cpu)
-  before_401=$(answered_401)
-  stored_before=$(stored)
-  run "$kind" "$script"
-  cpu_after=$(pg_cpu)
-  answered=$(( $(answered_401) - before_401 ))
-  valid=$(sum_rps "$work/$kind"-valid-*.txt)
-  flood=$(sum_rps "$work/$kind"-flood-*.txt)
-  # The nodes write what they hold in the background: the first of a kind at once, folded
-  # counts when their window closes (10 s). Wait until the store has every 401 answered.
-  total_answered=$(answered_401)
-  for _ in $(seq 1 120); do
-    [ "$(stored)" -ge "$total_answered" ] && break
-    sleep 0.5
-  done
-  accounted=$(( $(stored) - stored_before ))
-  rows=$(( $(psql_store "SELECT count(*) FROM auth_failure") - rows_before ))
+  # shellcheck disable=SC2086
+  valid=$(median ${valids[$kind]})
+  # shellcheck disable=SC2086
+  flood=$(median ${floods[$kind]})
   share=$(awk -v v="$valid" -v b="$baseline" 'BEGIN { printf "%.0f", 100 * v / b }')
-  span=$(seconds)
-  pg=$(awk -v a="$cpu_after" -v b="$cpu_before" -v s="$span" 'BEGIN { printf "%.0f", 100 * (a - b) / s }')
+  pg=$(awk -v c="${cpu[$kind]}" -v s="$span" 'BEGIN { printf "%.0f", 100 * c / s }')
   label="one forged token"
   [ $kind = many ] && label="$KINDS forged issuers"
-  echo "flood of $label: valid $valid req/s = $share % of alone (target >= 80 %); flood $flood req/s"
-  echo "  401s answered (nodes' /metrics): $answered; in the store (rows + folded counts): $accounted$([ "$answered" = "$accounted" ] && echo " - all accounted for" || echo " - MISMATCH")"
-  echo "  store writes during the flood: $rows rows ($(awk -v r="$rows" -v s="$span" 'BEGIN { printf "%.0f", r / s }') rows/s) for $(awk -v r="$accounted" -v s="$span" 'BEGIN { printf "%.0f", r / s }') failures/s; PostgreSQL CPU $pg % of one core"
-  results+=("\"$kind\":{\"validRps\":$valid,\"validPercentOfAlone\":$share,\"floodRps\":$flood,\"answered401\":$answered,\"accounted\":$accounted,\"rows\":$rows,\"postgresCpuPercent\":$pg}")
-  [ "$answered" = "$accounted" ] || mismatch=1
+  echo "flood of $label: valid $valid req/s (median of ${valids[$kind]% }) = $share % of alone (target >= 80 %); flood $flood req/s"
+  echo "  401s answered (nodes' /metrics): ${answered[$kind]}; in the store (rows + folded counts): ${accounted[$kind]}$([ "${answered[$kind]}" = "${accounted[$kind]}" ] && echo " - all accounted for" || echo " - MISMATCH")"
+  echo "  store writes during the floods: ${rows[$kind]} rows ($(awk -v r="${rows[$kind]}" -v s="$span" 'BEGIN { printf "%.0f", r / s }') rows/s) for $(awk -v r="${accounted[$kind]}" -v s="$span" 'BEGIN { printf "%.0f", r / s }') failures/s; PostgreSQL CPU $pg % of one core"
+  results+=("\"$kind\":{\"validRps\":$valid,\"validPercentOfAlone\":$share,\"floodRps\":$flood,\"answered401\":${answered[$kind]},\"accounted\":${accounted[$kind]},\"rows\":${rows[$kind]},\"postgresCpuPercent\":$pg}")
+  [ "${answered[$kind]}" = "${accounted[$kind]}" ] || mismatch=1
 done
 if [ -n "$json" ]; then
   printf '{"nodes":%s,"validAloneRps":%s,%s}\n' "$NODES" "$baseline" "$(IFS=,; echo "${results[*]}")" >&3
