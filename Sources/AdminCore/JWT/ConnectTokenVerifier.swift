@@ -201,7 +201,7 @@ public struct ConnectTokenVerifier: Sendable {
         let key: SigningKey?
         switch lookup {
         case .found(let found, let source):
-            checks.append(.pass(name, source))
+            checks.append(.pass(name, .keySource(source)))
             key = found
         case .refused(let reason, let detail, let found):
             checks.append(.fail(name, reason, detail))

@@ -23,10 +23,27 @@ public enum SigningKey: Sendable {
 /// What looking up the key for a token found.
 public enum KeyLookup: Sendable {
     /// The key to check the signature with, and where it came from (for explanations).
-    case found(SigningKey, source: String)
+    case found(SigningKey, source: KeySource)
     /// The issuer is known but must be refused (uninstalled, disabled). The key, when still
     /// known, is checked anyway so that an operator learns whether the token was genuine.
     case refused(ReasonCode, String, key: SigningKey?)
     /// No key: unknown issuer, install key not fetchable.
     case unavailable(ReasonCode, String)
+}
+
+/// Where a found key came from, as the `issuer` or `key` check says it. Kept as its values until
+/// an explanation reads it: the server builds one for every request and reads almost none.
+public enum KeySource: Sendable, Equatable, CustomStringConvertible, ExpressibleByStringInterpolation {
+    case text(String)
+    /// A tenant's stored secret.
+    case tenant(clientKey: String, fingerprint: String)
+
+    public init(stringLiteral value: String) { self = .text(value) }
+
+    public var description: String {
+        switch self {
+        case .text(let text): return text
+        case .tenant(let clientKey, let fingerprint): return "tenant \(Sanitized.quote(clientKey)), secret \(fingerprint)"
+        }
+    }
 }

@@ -90,6 +90,7 @@ extension VerificationCheck {
         case hs256Matches(fingerprint: String)
         case kidWellFormed(String)
         case audienceNames(String)
+        case keySource(KeySource)
 
         var text: String {
             switch self {
@@ -104,6 +105,7 @@ extension VerificationCheck {
             case .hs256Matches(let fingerprint): return "HS256 signature matches secret \(fingerprint)"
             case .kidWellFormed(let kid): return "kid \(kid) is well-formed"
             case .audienceNames(let clientKey): return "aud names tenant \(clientKey)"
+            case .keySource(let source): return source.description
             }
         }
     }

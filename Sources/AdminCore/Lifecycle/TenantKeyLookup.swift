@@ -18,7 +18,7 @@ public enum TenantKeyLookup {
         case .disabled:
             return .refused(.tenantDisabled, "tenant \(Sanitized.quote(clientKey)) has disabled the app", key: key)
         case .installed, .enabled:
-            return .found(key, source: "tenant \(Sanitized.quote(clientKey)), secret \(tenant.secretFingerprint)")
+            return .found(key, source: .tenant(clientKey: clientKey, fingerprint: tenant.secretFingerprint))
         }
     }
 }
