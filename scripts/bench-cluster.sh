@@ -59,13 +59,7 @@ for n in $(seq 1 $NODES); do
   curl -fs "$base/healthz" >/dev/null || { echo "node-$n did not start: $(tail -n 3 "$work/node-$n.log")" >&2; exit 1; }
 done
 
-secret="bench-secret-0123456789abcdefghijklmnop"
-printf '%s' "$secret" > "$work/secret"
-curl -fs -o /dev/null -X POST "${bases[0]}/installed" -H 'Content-Type: application/json' \
-  -d "{\"key\":\"bench\",\"clientKey\":\"jira:bench\",\"sharedSecret\":\"$secret\",\"baseUrl\":\"https://bench.atlassian.net\",\"productType\":\"jira\",\"eventType\":\"installed\"}"
-token=$($BIN/connect-admin jwt sign --secret-file "$work/secret" --iss jira:bench --context-qsh --ttl 3600)
-printf '%s' "forged-secret-0123456789abcdefghijklmno" > "$work/forged-secret"
-forged=$($BIN/connect-admin jwt sign --secret-file "$work/forged-secret" --iss jira:bench --context-qsh --ttl 3600)
+bench_tenant "${bases[0]}" "$work"
 for base in "${bases[@]}"; do
   # The install is in the store; every node must know the tenant before valid traffic starts.
   for _ in $(seq 1 100); do
@@ -85,17 +79,8 @@ for i in range(int(sys.argv[1])):
     sig = b64(hmac.new(b"forged", f"{head}.{body}".encode(), hashlib.sha256).digest())
     print(f"{head}.{body}.{sig}")
 PY
-cat > "$work/valid.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "ping"
-wrk.headers["Authorization"] = "JWT $token"
-LUA
-cat > "$work/forged.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "ping"
-wrk.headers["Authorization"] = "JWT $forged"
-function delay() return $FLOOD_DELAY_MS end
-LUA
+bench_post_lua "$work/valid.lua" "$token"
+bench_post_lua "$work/forged.lua" "$forged" "$FLOOD_DELAY_MS"
 cat > "$work/kinds.lua" <<LUA
 local tokens = {}
 for line in io.lines("$work/kinds.txt") do tokens[#tokens + 1] = line end
@@ -152,7 +137,6 @@ stored() { psql_store "SELECT coalesce(sum(count), 0) FROM auth_failure"; }
 
 echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'); $NODES nodes on one PostgreSQL (durable); connect-server from $BIN"
 echo "per node: valid wrk -t1 -c$VALID_CONNECTIONS; flood wrk -t1 -c$FLOOD_CONNECTIONS with ${FLOOD_DELAY_MS} ms between a connection's requests; $DURATION each"
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # The three runs take turns, $ROUNDS times, so that the machine's drift falls on all of them.
 baselines=()
 declare -A valids floods answered accounted rows cpu

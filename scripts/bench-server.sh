@@ -31,24 +31,9 @@ LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/store.sqlite" --port
 server=$!
 for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
 
-secret="bench-secret-0123456789abcdefghijklmnop"
-printf '%s' "$secret" > "$work/secret"
-curl -fs -o /dev/null -X POST "$base/installed" -H 'Content-Type: application/json' \
-  -d "{\"key\":\"bench\",\"clientKey\":\"jira:bench\",\"sharedSecret\":\"$secret\",\"baseUrl\":\"https://bench.atlassian.net\",\"productType\":\"jira\",\"eventType\":\"installed\"}"
-token=$($BIN/connect-admin jwt sign --secret-file "$work/secret" --iss jira:bench --context-qsh --ttl 3600)
-printf '%s' "forged-secret-0123456789abcdefghijklmno" > "$work/forged-secret"
-forged=$($BIN/connect-admin jwt sign --secret-file "$work/forged-secret" --iss jira:bench --context-qsh --ttl 3600)
-
-cat > "$work/auth.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "ping"
-wrk.headers["Authorization"] = "JWT $token"
-LUA
-cat > "$work/forged.lua" <<LUA
-wrk.method = "POST"
-wrk.body = "ping"
-wrk.headers["Authorization"] = "JWT $forged"
-LUA
+bench_tenant "$base" "$work"
+bench_post_lua "$work/auth.lua" "$token"
+bench_post_lua "$work/forged.lua" "$forged"
 rps() { awk '/Requests\/sec/ {print $2}'; }
 
 [ "${SEALED:-0}" = 1 ] && echo "secrets sealed at rest (--secret-key-file)"
@@ -67,7 +52,6 @@ for _ in $(seq 1 "$ROUNDS"); do
   plains+=("$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$work/public.lua" "$base/public/echo" | rps)")
   auths+=("$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$work/auth.lua" "$base/api/echo" | rps)")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 plain=$(median "${plains[@]}")
 auth=$(median "${auths[@]}")
 echo "GET /healthz (no work):                  $health req/s"

@@ -163,6 +163,8 @@ bench_store="sqlite:$bench_dir/bench.sqlite"
 quietly .build/debug/connect-admin dev seed --store "$bench_store" --tenants 500 --failures 500 --events 500 >/dev/null
 quietly .build/debug/connect-bench store --store "$bench_store" --runs 2 >/dev/null
 echo "connect-bench store ran"
+json_has "connect-bench prune" "$(quietly .build/debug/connect-bench prune --store "sqlite:$bench_dir/prune.sqlite" --rows 3000 --json)" \
+  writeMaxMsDuring bytesPerRow prunedPerSecond
 rare=$(.build/debug/connect-admin tenants --store "$bench_store" --limit 1 --json \
   | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["baseUrl"].split("//")[1].split(".")[0])')
 json_has "bench-console.sh" "$(quietly bash scripts/bench-console.sh --json --quick "$bench_store" "$rare")" firstScreenMs redrawMs tailP95Ms rssMB

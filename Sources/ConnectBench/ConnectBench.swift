@@ -9,7 +9,7 @@ import JWTKit
 @main
 struct ConnectBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "connect-bench", abstract: "ConnectAdmin benchmarks.", subcommands: [JWTBenchmark.self, StoreBenchmark.self, TailBenchmark.self])
+        commandName: "connect-bench", abstract: "ConnectAdmin benchmarks.", subcommands: [JWTBenchmark.self, StoreBenchmark.self, TailBenchmark.self, PruneBenchmark.self])
 }
 
 /// Full Connect request authentication vs jwt-kit's HS256 verify vs a bare HMAC, all on the

@@ -172,8 +172,8 @@ public final class ConnectStore: Sendable {
         try await commit(statements)
     }
 
-    /// Deletes failures older than `cutoff`, `batchSize` rows per transaction so the server
-    /// is never blocked for long. Returns how many were deleted.
+    /// Deletes failures older than `cutoff`, in short transactions of at most `batchSize` rows
+    /// so that the server's writes are never held up for long. Returns how many were deleted.
     @discardableResult
     public func pruneFailures(olderThan cutoff: Date, batchSize: Int = 5000) async throws(StoreError) -> Int {
         try await prune("auth_failure", where: "at < ?", cutoff: cutoff, batchSize: batchSize)
@@ -186,19 +186,37 @@ public final class ConnectStore: Sendable {
         try await prune("install_event", where: "outcome = 'rejected' AND at < ?", cutoff: cutoff, batchSize: batchSize)
     }
 
+    /// Oldest first through the table's time index, one short transaction at a time: a batch
+    /// is sized to take about `pruneBatchBudget` (up to `batchSize` rows), and the next starts
+    /// only after a pause as long as the last took. On SQLite a writer waits for the batch that
+    /// is running (one writer at a time), so this bounds the stall a server's writes see; a
+    /// fixed 5 000-row batch held them up to 280 ms on a 1M-row prune (BENCHMARKS.md).
     private func prune(_ table: String, where condition: String, cutoff: Date, batchSize: Int) async throws(StoreError) -> Int {
         try requireWritable()
-        let old = "SELECT id FROM \(table) WHERE \(condition) ORDER BY id LIMIT ?"
-        let bindings: [SQLValue] = [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(batchSize))]
+        var size = min(batchSize, 200)
         var deleted = 0
         while true {
-            let count = Int(try await read(SQLStatement("SELECT COUNT(*) AS n FROM (\(old)) AS old", bindings)).first?.integer("n") ?? 0)
-            guard count > 0 else { return deleted }
-            try await commit([SQLStatement("DELETE FROM \(table) WHERE id IN (\(old))", bindings)])
-            deleted += count
-            if count < batchSize { return deleted }
+            let started = ContinuousClock.now
+            let oldest = SQLStatement("SELECT id FROM \(table) WHERE \(condition) ORDER BY at LIMIT ?",
+                                      [.integer(StoreTime.milliseconds(cutoff)), .integer(Int64(size))])
+            let ids = try await read(oldest).compactMap { $0.integer("id") }
+            guard !ids.isEmpty else { return deleted }
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            try await commit([SQLStatement("DELETE FROM \(table) WHERE id IN (\(placeholders))", ids.map(SQLValue.integer))])
+            deleted += ids.count
+            if ids.count < size { return deleted }
+            let took = ContinuousClock.now - started
+            if took > Self.pruneBatchBudget {
+                size = max(20, size / 2)
+            } else if took < Self.pruneBatchBudget / 2 {
+                size = min(batchSize, size * 2)
+            }
+            try? await Task.sleep(for: took)
         }
     }
+
+    /// How long one prune transaction should take.
+    static let pruneBatchBudget = Duration.milliseconds(25)
 
     /// Runs a write transaction to completion even when the caller's task is cancelled (a
     /// client that hung up, a server shutting down): a decision or a batch of failures the
@@ -218,6 +236,16 @@ public final class ConnectStore: Sendable {
         return try await deadline.run(cancelOnTimeout: true, "read") { () throws(StoreError) in
             try await database.rows(statement)
         }
+    }
+
+    /// Bytes the store takes on disk: the whole SQLite file (pages in use and free), or the
+    /// PostgreSQL database. For sizing (bytes per row in BENCHMARKS.md), not for accounting.
+    public func storageBytes() async throws(StoreError) -> Int64 {
+        let sql = switch database.dialect {
+        case .sqlite: "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()"
+        case .postgres: "SELECT pg_database_size(current_database()) AS bytes"
+        }
+        return try await read(SQLStatement(sql)).first?.integer("bytes") ?? 0
     }
 
     /// A cheap round trip: `/readyz` and the console's status line.

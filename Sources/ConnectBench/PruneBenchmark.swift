@@ -1,0 +1,131 @@
+import AdminCore
+import ArgumentParser
+import Foundation
+
+/// Retention at scale: fills an empty store with `--rows` failures older than the cutoff, then
+/// prunes them while a writer records one failure every 10 ms, as a server would. Reports
+/// the longest write during the prune next to writes before it (target: ≤ 100 ms), the
+/// prune's rate, and the bytes the store takes per failure row.
+struct PruneBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune", abstract: "Write stalls while retention prunes old failures.",
+        discussion: "Give an empty store (a new SQLite path, or an empty PostgreSQL database): the benchmark deletes what it wrote.")
+
+    @Option(help: "The store to fill and prune (must hold no failures).")
+    var store: String
+
+    @Option(help: "Failures to write older than the cutoff and then prune.")
+    var rows = 1_000_000
+
+    @Option(help: "Rows a prune transaction deletes (the server's default is 5000).")
+    var batch = 5000
+
+    @Flag(help: "Print one JSON object instead of the lines.")
+    var json = false
+
+    func run() async throws {
+        let location = try StoreLocation.parse(store)
+        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let summary = try await store.summary()
+        guard summary.authFailures == 0 else {
+            throw ValidationError("the store holds \(summary.authFailures) failures: give an empty store, the benchmark deletes what it writes")
+        }
+        let emptyBytes = try await store.storageBytes()
+        let now = Date()
+        let old = now.addingTimeInterval(-40 * 86_400)
+        let fillStart = ContinuousClock.now
+        var written = 0
+        while written < rows {
+            let count = min(20_000, rows - written)
+            try await store.record((written..<(written + count)).map { Self.failure(index: $0, at: old.addingTimeInterval(Double($0) / 1000)) })
+            written += count
+            if !json && written % 200_000 == 0 { FileHandle.standardError.write(Data("written \(written)/\(rows)\n".utf8)) }
+        }
+        let fillTime = ContinuousClock.now - fillStart
+        let bytesPerRow = Double(try await store.storageBytes() - emptyBytes) / Double(rows)
+
+        // Writes alone for two seconds, then writes during the prune.
+        let (_, before) = try await Self.writes(into: store) { try await Task.sleep(for: .seconds(2)) }
+        let cutoff = now.addingTimeInterval(-30 * 86_400)
+        let batch = self.batch
+        let ((pruned, pruneTime), during) = try await Self.writes(into: store) {
+            let start = ContinuousClock.now
+            let pruned = try await store.pruneFailures(olderThan: cutoff, batchSize: batch)
+            return (pruned, ContinuousClock.now - start)
+        }
+        await store.close()
+        let seconds = Double(pruneTime.components.seconds) + Double(pruneTime.components.attoseconds) / 1e18
+        let figures: [(String, String)] = [
+            ("rows", "\(rows)"), ("fillSeconds", Self.format(fillTime, scale: 1)), ("bytesPerRow", String(format: "%.0f", bytesPerRow)),
+            ("pruned", "\(pruned)"), ("pruneSeconds", String(format: "%.1f", seconds)),
+            ("prunedPerSecond", String(format: "%.0f", Double(pruned) / max(seconds, 0.001))), ("batch", "\(batch)"),
+            ("writeP50MsBefore", Self.percentile(before, 0.5)), ("writeMaxMsBefore", Self.percentile(before, 1)),
+            ("writeP50MsDuring", Self.percentile(during, 0.5)), ("writeP99MsDuring", Self.percentile(during, 0.99)),
+            ("writeMaxMsDuring", Self.percentile(during, 1)), ("writesDuring", "\(during.count)"),
+        ]
+        if json {
+            print("{" + figures.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+        } else {
+            print("store: \(location); \(rows) failures written in \(figures[1].1) s, \(figures[2].1) bytes a row (indexes included)")
+            print("prune of \(pruned) rows, \(batch) a transaction: \(figures[4].1) s (\(figures[5].1) rows/s)")
+            print("a write every 10 ms: before the prune p50 \(figures[7].1) ms, max \(figures[8].1) ms; during it p50 \(figures[9].1) ms, "
+                  + "p99 \(figures[10].1) ms, max \(figures[11].1) ms over \(during.count) writes (target: max <= 100 ms)")
+        }
+    }
+
+    /// Records one failure every 10 ms while `body` runs: what it returned, and the time each
+    /// record took.
+    static func writes<T: Sendable>(into store: ConnectStore, while body: @escaping @Sendable () async throws -> T) async throws -> (T, [Duration]) {
+        try await withThrowingTaskGroup(of: WriteOutcome<T>.self) { group in
+            group.addTask { .body(try await body()) }
+            group.addTask {
+                var samples: [Duration] = []
+                var index = 0
+                while !Task.isCancelled {
+                    let start = ContinuousClock.now
+                    try await store.record([failure(index: index, at: Date())])
+                    samples.append(ContinuousClock.now - start)
+                    index += 1
+                    try? await Task.sleep(for: .milliseconds(10))
+                }
+                return .writes(samples)
+            }
+            var value: T?
+            var samples: [Duration] = []
+            while let outcome = try await group.next() {
+                switch outcome {
+                case .body(let result):
+                    value = result
+                    group.cancelAll()
+                case .writes(let result):
+                    samples = result
+                }
+            }
+            guard let value else { throw CancellationError() }
+            return (value, samples)
+        }
+    }
+
+    enum WriteOutcome<T: Sendable>: Sendable {
+        case body(T)
+        case writes([Duration])
+    }
+
+    static func failure(index: Int, at: Date) -> AuthFailure {
+        AuthFailure(at: at, node: "bench-prune", clientKey: "jira:prune-\(index % 1000)", reason: .expired,
+                    detail: "token expired \(60 + index % 900) s ago (leeway 60 s)", method: "GET", path: "/pages/hello",
+                    remoteAddress: "198.51.100.\(index % 250)", userAgent: "Atlassian HttpClient 4.2.1",
+                    tokenFingerprint: String(format: "%016llx", UInt64(index) &* 0x9E37_79B9_7F4A_7C15), alg: "HS256",
+                    exp: Int64(at.timeIntervalSince1970) - 60, iat: Int64(at.timeIntervalSince1970) - 240)
+    }
+
+    static func percentile(_ samples: [Duration], _ fraction: Double) -> String {
+        guard !samples.isEmpty else { return "0" }
+        let sorted = samples.sorted()
+        return format(sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * fraction))], scale: 1000)
+    }
+
+    static func format(_ duration: Duration, scale: Double) -> String {
+        String(format: "%.2f", (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * scale)
+    }
+}
