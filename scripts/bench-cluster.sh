@@ -43,8 +43,8 @@ PG_DURABLE=1 scripts/throwaway-postgres.sh start > "$work/pg.env"
 . "$work/pg.env"
 pg_dir=$CONNECT_TEST_POSTGRES_DIR
 store=$CONNECT_TEST_POSTGRES_URL
-psql_store() { PGPASSWORD=$(cat "$pg_dir/pwfile") "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql" -h 127.0.0.1 -p "$(cat "$pg_dir/port")" -U postgres -d connect_test -Atqc "$1"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+psql=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql
+psql_store() { PGPASSWORD=$(cat "$pg_dir/pwfile") "$psql" -h 127.0.0.1 -p "$(cat "$pg_dir/port")" -U postgres -d connect_test -Atqc "$1"; }
 
 # Three nodes on the one store.
 bases=()
@@ -92,8 +92,7 @@ end
 function delay() return $FLOOD_DELAY_MS end
 LUA
 
-rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
-sum_rps() { local total=0 f; for f in "$@"; do total=$(awk -v a="$total" -v b="$(rps "$f")" 'BEGIN { printf "%.2f", a + b }'); done; echo "$total"; }
+sum_rps() { local total=0 f; for f in "$@"; do total=$(awk -v a="$total" -v b="$(rps < "$f")" 'BEGIN { printf "%.2f", a + b }'); done; echo "$total"; }
 # 401s answered by every node so far, from its /metrics.
 answered_401() {
   local total=0 base

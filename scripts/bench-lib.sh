@@ -39,3 +39,9 @@ bench_post_lua() {
 
 # median NUMBER…: the median, two decimals.
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# free_port: a loopback TCP port nothing listens on now.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+# rps: wrk's requests per second, from its report on standard input.
+rps() { awk '/Requests\/sec/ {print $2}'; }

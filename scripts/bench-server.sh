@@ -20,7 +20,7 @@ bench_binaries connect-server connect-admin
 [ -z "$json" ] || exec 3>&1 1>&2
 work=$(mktemp -d /tmp/bench-server.XXXXXX)
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(free_port)
 base="http://127.0.0.1:$port"
 key_options=()
 if [ "${SEALED:-0}" = 1 ]; then
@@ -34,7 +34,6 @@ for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.
 bench_tenant "$base" "$work"
 bench_post_lua "$work/auth.lua" "$token"
 bench_post_lua "$work/forged.lua" "$forged"
-rps() { awk '/Requests\/sec/ {print $2}'; }
 
 [ "${SEALED:-0}" = 1 ] && echo "secrets sealed at rest (--secret-key-file)"
 echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'); wrk -t2 -c$CONNECTIONS -d$DURATION"

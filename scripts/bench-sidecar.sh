@@ -23,7 +23,6 @@ bench_binaries connect-server connect-admin
 work=$(mktemp -d /tmp/bench-sidecar.XXXXXX)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 # The upstream: nginx, one worker (the sidecar has the other core), 200 "ok" for every path.
 upstream_port=$(free_port)
@@ -60,7 +59,6 @@ curl -fs -o /dev/null -H "Authorization: JWT $token" "$sidecar/api/bench" || { e
 
 # wrk's latency distribution: p50 and p99 in ms.
 percentile() { awk -v p="$1" '$1 == p"%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.3f", v }'; }
-rps() { awk '/Requests\/sec/ {print $2}'; }
 latency() { wrk -t1 -c1 -d"$DURATION" --latency "$@" > "$work/lat.txt"; echo "$(percentile 50 < "$work/lat.txt") $(percentile 99 < "$work/lat.txt")"; }
 
 echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}'); upstream nginx (1 worker); connect-server from $BIN"

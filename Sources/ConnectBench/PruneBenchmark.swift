@@ -17,7 +17,7 @@ struct PruneBenchmark: AsyncParsableCommand {
     @Option(help: "Failures to write older than the cutoff and then prune.")
     var rows = 1_000_000
 
-    @Option(help: "Rows a prune transaction deletes (the server's default is 5000).")
+    @Option(help: "The most rows a prune transaction deletes (the server's default is 5000); each is sized to take about 25 ms.")
     var batch = 5000
 
     @Flag(help: "Print one JSON object instead of the lines.")
@@ -54,22 +54,24 @@ struct PruneBenchmark: AsyncParsableCommand {
             return (pruned, ContinuousClock.now - start)
         }
         await store.close()
-        let seconds = Double(pruneTime.components.seconds) + Double(pruneTime.components.attoseconds) / 1e18
-        let figures: [(String, String)] = [
-            ("rows", "\(rows)"), ("fillSeconds", Self.format(fillTime, scale: 1)), ("bytesPerRow", String(format: "%.0f", bytesPerRow)),
-            ("pruned", "\(pruned)"), ("pruneSeconds", String(format: "%.1f", seconds)),
-            ("prunedPerSecond", String(format: "%.0f", Double(pruned) / max(seconds, 0.001))), ("batch", "\(batch)"),
-            ("writeP50MsBefore", Self.percentile(before, 0.5)), ("writeMaxMsBefore", Self.percentile(before, 1)),
-            ("writeP50MsDuring", Self.percentile(during, 0.5)), ("writeP99MsDuring", Self.percentile(during, 0.99)),
-            ("writeMaxMsDuring", Self.percentile(during, 1)), ("writesDuring", "\(during.count)"),
-        ]
+        let seconds = pruneTime.milliseconds / 1000
+        let beforeMs = before.map(\.milliseconds).sorted(), duringMs = during.map(\.milliseconds).sorted()
+        func ms(_ sorted: [Double], _ fraction: Double) -> String { JWTBenchmark.rounded(TailBenchmark.percentile(sorted, fraction), places: 2) }
+        let fill = JWTBenchmark.rounded(fillTime.milliseconds / 1000, places: 2), perRow = JWTBenchmark.rounded(bytesPerRow, places: 0)
+        let pruneSeconds = JWTBenchmark.rounded(seconds), rate = JWTBenchmark.rounded(Double(pruned) / max(seconds, 0.001), places: 0)
         if json {
-            print("{" + figures.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
+            let figures: KeyValuePairs = [
+                "rows": "\(rows)", "fillSeconds": fill, "bytesPerRow": perRow, "pruned": "\(pruned)", "pruneSeconds": pruneSeconds,
+                "prunedPerSecond": rate, "batch": "\(batch)", "writeP50MsBefore": ms(beforeMs, 0.5), "writeMaxMsBefore": ms(beforeMs, 1),
+                "writeP50MsDuring": ms(duringMs, 0.5), "writeP99MsDuring": ms(duringMs, 0.99), "writeMaxMsDuring": ms(duringMs, 1),
+                "writesDuring": "\(during.count)",
+            ]
+            print("{" + figures.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}")
         } else {
-            print("store: \(location); \(rows) failures written in \(figures[1].1) s, \(figures[2].1) bytes a row (indexes included)")
-            print("prune of \(pruned) rows, \(batch) a transaction: \(figures[4].1) s (\(figures[5].1) rows/s)")
-            print("a write every 10 ms: before the prune p50 \(figures[7].1) ms, max \(figures[8].1) ms; during it p50 \(figures[9].1) ms, "
-                  + "p99 \(figures[10].1) ms, max \(figures[11].1) ms over \(during.count) writes (target: max <= 100 ms)")
+            print("store: \(location); \(rows) failures written in \(fill) s, \(perRow) bytes a row (indexes included)")
+            print("prune of \(pruned) rows, at most \(batch) a transaction: \(pruneSeconds) s (\(rate) rows/s)")
+            print("a write every 10 ms: before the prune p50 \(ms(beforeMs, 0.5)) ms, max \(ms(beforeMs, 1)) ms; during it p50 \(ms(duringMs, 0.5)) ms, "
+                  + "p99 \(ms(duringMs, 0.99)) ms, max \(ms(duringMs, 1)) ms over \(during.count) writes (target: max <= 100 ms)")
         }
     }
 
@@ -117,15 +119,5 @@ struct PruneBenchmark: AsyncParsableCommand {
                     remoteAddress: "198.51.100.\(index % 250)", userAgent: "Atlassian HttpClient 4.2.1",
                     tokenFingerprint: String(format: "%016llx", UInt64(index) &* 0x9E37_79B9_7F4A_7C15), alg: "HS256",
                     exp: Int64(at.timeIntervalSince1970) - 60, iat: Int64(at.timeIntervalSince1970) - 240)
-    }
-
-    static func percentile(_ samples: [Duration], _ fraction: Double) -> String {
-        guard !samples.isEmpty else { return "0" }
-        let sorted = samples.sorted()
-        return format(sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * fraction))], scale: 1000)
-    }
-
-    static func format(_ duration: Duration, scale: Double) -> String {
-        String(format: "%.2f", (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * scale)
     }
 }

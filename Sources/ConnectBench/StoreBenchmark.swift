@@ -51,6 +51,6 @@ struct StoreBenchmark: AsyncParsableCommand {
     }
 
     static func milliseconds(_ duration: Duration) -> String {
-        String(format: "%.2f", Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
+        JWTBenchmark.rounded(duration.milliseconds, places: 2)
     }
 }

@@ -67,8 +67,7 @@ struct TailBenchmark: AsyncParsableCommand {
                     throw ValidationError("the console did not show \(marker) within \(Self.sampleDeadline): is it on the Failures screen, following?")
                 }
             }
-            let elapsed = (ContinuousClock.now - committed).components
-            latencies.append(Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15)
+            latencies.append((ContinuousClock.now - committed).milliseconds)
         }
         return latencies
     }

@@ -37,9 +37,7 @@ public final class TenantDirectory: Sendable {
         let now = ContinuousClock.now
         if let entry = entries.withLockedValue({ $0[BytewiseKey(clientKey)] }), now - entry.loadedAt < ttl { return entry.tenant }
         var tenant: Tenant?
-        if known.rulesOut(clientKey) {
-            tenant = nil
-        } else {
+        if !known.rulesOut(clientKey) {
             if let health {
                 tenant = try await health.observe { () throws(StoreError) in try await store.tenant(clientKey: clientKey) }
             } else {
