@@ -289,4 +289,47 @@ import Testing
         #expect(try await store.tenant(clientKey: "jira:hostile")?.description == hostile)
         #expect(try await store.tenants(TenantQuery(filter: "drop table")).rows.count == 1)
     }
+
+    /// The bulk path (`COPY` text on PostgreSQL, where tab, newline, carriage return and
+    /// backslash are separators or escapes) must store every text exactly as the statement
+    /// path does, NULLs as NULL and empty strings as empty, rows in the order given.
+    @Test(arguments: TestStoreBackend.allCases)
+    func bulkImportsStoreEveryTextExactly(_ backend: TestStoreBackend) async throws {
+        let store = try await backend.freshStore()
+        defer { Task { await store.close() } }
+        let texts = ["tab\there", "line\nbreak\r\n", "back\\slash \\N \\.", "\\N", "\\.", "", "\u{1b}[2J\u{7f}é漢\u{202e}",
+                     "a\tb\\tc", "'; DROP TABLE auth_failure; --"]
+        var failures: [AuthFailure] = []
+        for (index, text) in texts.enumerated() {
+            var failure = F.failure(index % 2 == 0 ? nil : "jira:\(text)", at: F.t0.addingTimeInterval(Double(index)), path: "/p?\(text)")
+            failure.detail = text
+            failure.userAgent = index % 3 == 0 ? nil : text
+            failure.exp = index % 2 == 0 ? nil : Int64(-index)
+            failures.append(failure)
+        }
+        try await store.importFailures(failures)
+        let stored = try await store.failures(FailureQuery(limit: 100, afterID: 0))
+        #expect(stored.count == failures.count)
+        for (written, read) in zip(failures, stored) {
+            var expected = written
+            expected.id = read.id
+            #expect(read == expected)
+        }
+        #expect(stored.map { $0.id } == stored.map { $0.id }.sorted(), "rows keep the order they were given in")
+
+        var tenant = F.tenant("jira:bulk\tkey", description: texts.joined(separator: "|"))
+        tenant.displayUrl = nil
+        tenant.serverVersion = ""
+        let event = InstallEvent(at: F.t0, node: "n\\1", clientKey: tenant.clientKey, eventType: .installed, outcome: .rejected,
+                                 reason: .badSignature, auth: "none", baseUrl: "https://x.example/\n", detail: texts.joined(separator: "\t"))
+        try await store.importRows(tenants: [tenant], secrets: [], events: [event])
+        let readTenant = try #require(try await store.tenant(clientKey: tenant.clientKey))
+        #expect(readTenant.description == tenant.description)
+        #expect(readTenant.displayUrl == nil)
+        #expect(readTenant.serverVersion == "")
+        let readEvent = try #require(try await store.history(HistoryQuery(clientKey: tenant.clientKey)).first)
+        #expect(readEvent.detail == event.detail)
+        #expect(readEvent.node == event.node)
+        #expect(readEvent.baseUrl == event.baseUrl)
+    }
 }

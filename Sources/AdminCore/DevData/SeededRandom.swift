@@ -17,10 +17,21 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
 
     /// A lower-case UUID-shaped string, as Connect clientKeys are.
     public mutating func uuid() -> String {
-        let hex = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &self) })
-        let characters = Array(hex)
-        return String(characters[0..<8]) + "-" + String(characters[8..<12]) + "-" + String(characters[12..<16]) + "-"
-            + String(characters[16..<20]) + "-" + String(characters[20..<32])
+        let digits = Array("0123456789abcdef".utf8)
+        let high = next(), low = next()
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var out = 0
+            for index in 0..<32 {
+                if index == 8 || index == 12 || index == 16 || index == 20 {
+                    buffer[out] = UInt8(ascii: "-")
+                    out += 1
+                }
+                let word = index < 16 ? high : low
+                buffer[out] = digits[Int((word >> UInt64(60 - 4 * (index % 16))) & 0xF)]
+                out += 1
+            }
+            return out
+        }
     }
 
     /// An element chosen by weight.

@@ -138,7 +138,7 @@ public final class ConnectStore: Sendable {
     public func record(_ events: [InstallEvent]) async throws(StoreError) {
         try requireWritable()
         guard !events.isEmpty else { return }
-        try await commit(StoreStatements.insertEvents(events))
+        try await commit(StoreStatements.multiRowInsert(StoreStatements.eventRows(events)))
     }
 
     /// Records failures in as few statements as possible.
@@ -147,7 +147,7 @@ public final class ConnectStore: Sendable {
         guard !failures.isEmpty else { return }
         var statements: [SQLStatement] = []
         if let lock = database.dialect.serializeInsertsStatement { statements.append(lock) }
-        statements += StoreStatements.insertFailures(failures)
+        statements += StoreStatements.multiRowInsert(StoreStatements.failureRows(failures))
         if let notify = database.dialect.failuresWrittenStatement { statements.append(notify) }
         try await commit(statements)
     }
@@ -161,15 +161,28 @@ public final class ConnectStore: Sendable {
         database.changes(channel: SQLDialect.failureChannel, checkEvery: interval)
     }
 
-    /// Bulk import for the data generator: tenants with their secret history, and events.
+    /// Bulk import for the data generator: tenants with their secret history, and events, in
+    /// one transaction through the engine's bulk path (`COPY` on PostgreSQL).
     public func importRows(tenants: [Tenant], secrets: [SecretHistoryEntry], events: [InstallEvent]) async throws(StoreError) {
         try requireWritable()
-        var statements: [SQLStatement] = []
-        if let lock = database.dialect.serializeInsertsStatement { statements.append(lock) }
-        statements += try StoreStatements.insertTenants(tenants, keyRing: keyRing)
-        statements += try StoreStatements.insertSecrets(secrets, keyRing: keyRing)
-        statements += StoreStatements.insertEvents(events)
-        try await commit(statements)
+        let bulk = [try StoreStatements.tenantRows(tenants, keyRing: keyRing), try StoreStatements.secretRows(secrets, keyRing: keyRing),
+                    StoreStatements.eventRows(events)]
+        try await bulkInsert(bulk)
+    }
+
+    /// Bulk import of failures for the data generator and benchmarks: `record(_:)`'s
+    /// guarantees (ids in commit order, the live tail woken) through the engine's bulk path.
+    public func importFailures(_ failures: [AuthFailure]) async throws(StoreError) {
+        try requireWritable()
+        try await bulkInsert([StoreStatements.failureRows(failures)], notify: database.dialect.failuresWrittenStatement)
+    }
+
+    private func bulkInsert(_ bulk: [BulkRows], notify: SQLStatement? = nil) async throws(StoreError) {
+        let statements = [database.dialect.serializeInsertsStatement, notify].compactMap { $0 }
+        let database = self.database
+        try await deadline.run(cancelOnTimeout: false, "write") { () throws(StoreError) in
+            try await database.insert(bulk, after: statements)
+        }
     }
 
     /// Deletes failures older than `cutoff`, in short transactions of at most `batchSize` rows

@@ -7,6 +7,8 @@ protocol SQLDatabase: Sendable {
     func rows(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow]
     /// Runs `statements` in one transaction: all or nothing.
     func transaction(_ statements: [SQLStatement]) async throws(StoreError)
+    /// Runs `statements`, then writes `bulk` (in order), in one transaction: all or nothing.
+    func insert(_ bulk: [BulkRows], after statements: [SQLStatement]) async throws(StoreError)
     func tableExists(_ name: String) async throws(StoreError) -> Bool
     /// The names of `table`'s columns (empty when there is no such table).
     func columns(of table: String) async throws(StoreError) -> Set<String>

@@ -90,6 +90,12 @@ final class SQLiteDatabase: SQLDatabase {
     }
 
     func transaction(_ statements: [SQLStatement]) async throws(StoreError) {
+        try await insert([], after: statements)
+    }
+
+    /// `bulk` through one prepared statement per table, run once per row: no SQL text is
+    /// built or parsed per row.
+    func insert(_ bulk: [BulkRows], after statements: [SQLStatement]) async throws(StoreError) {
         guard let writer else { throw StoreError(.failed, "this store was opened read-only") }
         do {
             // GRDB writes in an IMMEDIATE transaction: guards read the row as it is under the lock.
@@ -101,6 +107,17 @@ final class SQLiteDatabase: SQLDatabase {
                         }
                     } else {
                         try db.execute(sql: statement.sql, arguments: SQLiteDatabase.arguments(statement))
+                    }
+                }
+                if !bulk.isEmpty {
+                    // Index pages of a million-row table stay in memory between batches
+                    // (SQLite's default is 2 MB): a 1M-row import took 20 % less time.
+                    try db.execute(sql: "PRAGMA cache_size = -262144")
+                }
+                for table in bulk where !table.rows.isEmpty {
+                    let insert = try db.makeStatement(sql: table.insertSQL)
+                    for row in table.rows {
+                        try insert.execute(arguments: SQLiteDatabase.arguments(row))
                     }
                 }
             }
@@ -187,11 +204,18 @@ final class SQLiteDatabase: SQLDatabase {
     }
 
     static func arguments(_ statement: SQLStatement) -> StatementArguments {
-        StatementArguments(statement.bindings.map { value -> DatabaseValue in
+        arguments(statement.bindings)
+    }
+
+    /// Built from optionals: GRDB's initializer for a sequence of one concrete type maps it
+    /// with a generic key path that the runtime instantiates on every call, which was a
+    /// quarter of a bulk import's time (`perf`, `dev seed`).
+    static func arguments(_ values: [SQLValue]) -> StatementArguments {
+        StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
             switch value {
-            case .null: return .null
-            case .integer(let integer): return integer.databaseValue
-            case .text(let text): return text.databaseValue
+            case .null: return nil
+            case .integer(let integer): return integer
+            case .text(let text): return text
             }
         })
     }

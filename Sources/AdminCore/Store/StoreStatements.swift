@@ -49,7 +49,7 @@ enum StoreStatements {
 
     /// Insert or update the tenant (keeping its first install time) and roll its secret history.
     static func upsertTenant(_ tenant: Tenant, at: Date, keyRing: SecretKeyRing) throws(StoreError) -> [SQLStatement] {
-        let columns = tenantColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let columns = columnList(tenantColumns)
         let updates = columns.filter { $0 != "client_key" && $0 != "installed_at" }.map { "\($0) = excluded.\($0)" }
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         let now = StoreTime.milliseconds(at)
@@ -66,19 +66,21 @@ enum StoreStatements {
         ]
     }
 
-    static func insertTenants(_ tenants: [Tenant], keyRing: SecretKeyRing) throws(StoreError) -> [SQLStatement] {
+    static func tenantRows(_ tenants: [Tenant], keyRing: SecretKeyRing) throws(StoreError) -> BulkRows {
         var rows: [[SQLValue]] = []
+        rows.reserveCapacity(tenants.count)
         for tenant in tenants { rows.append(try tenantValues(tenant, keyRing: keyRing)) }
-        return multiRowInsert(table: "tenant", columns: tenantColumns, rows: rows)
+        return BulkRows(table: "tenant", columns: columnList(tenantColumns), rows: rows)
     }
 
-    static func insertSecrets(_ secrets: [SecretHistoryEntry], keyRing: SecretKeyRing) throws(StoreError) -> [SQLStatement] {
+    static func secretRows(_ secrets: [SecretHistoryEntry], keyRing: SecretKeyRing) throws(StoreError) -> BulkRows {
         var rows: [[SQLValue]] = []
+        rows.reserveCapacity(secrets.count)
         for entry in secrets {
             rows.append([.text(entry.clientKey), .text(entry.fingerprint), .text(try storedSecret(entry.secret, clientKey: entry.clientKey, keyRing)),
                          .integer(StoreTime.milliseconds(entry.currentFrom)), SQLValue(entry.currentUntil.map(StoreTime.milliseconds))])
         }
-        return multiRowInsert(table: "tenant_secret", columns: "client_key, fingerprint, shared_secret, current_from, current_until", rows: rows)
+        return BulkRows(table: "tenant_secret", columns: ["client_key", "fingerprint", "shared_secret", "current_from", "current_until"], rows: rows)
     }
 
     // MARK: Events and failures
@@ -93,16 +95,12 @@ enum StoreStatements {
         ]
     }
 
-    static func insertEvent(_ event: InstallEvent) -> SQLStatement {
-        insertEvents([event])[0]
+    static func eventRows(_ events: [InstallEvent]) -> BulkRows {
+        BulkRows(table: "install_event", columns: columnList(eventColumns), rows: events.map(eventValues))
     }
 
-    static func insertEvents(_ events: [InstallEvent]) -> [SQLStatement] {
-        multiRowInsert(table: "install_event", columns: eventColumns, rows: events.map(eventValues))
-    }
-
-    static func insertFailures(_ failures: [AuthFailure]) -> [SQLStatement] {
-        multiRowInsert(table: "auth_failure", columns: failureColumns, rows: failures.map { failure in
+    static func failureRows(_ failures: [AuthFailure]) -> BulkRows {
+        BulkRows(table: "auth_failure", columns: columnList(failureColumns), rows: failures.map { failure in
             [
                 .integer(StoreTime.milliseconds(failure.at)), .text(failure.node), SQLValue(failure.clientKey),
                 .text(failure.reason.rawValue), .text(failure.detail), .text(failure.method), .text(failure.path),
@@ -113,14 +111,24 @@ enum StoreStatements {
         })
     }
 
-    static func multiRowInsert(table: String, columns: String, rows: [[SQLValue]]) -> [SQLStatement] {
-        guard let width = rows.first?.count else { return [] }
-        let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
-        return stride(from: 0, to: rows.count, by: rowsPerInsert).map { start in
-            let chunk = rows[start..<min(rows.count, start + rowsPerInsert)]
-            return SQLStatement("INSERT INTO \(table) (\(columns)) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
+    static func insertEvent(_ event: InstallEvent) -> SQLStatement {
+        multiRowInsert(eventRows([event]))[0]
+    }
+
+    /// `rows` as INSERTs of up to `rowsPerInsert` rows each: the server's small batches, in
+    /// statements that can share a transaction with guards and locks.
+    static func multiRowInsert(_ rows: BulkRows) -> [SQLStatement] {
+        let tuple = "(" + Array(repeating: "?", count: rows.columns.count).joined(separator: ", ") + ")"
+        let columns = rows.columns.joined(separator: ", ")
+        return stride(from: 0, to: rows.rows.count, by: rowsPerInsert).map { start in
+            let chunk = rows.rows[start..<min(rows.rows.count, start + rowsPerInsert)]
+            return SQLStatement("INSERT INTO \(rows.table) (\(columns)) VALUES " + Array(repeating: tuple, count: chunk.count).joined(separator: ", "),
                                 chunk.flatMap { $0 })
         }
+    }
+
+    static func columnList(_ columns: String) -> [String] {
+        columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
     // MARK: Pages
