@@ -325,7 +325,7 @@ public struct ConnectServerApp: Sendable {
 }
 
 /// The server's background work, run and stopped with it: batched failure writes, the
-/// known-tenants index, and hourly retention pruning.
+/// known-tenants index, and hourly partition upkeep and retention pruning.
 struct BackgroundWork: Service {
     let app: ConnectServerApp
 
@@ -338,6 +338,11 @@ struct BackgroundWork: Service {
                 group.addTask { await app.directory.known.run(store: app.store, logger: app.logger) }
                 group.addTask {
                     while !Task.isCancelled {
+                        do throws(StoreError) {
+                            try await app.store.prepareComingPartitions()
+                        } catch {
+                            app.logger.warning("could not prepare the coming days' failure partitions: \(error.message)")
+                        }
                         let cutoff = Date().addingTimeInterval(-app.configuration.retention)
                         if let deleted = try? await app.store.pruneFailures(olderThan: cutoff), deleted > 0 {
                             app.logger.info("pruned \(deleted) auth failures older than \(cutoff.ISO8601Format())")

@@ -64,6 +64,9 @@ public struct StoreSeeder: Sendable {
         }
         try await writing.finish()
 
+        if failures > 0 {
+            try await store.preparePartitions(from: now.addingTimeInterval(-30 * 86_400), through: now)
+        }
         meter = ProgressMeter(what: "failures", total: failures, report: progress)
         var written = 0
         while written < failures {

@@ -45,7 +45,9 @@ public final class ConnectStore: Sendable {
         let store = ConnectStore(location: location, mode: mode, database: database, keyRing: keyRing, deadline: deadline)
         do {
             switch mode {
-            case .readWrite: try await store.migrate()
+            case .readWrite:
+                try await store.migrate()
+                try await store.prepareComingPartitions()
             case .readOnly: _ = try await store.checkSchema()
             }
         } catch {
@@ -185,11 +187,57 @@ public final class ConnectStore: Sendable {
         }
     }
 
-    /// Deletes failures older than `cutoff`, in short transactions of at most `batchSize` rows
-    /// so that the server's writes are never held up for long. Returns how many were deleted.
+    /// Deletes failures older than `cutoff` so that the server's writes are never held up for
+    /// long. SQLite: in short transactions of at most `batchSize` rows. PostgreSQL: by dropping
+    /// each day's partition once all of the day is older than `cutoff` (so rows of the day the
+    /// cutoff falls in stay until that day is over), and in batches from the partitions that
+    /// are not days. Returns how many rows were deleted.
     @discardableResult
     public func pruneFailures(olderThan cutoff: Date, batchSize: Int = 5000) async throws(StoreError) -> Int {
-        try await prune("auth_failure", where: "at < ?", cutoff: cutoff, batchSize: batchSize)
+        guard database.dialect == .postgres else {
+            return try await prune(FailurePartitions.parent, where: "at < ?", cutoff: cutoff, batchSize: batchSize)
+        }
+        try requireWritable()
+        let partitions = try await read(FailurePartitions.list).compactMap { $0.text("name") }
+        var deleted = 0
+        for name in partitions {
+            guard let day = FailurePartitions.day(ofName: name) else {
+                deleted += try await prune(name, where: "at < ?", cutoff: cutoff, batchSize: batchSize)
+                continue
+            }
+            guard (day + 1) * FailurePartitions.dayMilliseconds <= StoreTime.milliseconds(cutoff) else { continue }
+            let rows = try await read(SQLStatement("SELECT COUNT(*) AS n FROM \(name)")).first?.integer("n") ?? 0
+            // Dropping a partition takes a lock on the whole table for a moment: wait for it at
+            // most 100 ms (a long read holds it), then leave the day to the next prune.
+            do {
+                try await commit([SQLStatement("SET LOCAL lock_timeout = '100ms'"), SQLStatement("DROP TABLE IF EXISTS \(name)")])
+                deleted += Int(rows)
+            } catch {
+                continue
+            }
+        }
+        return deleted
+    }
+
+    /// Yesterday through the day after tomorrow (UTC): what a writer needs for the next days
+    /// even if its hourly upkeep stops for a while.
+    public func prepareComingPartitions(now: Date = Date()) async throws(StoreError) {
+        try await preparePartitions(from: now.addingTimeInterval(-86_400), through: now.addingTimeInterval(2 * 86_400))
+    }
+
+    /// Makes sure every UTC day from `start` through `end` has its partition of failures
+    /// (PostgreSQL; SQLite has none), one short transaction per day. Writers call it when
+    /// they open the store and hourly; a row whose day has none lands in the default
+    /// partition and is moved when the day's partition is made.
+    public func preparePartitions(from start: Date, through end: Date) async throws(StoreError) {
+        guard database.dialect == .postgres else { return }
+        try requireWritable()
+        let last = FailurePartitions.day(of: end)
+        var day = FailurePartitions.day(of: start)
+        while day <= last {
+            try await commit([FailurePartitions.lock, FailurePartitions.create(day: day)])
+            day += 1
+        }
     }
 
     /// Deletes rejected install events older than `cutoff` (accepted ones are the tenant's

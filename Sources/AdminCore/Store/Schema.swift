@@ -6,7 +6,7 @@
 /// the same moment (serialised by an advisory lock) cannot trip over each other.
 enum Schema {
     /// The version this build reads and writes.
-    static let currentVersion = 4
+    static let currentVersion = 5
 
     /// Statements that take a store from `version - 1` to `version`.
     static func migration(to version: Int, dialect: SQLDialect) -> [String] {
@@ -15,7 +15,36 @@ enum Schema {
         case 2: return version2(dialect)
         case 3: return version3(dialect)
         case 4: return version4(dialect)
+        case 5: return version5(dialect)
         default: return []
+        }
+    }
+
+    /// The columns of `auth_failure` after its id, shared by version 1 and version 5.
+    static let failureColumns = """
+        at BIGINT NOT NULL,
+            node TEXT NOT NULL,
+            client_key TEXT,
+            reason TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            method TEXT NOT NULL,
+            path TEXT NOT NULL,
+            remote_address TEXT,
+            user_agent TEXT,
+            token_fingerprint TEXT,
+            alg TEXT,
+            kid TEXT,
+            exp BIGINT,
+            iat BIGINT,
+            count INTEGER NOT NULL
+        """
+
+    /// PostgreSQL: `auth_failure` partitioned by day, so that retention drops whole days
+    /// (`FailurePartitions`). SQLite keeps one table and prunes in small batches.
+    static func version5(_ dialect: SQLDialect) -> [String] {
+        switch dialect {
+        case .sqlite: return []
+        case .postgres: return [FailurePartitions.migration(columns: failureColumns)]
         }
     }
 
@@ -139,21 +168,7 @@ enum Schema {
             """
             CREATE TABLE IF NOT EXISTS auth_failure (
                 id \(dialect.serialPrimaryKey),
-                at BIGINT NOT NULL,
-                node TEXT NOT NULL,
-                client_key TEXT,
-                reason TEXT NOT NULL,
-                detail TEXT NOT NULL,
-                method TEXT NOT NULL,
-                path TEXT NOT NULL,
-                remote_address TEXT,
-                user_agent TEXT,
-                token_fingerprint TEXT,
-                alg TEXT,
-                kid TEXT,
-                exp BIGINT,
-                iat BIGINT,
-                count INTEGER NOT NULL
+                \(failureColumns)
             )
             """,
             "CREATE INDEX IF NOT EXISTS auth_failure_by_tenant ON auth_failure (client_key, id)",
