@@ -2,10 +2,11 @@ import AdminCore
 import ArgumentParser
 import Foundation
 
-/// Retention at scale: fills an empty store with `--rows` failures older than the cutoff, then
-/// prunes them while a writer records one failure every 10 ms, as a server would. Reports
-/// the longest write during the prune next to writes before it (target: ≤ 100 ms), the
-/// prune's rate, and the bytes the store takes per failure row.
+/// Retention at scale: fills an empty store with `--rows` failures older than the cutoff (ten
+/// days of them: ten day partitions on PostgreSQL), then prunes them while a writer records
+/// one failure every 10 ms, as a server would. Reports the longest write during the prune
+/// next to writes before it (target: ≤ 100 ms), the prune's rate, and the bytes the store
+/// takes per failure row.
 struct PruneBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune", abstract: "Write stalls while retention prunes old failures.",
@@ -32,12 +33,15 @@ struct PruneBenchmark: AsyncParsableCommand {
         }
         let emptyBytes = try await store.storageBytes()
         let now = Date()
-        let old = now.addingTimeInterval(-40 * 86_400)
+        // Ten days of failures, 41 to 31 days old, so that on PostgreSQL every day they fall in
+        // ends before the cutoff (30 days) and its partition is dropped whole.
+        let old = now.addingTimeInterval(-41 * 86_400), spacing = 10 * 86_400 / Double(max(rows, 1))
+        try await store.preparePartitions(from: old, through: old.addingTimeInterval(10 * 86_400))
         let fillStart = ContinuousClock.now
         var written = 0
         while written < rows {
             let count = min(20_000, rows - written)
-            try await store.record((written..<(written + count)).map { Self.failure(index: $0, at: old.addingTimeInterval(Double($0) / 1000)) })
+            try await store.importFailures((written..<(written + count)).map { Self.failure(index: $0, at: old.addingTimeInterval(Double($0) * spacing)) })
             written += count
             if !json && written % 200_000 == 0 { FileHandle.standardError.write(Data("written \(written)/\(rows)\n".utf8)) }
         }
