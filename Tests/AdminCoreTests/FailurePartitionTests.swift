@@ -62,6 +62,10 @@ import Testing
         #expect(names.contains(FailurePartitions.name(ofDay: today - 3)), "the day the cutoff falls in stays until it is over")
         let left = try await store.failures(FailureQuery(limit: 100, afterID: 0)).compactMap(\.clientKey)
         #expect(left == ["day-0", "day-1", "day-2", "day-3", "future"])
+
+        // By hand (`store prune`), the cutoff is exact: day -3's row, older than it, goes too.
+        #expect(try await store.pruneFailures(olderThan: cutoff, wholeDays: false) == 1)
+        #expect(try await store.failures(FailureQuery(limit: 100, afterID: 0)).compactMap(\.clientKey) == ["day-0", "day-1", "day-2", "future"])
     }
 
     /// A long read holds a lock that dropping a partition needs: the prune waits for it only

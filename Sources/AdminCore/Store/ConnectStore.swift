@@ -191,9 +191,10 @@ public final class ConnectStore: Sendable {
     /// long. SQLite: in short transactions of at most `batchSize` rows. PostgreSQL: by dropping
     /// each day's partition once all of the day is older than `cutoff` (so rows of the day the
     /// cutoff falls in stay until that day is over), and in batches from the partitions that
-    /// are not days. Returns how many rows were deleted.
+    /// are not days. `wholeDays: false` (a prune by hand) also deletes, in batches, the rows
+    /// of the day the cutoff falls in that are older than it. Returns how many rows were deleted.
     @discardableResult
-    public func pruneFailures(olderThan cutoff: Date, batchSize: Int = 5000) async throws(StoreError) -> Int {
+    public func pruneFailures(olderThan cutoff: Date, batchSize: Int = 5000, wholeDays: Bool = true) async throws(StoreError) -> Int {
         guard database.dialect == .postgres else {
             return try await prune(FailurePartitions.parent, where: "at < ?", cutoff: cutoff, batchSize: batchSize)
         }
@@ -205,7 +206,12 @@ public final class ConnectStore: Sendable {
                 deleted += try await prune(name, where: "at < ?", cutoff: cutoff, batchSize: batchSize)
                 continue
             }
-            guard (day + 1) * FailurePartitions.dayMilliseconds <= StoreTime.milliseconds(cutoff) else { continue }
+            guard (day + 1) * FailurePartitions.dayMilliseconds <= StoreTime.milliseconds(cutoff) else {
+                if !wholeDays && day * FailurePartitions.dayMilliseconds < StoreTime.milliseconds(cutoff) {
+                    deleted += try await prune(name, where: "at < ?", cutoff: cutoff, batchSize: batchSize)
+                }
+                continue
+            }
             let rows = try await read(SQLStatement("SELECT COUNT(*) AS n FROM \(name)")).first?.integer("n") ?? 0
             // Dropping a partition takes a lock on the whole table for a moment: wait for it at
             // most 100 ms (a long read holds it), then leave the day to the next prune.

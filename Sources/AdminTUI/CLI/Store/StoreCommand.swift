@@ -50,7 +50,7 @@ struct StoreCommand: AsyncParsableCommand {
     }
 
     struct Prune: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete auth failures older than the retention age, in small batches.")
+        static let configuration = CommandConfiguration(abstract: "Delete auth failures older than the retention age, in small batches (on PostgreSQL whole days are dropped).")
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "Keep failures younger than this: 30d, 12h, …") var olderThan: String = "30d"
         @Flag(help: "Confirm a prune that keeps less than the last hour (e.g. --older-than 0s deletes every failure).") var yes = false
@@ -61,7 +61,7 @@ struct StoreCommand: AsyncParsableCommand {
             guard yes || cutoff < Date().addingTimeInterval(-3600) else {
                 throw CLIFailure.usage("--older-than \(Sanitized.quote(olderThan)) keeps less than the last hour of failures: add --yes if you mean to delete them")
             }
-            let deleted = try await storeOptions.withStore(.readWrite) { try await $0.pruneFailures(olderThan: cutoff) }
+            let deleted = try await storeOptions.withStore(.readWrite) { try await $0.pruneFailures(olderThan: cutoff, wholeDays: false) }
             Standard.output("deleted \(deleted) failures older than \(RecordRendering.iso(cutoff))")
         }
     }
