@@ -165,6 +165,17 @@ quietly .build/debug/connect-bench store --store "$bench_store" --runs 2 >/dev/n
 echo "connect-bench store ran"
 json_has "connect-bench prune" "$(quietly .build/debug/connect-bench prune --store "sqlite:$bench_dir/prune.sqlite" --rows 3000 --json)" \
   writeMaxMsDuring bytesPerRow prunedPerSecond
+# On PostgreSQL the prune drops day partitions: a database of its own, where no old failure and
+# no old day's partition may be left.
+pg_psql=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql
+"$pg_psql" "$CONNECT_TEST_POSTGRES_URL" -qc "CREATE DATABASE prune_smoke"
+prune_url="${CONNECT_TEST_POSTGRES_URL%/*}/prune_smoke"
+json_has "connect-bench prune (PostgreSQL)" "$(quietly .build/debug/connect-bench prune --store "$prune_url" --rows 3000 --json)" \
+  writeMaxMsDuring bytesPerRow prunedPerSecond
+left=$("$pg_psql" "$prune_url" -Atc "SELECT (SELECT count(*) FROM auth_failure WHERE at < (extract(epoch FROM now() - interval '30 days') * 1000)::bigint)
+  + (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'auth_failure'::regclass
+     AND c.relname LIKE 'auth_failure_p%' AND c.relname < 'auth_failure_p' || to_char(now() - interval '30 days', 'YYYYMMDD'))")
+[ "$left" = 0 ] || { echo "connect-bench prune left $left old failures or day partitions in PostgreSQL" >&2; exit 1; }
 rare=$(.build/debug/connect-admin tenants --store "$bench_store" --limit 1 --json \
   | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["baseUrl"].split("//")[1].split(".")[0])')
 json_has "bench-console.sh" "$(quietly bash scripts/bench-console.sh --json --quick "$bench_store" "$rare")" firstScreenMs redrawMs tailP95Ms rssMB
