@@ -22,15 +22,15 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-                    file: String, function: String, line: UInt) {
+    public func log(event: LogEvent) {
         var fields = JSONObject([
             "time": .string(Date().ISO8601Format()),
-            "level": .string(level.rawValue), "label": .string(label), "message": .string(message.description),
+            "level": .string(event.level.rawValue), "label": .string(label), "message": .string(event.message.description),
         ])
+        if let error = event.error { fields["error"] = .string(String(describing: error)) }
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let explicit { merged.merge(explicit) { _, new in new } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
         for (key, value) in merged where fields[key] == nil { fields[key] = Self.json(value) }
         let text = JSONValue.object(fields).jsonText() + "\n"
         Self.output.withLock { FileHandle.standardError.write(Data(text.utf8)) }
