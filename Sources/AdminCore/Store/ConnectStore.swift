@@ -88,6 +88,10 @@ public final class ConnectStore: Sendable {
         return version
     }
 
+    /// A migration rewrites tables (version 5 rebuilds the failures' primary key: 10 s for
+    /// 10M rows here): it runs without the statement timeout, and its caller waits this long.
+    static let migrationDeadline = StoreDeadline(limit: .seconds(3600))
+
     /// Applies every missing migration, each in its own transaction.
     func migrate() async throws(StoreError) {
         let stored = try await storedSchemaVersion() ?? 0
@@ -98,6 +102,7 @@ public final class ConnectStore: Sendable {
         for version in (stored + 1)...Schema.currentVersion {
             var statements = [SQLStatement]()
             if let lock = database.dialect.serializeInsertsStatement { statements.append(lock) }
+            if let unbounded = database.dialect.noStatementTimeout { statements.append(unbounded) }
             statements.append(SQLStatement("CREATE TABLE IF NOT EXISTS connect_admin_schema (version INTEGER NOT NULL)"))
             // Another writer that migrated first (under the same lock) makes this a no-op.
             statements.append(.guarding("SELECT 1 AS ok WHERE NOT EXISTS (SELECT 1 FROM connect_admin_schema WHERE version = ?)",
@@ -105,7 +110,7 @@ public final class ConnectStore: Sendable {
             statements += Schema.migration(to: version, dialect: database.dialect).map { SQLStatement($0) }
             statements.append(SQLStatement("INSERT INTO connect_admin_schema (version) VALUES (?)", [.integer(Int64(version))]))
             do {
-                try await commit(statements)
+                try await commit(statements, within: Self.migrationDeadline)
             } catch let error where error.kind == .conflict {
                 continue
             }
@@ -290,9 +295,9 @@ public final class ConnectStore: Sendable {
     /// store was handed is written or fails on its own terms, never dropped half-way by
     /// cancellation. GRDB and PostgresNIO both give up on a cancelled task otherwise. The
     /// caller waits at most the store's deadline.
-    func commit(_ statements: [SQLStatement]) async throws(StoreError) {
+    func commit(_ statements: [SQLStatement], within deadline: StoreDeadline? = nil) async throws(StoreError) {
         let database = self.database
-        try await deadline.run(cancelOnTimeout: false, "write") { () throws(StoreError) in
+        try await (deadline ?? self.deadline).run(cancelOnTimeout: false, "write") { () throws(StoreError) in
             try await database.transaction(statements)
         }
     }

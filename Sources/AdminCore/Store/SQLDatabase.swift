@@ -56,6 +56,14 @@ enum SQLDialect: Sendable {
         }
     }
 
+    /// Lifts the statement timeout for the rest of the transaction (migrations). SQLite has none.
+    var noStatementTimeout: SQLStatement? {
+        switch self {
+        case .sqlite: return nil
+        case .postgres: return SQLStatement("SET LOCAL statement_timeout = 0")
+        }
+    }
+
     /// The PostgreSQL notification channel of `failuresWrittenStatement`.
     static let failureChannel = "connect_admin_failures"
 
