@@ -15,6 +15,15 @@ actor ConsoleDataSource {
     /// Failures per minute already counted: closed minutes do not change, so each refresh
     /// only recounts the last two instead of scanning 30 minutes of a busy table.
     private var minuteCounts: [Int64: Int] = [:]
+    /// The last tenant count, and when it may be taken again: counting a million tenants
+    /// takes PostgreSQL ~170 ms of its cores, so a count is redone at most every hundred times
+    /// as long as it took (a small store's, every time the header asks).
+    private var tenantCount: (value: Int, next: ContinuousClock.Instant)?
+    /// The first screen's rows go before the header's counts, which on a big store compete
+    /// with them for the database's cores: the first header read waits until a tenants page
+    /// has been answered, or a second has passed.
+    private var tenantsAnswered = false
+    private var waitingForTenants: [CheckedContinuation<Void, Never>] = []
 
     init(location: StoreLocation, keyRing: SecretKeyRing, failuresChanged: @escaping @Sendable () -> Void = {}) {
         self.location = location
@@ -27,6 +36,7 @@ actor ConsoleDataSource {
         watch = nil
         await store?.close()
         store = nil
+        tenantCount = nil
     }
 
     private func open() async throws(StoreError) -> any StoreReader {
@@ -44,6 +54,12 @@ actor ConsoleDataSource {
     }
 
     func perform(_ query: Query, now: Date) async -> Answer {
+        let answer = await answer(query, now: now)
+        if case .tenants = query { firstTenantsAnswered() }
+        return answer
+    }
+
+    private func answer(_ query: Query, now: Date) async -> Answer {
         do {
             return try await run(query, now: now)
         } catch {
@@ -61,7 +77,8 @@ actor ConsoleDataSource {
         let store = reader as? ConnectStore
         switch query {
         case .header:
-            let count = try await reader.tenantCount()
+            await tenantsFirst()
+            let count = try await countTenants(reader)
             guard let store else {
                 return .header(tenantCount: count, perMinute: Array(repeating: 0, count: 30), newestFailureID: nil, capabilities: reader.capabilities)
             }
@@ -101,6 +118,33 @@ actor ConsoleDataSource {
             return TokenLab.sign(tenant: tenant, method: method, url: url, kind: kind, ttl: ttl, accountID: accountID,
                                  now: Int64(now.timeIntervalSince1970))
         }
+    }
+
+    private func countTenants(_ reader: any StoreReader) async throws(StoreError) -> Int {
+        let started = ContinuousClock.now
+        if let tenantCount, started < tenantCount.next { return tenantCount.value }
+        let value = try await reader.tenantCount()
+        let finished = ContinuousClock.now
+        tenantCount = (value, finished + (finished - started) * 100)
+        return value
+    }
+
+    private func tenantsFirst() async {
+        guard !tenantsAnswered else { return }
+        await withCheckedContinuation { continuation in
+            waitingForTenants.append(continuation)
+            Task {
+                try? await Task.sleep(for: .seconds(1))
+                self.firstTenantsAnswered()
+            }
+        }
+    }
+
+    private func firstTenantsAnswered() {
+        tenantsAnswered = true
+        let waiting = waitingForTenants
+        waitingForTenants = []
+        for continuation in waiting { continuation.resume() }
     }
 
     /// Failures per minute over the last 30 minutes, oldest first. Closed minutes do not change,
