@@ -90,6 +90,8 @@ public final class ConnectStore: Sendable {
 
     /// A migration rewrites tables (version 5 rebuilds the failures' primary key: 10 s for
     /// 10M rows here): it runs without the statement timeout, and its caller waits this long.
+    /// So does a bulk import, whose batches into a big SQLite store took over 5 s on a busy
+    /// machine.
     static let migrationDeadline = StoreDeadline(limit: .seconds(3600))
 
     /// Applies every missing migration, each in its own transaction.
@@ -187,7 +189,7 @@ public final class ConnectStore: Sendable {
     private func bulkInsert(_ bulk: [BulkRows], notify: SQLStatement? = nil) async throws(StoreError) {
         let statements = [database.dialect.serializeInsertsStatement, notify].compactMap { $0 }
         let database = self.database
-        try await deadline.run(cancelOnTimeout: false, "write") { () throws(StoreError) in
+        try await Self.migrationDeadline.run(cancelOnTimeout: false, "bulk write") { () throws(StoreError) in
             try await database.insert(bulk, after: statements)
         }
     }
