@@ -7,6 +7,7 @@ actor ConsoleDataSource {
     let location: StoreLocation
     let keyRing: SecretKeyRing
     private var store: (any StoreReader)?
+    private var opening: Task<any StoreReader, any Error>?
     /// Watches the open store for new failures and calls `failuresChanged` (the live tail's
     /// wake-up); polling stays as the fallback when there is no watch.
     private var watch: Task<Void, Never>?
@@ -39,9 +40,27 @@ actor ConsoleDataSource {
         tenantCount = nil
     }
 
+    /// One opening at a time: the first screen's rows and the header ask at once, and two
+    /// openings made two connection pools, one of them never closed, and two watches.
     private func open() async throws(StoreError) -> any StoreReader {
         if let store { return store }
-        let opened = try await StoreReaders.open(location, keyRing: keyRing)
+        let task: Task<any StoreReader, any Error>
+        if let opening {
+            task = opening
+        } else {
+            let location = location, keyRing = keyRing
+            task = Task { try await StoreReaders.open(location, keyRing: keyRing) }
+            opening = task
+        }
+        let opened: any StoreReader
+        do {
+            opened = try await task.value
+        } catch {
+            opening = nil
+            throw error as? StoreError ?? StoreError(.failed, "cannot open the store: \(error)")
+        }
+        opening = nil
+        if let store { return store }
         store = opened
         if let connectStore = opened as? ConnectStore {
             let signals = connectStore.failureSignals()
