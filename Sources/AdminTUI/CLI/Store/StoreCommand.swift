@@ -25,7 +25,9 @@ struct StoreCommand: AsyncParsableCommand {
 
         func run() async throws {
             let location = try storeOptions.location
-            let (summary, sealing) = try await storeOptions.withStore { store in
+            // Exact counts: 10M failures take PostgreSQL seconds to count (4.6 s on a busy
+            // machine), so this waits longer than the 5 s other reads get.
+            let (summary, sealing) = try await storeOptions.withStore(deadline: .seconds(60)) { store in
                 (try await store.summary(), try await store.sealingSummary())
             }
             if json {

@@ -30,13 +30,14 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store; a failure becomes exit 3 (2 for a malformed URL) with its sentence.
-    func open(_ mode: ConnectStore.AccessMode = .readOnly) async throws -> ConnectStore {
-        try await ConnectStore.open(try location, mode: mode, keyRing: try keyRing)
+    func open(_ mode: ConnectStore.AccessMode = .readOnly, deadline: Duration = .seconds(5)) async throws -> ConnectStore {
+        try await ConnectStore.open(try location, mode: mode, keyRing: try keyRing, deadline: deadline)
     }
 
     /// Runs `body` with the store open, and closes it afterwards whatever happens.
-    func withStore<T>(_ mode: ConnectStore.AccessMode = .readOnly, _ body: (ConnectStore) async throws -> T) async throws -> T {
-        try await Self.closing(try await open(mode), close: { await $0.close() }, body)
+    func withStore<T>(_ mode: ConnectStore.AccessMode = .readOnly, deadline: Duration = .seconds(5),
+                      _ body: (ConnectStore) async throws -> T) async throws -> T {
+        try await Self.closing(try await open(mode, deadline: deadline), close: { await $0.close() }, body)
     }
 
     /// Runs `body` with the store open for reading, whichever framework wrote it (our own, or
