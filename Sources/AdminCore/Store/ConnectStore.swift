@@ -245,11 +245,12 @@ public final class ConnectStore: Sendable {
     public func preparePartitions(from start: Date, through end: Date) async throws(StoreError) {
         guard database.dialect == .postgres else { return }
         try requireWritable()
-        let last = FailurePartitions.day(of: end)
-        var day = FailurePartitions.day(of: start)
-        while day <= last {
+        // One read, then a transaction only for a day that has no partition yet: every
+        // writer's open and hourly upkeep finds them all there.
+        let existing = Set(try await read(FailurePartitions.list).compactMap { $0.text("name") })
+        for day in FailurePartitions.day(of: start)...FailurePartitions.day(of: end)
+        where !existing.contains(FailurePartitions.name(ofDay: day)) {
             try await commit([FailurePartitions.lock, FailurePartitions.create(day: day)])
-            day += 1
         }
     }
 
