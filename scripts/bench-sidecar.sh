@@ -4,6 +4,7 @@
 #   latency, one connection (wrk -c1 --latency): direct, through the sidecar on a public route,
 #     and through the sidecar with a verified token: p50 and p99, and what the sidecar adds;
 #   throughput, $CONNECTIONS connections: direct vs proxied with a verified token.
+#   for scale, in the same run: nginx as a reverse proxy to the same app, and the sidecar's own /healthz.
 # Targets: <= 0.5 ms added at p50 on loopback (release build); proxied >= 70 % of direct.
 # --json: the lines go to stderr and one JSON object to stdout. BENCH_BIN=DIR runs the binaries
 # in DIR instead of building release ones (the smoke run in scripts/test.sh).
@@ -35,6 +36,21 @@ CONF
 nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
 upstream="http://127.0.0.1:$upstream_port"
 
+# A reference proxy: a second nginx, one worker, passing every request to the same upstream over
+# kept-alive connections, doing nothing else. What it reaches is what proxying alone costs on
+# these two cores, whoever writes the proxy.
+reference_port=$(free_port)
+mkdir -p "$work/reference"
+cat > "$work/reference/nginx.conf" <<CONF
+daemon off; worker_processes 1; pid $work/reference/nginx.pid; error_log $work/reference/nginx.err;
+events { worker_connections 1024; }
+http { access_log off; upstream app { server 127.0.0.1:$upstream_port; keepalive 64; }
+  server { listen 127.0.0.1:$reference_port; keepalive_requests 1000000;
+    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+CONF
+nginx -c "$work/reference/nginx.conf" -p "$work/reference" & pids+=($!)
+reference="http://127.0.0.1:$reference_port"
+
 # The app's own store holds the tenant (ACE's AddonSettings in SQLite): --tenants-from reads it.
 secret="bench-secret-0123456789abcdefghijklmnop"
 printf '%s' "$secret" > "$work/secret"
@@ -50,7 +66,7 @@ sidecar_port=$(free_port)
 sidecar="http://127.0.0.1:$sidecar_port"
 LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/store.sqlite" --port "$sidecar_port" --base-url "$sidecar" --node bench \
   --upstream "$upstream" --tenants-from "ace+sqlite:$work/ace.sqlite" --public '/public/*' >"$work/sidecar.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 100); do curl -fs "$upstream/x" >/dev/null && curl -fs "$sidecar/healthz" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 100); do curl -fs "$upstream/x" >/dev/null && curl -fs "$reference/x" >/dev/null && curl -fs "$sidecar/healthz" >/dev/null && break; sleep 0.1; done
 
 token=$($BIN/connect-admin jwt sign --secret-file "$work/secret" --iss jira:bench --method GET --url /api/bench --ttl 3600)
 printf 'wrk.headers["Authorization"] = "JWT %s"\n' "$token" > "$work/auth.lua"
@@ -72,14 +88,20 @@ printf '  sidecar, verified token       %6s  %6s\n' "$auth50" "$auth99"
 added=$(awk -v a="$auth50" -v d="$direct50" 'BEGIN { printf "%.3f", a - d }')
 echo "added by the sidecar at p50 (verified token): $added ms (target <= 0.5 ms)"
 
-direct_rps=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" "$upstream/api/bench" | rps)
-public_rps=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" "$sidecar/public/x" | rps)
-proxied_rps=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" -s "$work/auth.lua" "$sidecar/api/bench" | rps)
-ratio=$(awk -v p="$proxied_rps" -v d="$direct_rps" 'BEGIN { printf "%.0f", 100 * p / d }')
-auth_share=$(awk -v p="$proxied_rps" -v d="$public_rps" 'BEGIN { printf "%.0f", 100 * p / d }')
-echo "throughput, $CONNECTIONS connections (req/s): direct $direct_rps; sidecar, public route $public_rps; sidecar, verified token $proxied_rps"
-echo "proxied with a verified token = $ratio % of direct (target >= 70 %); = $auth_share % of proxying alone"
+throughput() { wrk -t2 -c"$CONNECTIONS" -d"$DURATION" "$@" | rps; }
+percent() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", 100 * a / b }'; }
+direct_rps=$(throughput "$upstream/api/bench")
+reference_rps=$(throughput "$reference/api/bench")
+healthz_rps=$(throughput "$sidecar/healthz")
+public_rps=$(throughput "$sidecar/public/x")
+proxied_rps=$(throughput -s "$work/auth.lua" "$sidecar/api/bench")
+ratio=$(percent "$proxied_rps" "$direct_rps")
+echo "throughput, $CONNECTIONS connections (req/s):"
+printf '  %-44s %8s\n' "direct to the app" "$direct_rps" "nginx as a proxy (the reference)" "$reference_rps" \
+  "the sidecar's own /healthz (no proxying)" "$healthz_rps" "sidecar, public route" "$public_rps" "sidecar, verified token" "$proxied_rps"
+echo "proxied with a verified token = $ratio % of direct (target >= 70 %); the reference proxy = $(percent "$reference_rps" "$direct_rps") % of direct;"
+echo "  verified = $(percent "$proxied_rps" "$reference_rps") % of the reference proxy, $(percent "$proxied_rps" "$public_rps") % of the sidecar's public route"
 if [ -n "$json" ]; then
-  printf '{"directP50Ms":%s,"sidecarP50Ms":%s,"addedP50Ms":%s,"directRps":%s,"publicRps":%s,"proxiedRps":%s,"proxiedPercentOfDirect":%s}\n' \
-    "$direct50" "$auth50" "$added" "$direct_rps" "$public_rps" "$proxied_rps" "$ratio" >&3
+  printf '{"directP50Ms":%s,"sidecarP50Ms":%s,"addedP50Ms":%s,"directRps":%s,"referenceProxyRps":%s,"healthzRps":%s,"publicRps":%s,"proxiedRps":%s,"proxiedPercentOfDirect":%s}\n' \
+    "$direct50" "$auth50" "$added" "$direct_rps" "$reference_rps" "$healthz_rps" "$public_rps" "$proxied_rps" "$ratio" >&3
 fi

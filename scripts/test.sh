@@ -180,7 +180,7 @@ rare=$(.build/debug/connect-admin tenants --store "$bench_store" --limit 1 --jso
   | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["baseUrl"].split("//")[1].split(".")[0])')
 json_has "bench-console.sh" "$(quietly bash scripts/bench-console.sh --json --quick "$bench_store" "$rare")" firstScreenMs redrawMs tailP95Ms rssMB
 json_has "bench-server.sh" "$(ROUNDS=1 quietly bash scripts/bench-server.sh --json)" authedRps bareRps authedPercent
-json_has "bench-sidecar.sh" "$(quietly bash scripts/bench-sidecar.sh --json)" addedP50Ms proxiedRps directRps
+json_has "bench-sidecar.sh" "$(quietly bash scripts/bench-sidecar.sh --json)" addedP50Ms proxiedRps directRps referenceProxyRps healthzRps
 json_has "bench-cluster.sh" "$(ROUNDS=1 KINDS=200 quietly bash scripts/bench-cluster.sh --json)" validAloneRps one many
 rm -rf "$bench_dir"
 log "all tests passed"
