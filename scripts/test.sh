@@ -176,6 +176,13 @@ left=$("$pg_psql" "$prune_url" -Atc "SELECT (SELECT count(*) FROM auth_failure W
   + (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'auth_failure'::regclass
      AND c.relname LIKE 'auth_failure_p%' AND c.relname < 'auth_failure_p' || to_char(now() - interval '30 days', 'YYYYMMDD'))")
 [ "$left" = 0 ] || { echo "connect-bench prune left $left old failures or day partitions in PostgreSQL" >&2; exit 1; }
+# Rejected install events prune in batches on both backends.
+"$pg_psql" "$CONNECT_TEST_POSTGRES_URL" -qc "CREATE DATABASE prune_events_smoke"
+for store in "sqlite:$bench_dir/prune-events.sqlite" "${CONNECT_TEST_POSTGRES_URL%/*}/prune_events_smoke"; do
+  pruned=$(quietly .build/debug/connect-bench prune --store "$store" --rows 3000 --what rejected-events --json)
+  json_has "connect-bench prune --what rejected-events (${store%%:*})" "$pruned" writeMaxMsDuring pruned
+  python3 -c 'import json, sys; n = json.loads(sys.argv[1])["pruned"]; assert n == 3000, "pruned %s of 3000 rejected events" % n' "$pruned"
+done
 rare=$(.build/debug/connect-admin tenants --store "$bench_store" --limit 1 --json \
   | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["baseUrl"].split("//")[1].split(".")[0])')
 json_has "bench-console.sh" "$(quietly bash scripts/bench-console.sh --json --quick "$bench_store" "$rare")" firstScreenMs redrawMs tailP95Ms rssMB

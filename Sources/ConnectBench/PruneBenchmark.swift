@@ -6,7 +6,8 @@ import Foundation
 /// days of them: ten day partitions on PostgreSQL), then prunes them while a writer records
 /// one failure every 10 ms, as a server would. Reports the longest write during the prune
 /// next to writes before it (target: ≤ 100 ms), the prune's rate, and the bytes the store
-/// takes per failure row.
+/// takes per failure row. `--what rejected-events` does the same with rejected install events
+/// (pruned in batches on both backends) and a writer recording one every 10 ms.
 struct PruneBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune", abstract: "Write stalls while retention prunes old failures.",
@@ -18,6 +19,14 @@ struct PruneBenchmark: AsyncParsableCommand {
     @Option(help: "Failures to write older than the cutoff and then prune.")
     var rows = 1_000_000
 
+    enum Rows: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case failures
+        case rejectedEvents = "rejected-events"
+    }
+
+    @Option(help: "What to fill and prune: failures, or rejected install events.")
+    var what: Rows = .failures
+
     @Option(help: "The most rows a prune transaction deletes (the server's default is 5000); each is sized to take about 25 ms.")
     var batch = 5000
 
@@ -28,8 +37,8 @@ struct PruneBenchmark: AsyncParsableCommand {
         let location = try StoreLocation.parse(store)
         let store = try await ConnectStore.open(location, mode: .readWrite)
         let summary = try await store.summary()
-        guard summary.authFailures == 0 else {
-            throw ValidationError("the store holds \(summary.authFailures) failures: give an empty store, the benchmark deletes what it writes")
+        guard summary.authFailures == 0 && summary.installEvents == 0 else {
+            throw ValidationError("the store holds failures or install events: give an empty store, the benchmark deletes what it writes")
         }
         let emptyBytes = try await store.storageBytes()
         let now = Date()
@@ -41,7 +50,13 @@ struct PruneBenchmark: AsyncParsableCommand {
         var written = 0
         while written < rows {
             let count = min(20_000, rows - written)
-            try await store.importFailures((written..<(written + count)).map { Self.failure(index: $0, at: old.addingTimeInterval(Double($0) * spacing)) })
+            let indexes = written..<(written + count)
+            switch what {
+            case .failures:
+                try await store.importFailures(indexes.map { Self.failure(index: $0, at: old.addingTimeInterval(Double($0) * spacing)) })
+            case .rejectedEvents:
+                try await store.importRows(tenants: [], secrets: [], events: indexes.map { Self.rejection(index: $0, at: old.addingTimeInterval(Double($0) * spacing)) })
+            }
             written += count
             if !json && written % 200_000 == 0 { FileHandle.standardError.write(Data("written \(written)/\(rows)\n".utf8)) }
         }
@@ -49,12 +64,16 @@ struct PruneBenchmark: AsyncParsableCommand {
         let bytesPerRow = Double(try await store.storageBytes() - emptyBytes) / Double(rows)
 
         // Writes alone for two seconds, then writes during the prune.
-        let (_, before) = try await Self.writes(into: store) { try await Task.sleep(for: .seconds(2)) }
+        let what = self.what
+        let (_, before) = try await Self.writes(what, into: store) { try await Task.sleep(for: .seconds(2)) }
         let cutoff = now.addingTimeInterval(-30 * 86_400)
         let batch = self.batch
-        let ((pruned, pruneTime), during) = try await Self.writes(into: store) {
+        let ((pruned, pruneTime), during) = try await Self.writes(what, into: store) {
             let start = ContinuousClock.now
-            let pruned = try await store.pruneFailures(olderThan: cutoff, batchSize: batch)
+            let pruned = switch what {
+            case .failures: try await store.pruneFailures(olderThan: cutoff, batchSize: batch)
+            case .rejectedEvents: try await store.pruneRejectedEvents(olderThan: cutoff, batchSize: batch)
+            }
             return (pruned, ContinuousClock.now - start)
         }
         await store.close()
@@ -72,16 +91,16 @@ struct PruneBenchmark: AsyncParsableCommand {
             ]
             print("{" + figures.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}")
         } else {
-            print("store: \(location); \(rows) failures written in \(fill) s, \(perRow) bytes a row (indexes included)")
+            print("store: \(location); \(rows) \(what == .failures ? "failures" : "rejected install events") written in \(fill) s, \(perRow) bytes a row (indexes included)")
             print("prune of \(pruned) rows, at most \(batch) a transaction: \(pruneSeconds) s (\(rate) rows/s)")
             print("a write every 10 ms: before the prune p50 \(ms(beforeMs, 0.5)) ms, max \(ms(beforeMs, 1)) ms; during it p50 \(ms(duringMs, 0.5)) ms, "
                   + "p99 \(ms(duringMs, 0.99)) ms, max \(ms(duringMs, 1)) ms over \(during.count) writes (target: max <= 100 ms)")
         }
     }
 
-    /// Records one failure every 10 ms while `body` runs: what it returned, and the time each
-    /// record took.
-    static func writes<T: Sendable>(into store: ConnectStore, while body: @escaping @Sendable () async throws -> T) async throws -> (T, [Duration]) {
+    /// Records one failure (or rejected install event) every 10 ms while `body` runs: what it
+    /// returned, and the time each record took.
+    static func writes<T: Sendable>(_ what: Rows, into store: ConnectStore, while body: @escaping @Sendable () async throws -> T) async throws -> (T, [Duration]) {
         try await withThrowingTaskGroup(of: WriteOutcome<T>.self) { group in
             group.addTask { .body(try await body()) }
             group.addTask {
@@ -89,7 +108,10 @@ struct PruneBenchmark: AsyncParsableCommand {
                 var index = 0
                 while !Task.isCancelled {
                     let start = ContinuousClock.now
-                    try await store.record([failure(index: index, at: Date())])
+                    switch what {
+                    case .failures: try await store.record([failure(index: index, at: Date())])
+                    case .rejectedEvents: try await store.record([rejection(index: index, at: Date())])
+                    }
                     samples.append(ContinuousClock.now - start)
                     index += 1
                     try? await Task.sleep(for: .milliseconds(10))
@@ -115,6 +137,14 @@ struct PruneBenchmark: AsyncParsableCommand {
     enum WriteOutcome<T: Sendable>: Sendable {
         case body(T)
         case writes([Duration])
+    }
+
+    /// An unsigned reinstall over an existing tenant, refused: the kind of event a hijack
+    /// attempt leaves, by the thousand.
+    static func rejection(index: Int, at: Date) -> InstallEvent {
+        InstallEvent(at: at, node: "bench-prune", clientKey: "jira:prune-\(index % 1000)", eventType: .installed, outcome: .rejected,
+                     reason: .unsignedReinstall, auth: "none", baseUrl: "https://prune-\(index % 1000).atlassian.net",
+                     remoteAddress: "198.51.100.\(index % 250)", detail: "an unsigned install for a clientKey already installed")
     }
 
     static func failure(index: Int, at: Date) -> AuthFailure {
