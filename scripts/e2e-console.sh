@@ -58,7 +58,26 @@ screen main | grep -q $'\x1b' && fail "raw ESC reached the screen" || ok "no raw
 t send-keys -t main Escape
 wait_line main 2 " Tenants " 20
 t send-keys -t main / a c m e Enter
-if wait_for main "/acme" 20 && ! screen main | sed -n '4,27p' | grep -v -i acme | grep -q "atlassian"; then ok "filter narrows the list"; else fail "filter narrows the list" "$(screen main)"; fi
+# The tenants the filter must leave (it matches clientKey, baseUrl and description): the
+# position counter says how many are listed, and no other tenant's key may be on screen.
+acme=$(sql <<'PY'
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("select client_key, base_url, coalesce(description, '') from tenant").fetchall()
+print(sum(1 for r in rows if "acme" in " ".join(r).lower()))
+PY
+)
+others=$(sql <<'PY'
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("select client_key, base_url, coalesce(description, '') from tenant").fetchall()
+print("\n".join(r[0][:13] for r in rows if "acme" not in " ".join(r).lower()))
+PY
+)
+if [ "$acme" -gt 0 ] && [ "$acme" -lt 40 ] && wait_for main "/acme" 20 && wait_for main "1/$acme " 20 \
+   && ! screen main | sed -n '4,27p' | grep -F -q -f <(printf '%s\n' "$others"); then
+  ok "filter narrows the list to the $acme acme tenants"
+else
+  fail "filter narrows the list to the $acme acme tenants" "$(screen main)"
+fi
 t send-keys -t main Escape
 # All 40 again, the selection still on the row it was on (by id, wherever that row now is).
 if wait_for main "/40" 20 && screen main | sed -n 2p | grep -q "^ Tenants "; then ok "Esc clears the filter and stays on Tenants"; else fail "Esc clears the filter" "$(screen main)"; fi

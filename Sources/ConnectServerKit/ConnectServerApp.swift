@@ -331,7 +331,7 @@ struct BackgroundWork: Service {
 
     func run() async throws {
         // Stops when the server shuts down; the recorder flushes what is queued on its way out.
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await app.recorder.run() }
                 group.addTask { await app.rejections.run(interval: .milliseconds(500)) }
