@@ -22,28 +22,32 @@ final class PostgresDatabase: SQLDatabase {
         self.location = location
     }
 
-    /// Connects once directly (so a wrong password or a closed port is reported at once,
-    /// in one sentence), then starts the pool.
+    /// Starts the pool, which opens its first connection at once, and meanwhile connects once
+    /// directly, so that a wrong password or a closed port is reported at once, in one sentence
+    /// (the pool would only retry). The two handshakes overlap: a console's first screen
+    /// waits for one connection's authentication, not two in a row.
     /// `readOnly`: every transaction of every connection is read-only (PostgreSQL refuses any
     /// write), for stores ConnectAdmin must never change.
     static func connect(_ location: StoreLocation.PostgresLocation, readOnly: Bool = false) async throws(StoreError) -> PostgresDatabase {
         let probe = try connectionConfiguration(location)
-        do {
-            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
-            try await connection.close()
-        } catch {
-            throw storeError(error, location)
-        }
-
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
             database: location.database, tls: location.requireTLS ? .require(tlsConfiguration()) : .disable)
         configuration.options.connectTimeout = .seconds(5)
+        configuration.options.minimumConnections = 1
         configuration.options.maximumConnections = 8
         configuration.options.additionalStartupParameters = [("statement_timeout", "\(statementTimeoutSeconds)s")]
             + (readOnly ? [("default_transaction_read_only", "on")] : [])
         let client = PostgresClient(configuration: configuration)
         let runTask = Task { await client.run() }
+        do {
+            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            runTask.cancel()
+            await runTask.value
+            throw storeError(error, location)
+        }
         return PostgresDatabase(client: client, runTask: runTask, location: location)
     }
 
