@@ -10,13 +10,13 @@ import Foundation
 /// (pruned in batches on both backends) and a writer recording one every 10 ms.
 struct PruneBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "prune", abstract: "Write stalls while retention prunes old failures.",
+        commandName: "prune", abstract: "Write stalls while retention prunes old failures or rejected install events.",
         discussion: "Give an empty store (a new SQLite path, or an empty PostgreSQL database): the benchmark deletes what it wrote.")
 
     @Option(help: "The store to fill and prune (must hold no failures).")
     var store: String
 
-    @Option(help: "Failures to write older than the cutoff and then prune.")
+    @Option(help: "Rows (failures, or rejected install events) to write older than the cutoff and then prune.")
     var rows = 1_000_000
 
     enum Rows: String, ExpressibleByArgument, CaseIterable, Sendable {
