@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 /// at once. Keys are compared byte for byte (`BytewiseKey`): a forged canonical equivalent
 /// of a clientKey has a slot of its own. During a flood of tokens naming unknown issuers,
 /// `known` answers for the store (see `KnownTenants`), and the app's store behind a sidecar is
-/// asked about at most `newKeysPerWindow` keys it has has never found a tenant for.
+/// asked about at most `newKeysPerWindow` keys it has never found a tenant for.
 public final class TenantDirectory: Sendable {
     private struct Entry {
         var tenant: Tenant?
