@@ -22,6 +22,13 @@ t new-session -d -s main -x 110 -y 30 "TERM=xterm-256color $PWD/$BIN --store '$u
 wait_for main "${first_key:0:13}" 30 && ok "console shows the tenants" || fail "console shows the tenants" "$(screen main)"
 t send-keys -t main 3
 wait_for main "FOLLOWING" 20 || fail "failures screen" "$(screen main)"
+# The console opens the store once: one connection listening for new failures (a second open
+# of the store would bring a second pool and a second listener).
+psql=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql
+listeners() { "$psql" "$url" -Atc "SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'LISTEN%'"; }
+for _ in $(seq 1 100); do [ "$(listeners)" -ge 1 ] && break; sleep 0.2; done
+n=$(listeners)
+[ "$n" = 1 ] && ok "one connection listens for new failures" || fail "one connection listens for new failures" "$n listening"
 
 scripts/throwaway-postgres.sh pause "$pgdir" 2>/dev/null
 if wait_for main "store: cannot reach PostgreSQL" 30; then ok "status line says the store is unreachable"; else fail "store unreachable shown" "$(screen main)"; fi
