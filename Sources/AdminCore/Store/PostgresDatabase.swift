@@ -88,6 +88,24 @@ final class PostgresDatabase: SQLDatabase {
         }
     }
 
+    /// In a transaction of its own, whose `SET LOCAL` ends with it: the pooled connection
+    /// keeps its usual timeout for the next caller.
+    func rows(_ statement: SQLStatement, statementTimeout: Duration) async throws(StoreError) -> [SQLRow] {
+        let milliseconds = max(1, statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)
+        do {
+            return try await client.withTransaction(logger: PostgresDatabase.logger) { connection in
+                _ = try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = \(milliseconds)"), logger: PostgresDatabase.logger)
+                var rows: [SQLRow] = []
+                for try await row in try await connection.query(PostgresDatabase.query(statement), logger: PostgresDatabase.logger) {
+                    rows.append(try PostgresDatabase.row(row))
+                }
+                return rows
+            }
+        } catch {
+            throw PostgresDatabase.storeError(error, location)
+        }
+    }
+
     func transaction(_ statements: [SQLStatement]) async throws(StoreError) {
         try await insert([], after: statements)
     }

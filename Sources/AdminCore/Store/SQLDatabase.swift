@@ -5,6 +5,10 @@
 protocol SQLDatabase: Sendable {
     var dialect: SQLDialect { get }
     func rows(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow]
+    /// The same, with `statementTimeout` instead of the engine's usual one (PostgreSQL's
+    /// 10 s): for counts over a whole big table that an operator asked for and waits on.
+    /// SQLite has no statement timeout.
+    func rows(_ statement: SQLStatement, statementTimeout: Duration) async throws(StoreError) -> [SQLRow]
     /// Runs `statements` in one transaction: all or nothing.
     func transaction(_ statements: [SQLStatement]) async throws(StoreError)
     /// Runs `statements`, then writes `bulk` (in order), in one transaction: all or nothing.

@@ -89,6 +89,10 @@ final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    func rows(_ statement: SQLStatement, statementTimeout: Duration) async throws(StoreError) -> [SQLRow] {
+        try await rows(statement)
+    }
+
     func transaction(_ statements: [SQLStatement]) async throws(StoreError) {
         try await insert([], after: statements)
     }
