@@ -306,19 +306,12 @@ public final class ConnectStore: Sendable {
     }
 
     /// Every read goes through here: bounded by the deadline, cancelled when it passes.
-    func read(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
-        let database = self.database
-        return try await deadline.run(cancelOnTimeout: true, "read") { () throws(StoreError) in
-            try await database.rows(statement)
-        }
-    }
-
-    /// A read whose statement may run as long as the store's deadline, instead of the
-    /// database's usual statement timeout.
-    func longRead(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
+    /// `long`: the statement may run as long as the deadline, instead of the database's usual
+    /// statement timeout (exact counts an operator asked for).
+    func read(_ statement: SQLStatement, long: Bool = false) async throws(StoreError) -> [SQLRow] {
         let database = self.database, limit = deadline.limit
         return try await deadline.run(cancelOnTimeout: true, "read") { () throws(StoreError) in
-            try await database.rows(statement, statementTimeout: limit)
+            long ? try await database.rows(statement, statementTimeout: limit) : try await database.rows(statement)
         }
     }
 
@@ -438,12 +431,12 @@ public final class ConnectStore: Sendable {
     /// Exact counts over whole tables: on PostgreSQL they may run as long as the store's
     /// deadline allows (`store info` waits a minute), not just the usual statement timeout.
     public func summary() async throws(StoreError) -> StoreSummary {
-        let rows = try await longRead(SQLStatement("""
+        let rows = try await read(SQLStatement("""
             SELECT (SELECT COUNT(*) FROM tenant) AS tenants,
                    (SELECT COUNT(*) FROM install_event) AS events,
                    (SELECT COUNT(*) FROM auth_failure) AS failures,
                    (SELECT COALESCE(MAX(id), 0) FROM auth_failure) AS last_failure
-            """))
+            """), long: true)
         let row = rows.first
         return StoreSummary(
             schemaVersion: try await checkSchema(),

@@ -77,12 +77,7 @@ final class PostgresDatabase: SQLDatabase {
 
     func rows(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
         do {
-            let sequence = try await client.query(PostgresDatabase.query(statement), logger: PostgresDatabase.logger)
-            var rows: [SQLRow] = []
-            for try await row in sequence {
-                rows.append(try PostgresDatabase.row(row))
-            }
-            return rows
+            return try await Self.collect(try await client.query(PostgresDatabase.query(statement), logger: PostgresDatabase.logger))
         } catch {
             throw PostgresDatabase.storeError(error, location)
         }
@@ -95,15 +90,19 @@ final class PostgresDatabase: SQLDatabase {
         do {
             return try await client.withTransaction(logger: PostgresDatabase.logger) { connection in
                 _ = try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = \(milliseconds)"), logger: PostgresDatabase.logger)
-                var rows: [SQLRow] = []
-                for try await row in try await connection.query(PostgresDatabase.query(statement), logger: PostgresDatabase.logger) {
-                    rows.append(try PostgresDatabase.row(row))
-                }
-                return rows
+                return try await Self.collect(try await connection.query(PostgresDatabase.query(statement), logger: PostgresDatabase.logger))
             }
         } catch {
             throw PostgresDatabase.storeError(error, location)
         }
+    }
+
+    private static func collect(_ sequence: PostgresRowSequence) async throws -> [SQLRow] {
+        var rows: [SQLRow] = []
+        for try await row in sequence {
+            rows.append(try Self.row(row))
+        }
+        return rows
     }
 
     func transaction(_ statements: [SQLStatement]) async throws(StoreError) {
