@@ -17,20 +17,30 @@ actor ConsoleDataSource {
     /// only recounts the last two instead of scanning 30 minutes of a busy table.
     private var minuteCounts: [Int64: Int] = [:]
     /// The last tenant count, and when it may be taken again: counting a million tenants
-    /// takes PostgreSQL ~170 ms of its cores, so a count is redone at most every hundred times
-    /// as long as it took (a small store's, every time the header asks).
+    /// takes PostgreSQL ~170 ms of its cores, so a count is redone at most every
+    /// `countReuse` times as long as it took (a small store's, every time the header asks).
     private var tenantCount: (value: Int, next: ContinuousClock.Instant)?
+    private let countReuse: Int
     /// The first screen's rows go before the header's counts, which on a big store compete
     /// with them for the database's cores: the first header read waits until a tenants page
-    /// has been answered, or a second has passed.
+    /// has been answered, or `tenantsWait` has passed.
     private var tenantsAnswered = false
     private var waitingForTenants: [CheckedContinuation<Void, Never>] = []
+    private let tenantsWait: Duration
+    /// Ends the wait when no tenants page comes: one for all the header reads that wait.
+    private var tenantsDeadline: Task<Void, Never>?
 
-    init(location: StoreLocation, keyRing: SecretKeyRing, failuresChanged: @escaping @Sendable () -> Void = {}) {
+    init(location: StoreLocation, keyRing: SecretKeyRing, countReuse: Int = 100, tenantsWait: Duration = .seconds(1),
+         failuresChanged: @escaping @Sendable () -> Void = {}) {
         self.location = location
         self.keyRing = keyRing
+        self.countReuse = countReuse
+        self.tenantsWait = tenantsWait
         self.failuresChanged = failuresChanged
     }
+
+    /// Header reads waiting for the first tenants page (for tests).
+    var headerReadsWaiting: Int { waitingForTenants.count }
 
     func close() async {
         watch?.cancel()
@@ -144,23 +154,26 @@ actor ConsoleDataSource {
         if let tenantCount, started < tenantCount.next { return tenantCount.value }
         let value = try await reader.tenantCount()
         let finished = ContinuousClock.now
-        tenantCount = (value, finished + (finished - started) * 100)
+        tenantCount = (value, finished + (finished - started) * countReuse)
         return value
     }
 
     private func tenantsFirst() async {
         guard !tenantsAnswered else { return }
-        await withCheckedContinuation { continuation in
-            waitingForTenants.append(continuation)
-            Task {
-                try? await Task.sleep(for: .seconds(1))
+        if tenantsDeadline == nil {
+            let wait = tenantsWait
+            tenantsDeadline = Task {
+                try? await Task.sleep(for: wait)
                 self.firstTenantsAnswered()
             }
         }
+        await withCheckedContinuation { waitingForTenants.append($0) }
     }
 
     private func firstTenantsAnswered() {
         tenantsAnswered = true
+        tenantsDeadline?.cancel()
+        tenantsDeadline = nil
         let waiting = waitingForTenants
         waitingForTenants = []
         for continuation in waiting { continuation.resume() }
