@@ -19,9 +19,36 @@ struct PruneBenchmark: AsyncParsableCommand {
     @Option(help: "Rows (failures, or rejected install events) to write older than the cutoff and then prune.")
     var rows = 1_000_000
 
+    /// What is written and pruned: everything the benchmark does that depends on it is here.
     enum Rows: String, ExpressibleByArgument, CaseIterable, Sendable {
         case failures
         case rejectedEvents = "rejected-events"
+
+        var noun: String { self == .failures ? "failures" : "rejected install events" }
+
+        /// Rows `indexes`, each at `time(index)`, through the bulk path.
+        func fill(_ store: ConnectStore, _ indexes: Range<Int>, at time: (Int) -> Date) async throws {
+            switch self {
+            case .failures: try await store.importFailures(indexes.map { failure(index: $0, at: time($0)) })
+            case .rejectedEvents: try await store.importRows(tenants: [], secrets: [], events: indexes.map { rejection(index: $0, at: time($0)) })
+            }
+        }
+
+        /// One row, now, the way the server records it.
+        func record(_ store: ConnectStore, index: Int) async throws {
+            switch self {
+            case .failures: try await store.record([failure(index: index, at: Date())])
+            case .rejectedEvents: try await store.record([rejection(index: index, at: Date())])
+            }
+        }
+
+        /// The server's retention for these rows.
+        func prune(_ store: ConnectStore, olderThan cutoff: Date, batchSize: Int) async throws -> Int {
+            switch self {
+            case .failures: try await store.pruneFailures(olderThan: cutoff, batchSize: batchSize)
+            case .rejectedEvents: try await store.pruneRejectedEvents(olderThan: cutoff, batchSize: batchSize)
+            }
+        }
     }
 
     @Option(help: "What to fill and prune: failures, or rejected install events.")
@@ -50,13 +77,7 @@ struct PruneBenchmark: AsyncParsableCommand {
         var written = 0
         while written < rows {
             let count = min(20_000, rows - written)
-            let indexes = written..<(written + count)
-            switch what {
-            case .failures:
-                try await store.importFailures(indexes.map { Self.failure(index: $0, at: old.addingTimeInterval(Double($0) * spacing)) })
-            case .rejectedEvents:
-                try await store.importRows(tenants: [], secrets: [], events: indexes.map { Self.rejection(index: $0, at: old.addingTimeInterval(Double($0) * spacing)) })
-            }
+            try await what.fill(store, written..<(written + count)) { old.addingTimeInterval(Double($0) * spacing) }
             written += count
             if !json && written % 200_000 == 0 { FileHandle.standardError.write(Data("written \(written)/\(rows)\n".utf8)) }
         }
@@ -70,10 +91,7 @@ struct PruneBenchmark: AsyncParsableCommand {
         let batch = self.batch
         let ((pruned, pruneTime), during) = try await Self.writes(what, into: store) {
             let start = ContinuousClock.now
-            let pruned = switch what {
-            case .failures: try await store.pruneFailures(olderThan: cutoff, batchSize: batch)
-            case .rejectedEvents: try await store.pruneRejectedEvents(olderThan: cutoff, batchSize: batch)
-            }
+            let pruned = try await what.prune(store, olderThan: cutoff, batchSize: batch)
             return (pruned, ContinuousClock.now - start)
         }
         await store.close()
@@ -91,7 +109,7 @@ struct PruneBenchmark: AsyncParsableCommand {
             ]
             print("{" + figures.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}")
         } else {
-            print("store: \(location); \(rows) \(what == .failures ? "failures" : "rejected install events") written in \(fill) s, \(perRow) bytes a row (indexes included)")
+            print("store: \(location); \(rows) \(what.noun) written in \(fill) s, \(perRow) bytes a row (indexes included)")
             print("prune of \(pruned) rows, at most \(batch) a transaction: \(pruneSeconds) s (\(rate) rows/s)")
             print("a write every 10 ms: before the prune p50 \(ms(beforeMs, 0.5)) ms, max \(ms(beforeMs, 1)) ms; during it p50 \(ms(duringMs, 0.5)) ms, "
                   + "p99 \(ms(duringMs, 0.99)) ms, max \(ms(duringMs, 1)) ms over \(during.count) writes (target: max <= 100 ms)")
@@ -108,10 +126,7 @@ struct PruneBenchmark: AsyncParsableCommand {
                 var index = 0
                 while !Task.isCancelled {
                     let start = ContinuousClock.now
-                    switch what {
-                    case .failures: try await store.record([failure(index: index, at: Date())])
-                    case .rejectedEvents: try await store.record([rejection(index: index, at: Date())])
-                    }
+                    try await what.record(store, index: index)
                     samples.append(ContinuousClock.now - start)
                     index += 1
                     try? await Task.sleep(for: .milliseconds(10))
@@ -141,13 +156,13 @@ struct PruneBenchmark: AsyncParsableCommand {
 
     /// An unsigned reinstall over an existing tenant, refused: the kind of event a hijack
     /// attempt leaves, by the thousand.
-    static func rejection(index: Int, at: Date) -> InstallEvent {
+    private static func rejection(index: Int, at: Date) -> InstallEvent {
         InstallEvent(at: at, node: "bench-prune", clientKey: "jira:prune-\(index % 1000)", eventType: .installed, outcome: .rejected,
                      reason: .unsignedReinstall, auth: "none", baseUrl: "https://prune-\(index % 1000).atlassian.net",
                      remoteAddress: "198.51.100.\(index % 250)", detail: "an unsigned install for a clientKey already installed")
     }
 
-    static func failure(index: Int, at: Date) -> AuthFailure {
+    private static func failure(index: Int, at: Date) -> AuthFailure {
         AuthFailure(at: at, node: "bench-prune", clientKey: "jira:prune-\(index % 1000)", reason: .expired,
                     detail: "token expired \(60 + index % 900) s ago (leeway 60 s)", method: "GET", path: "/pages/hello",
                     remoteAddress: "198.51.100.\(index % 250)", userAgent: "Atlassian HttpClient 4.2.1",
