@@ -235,7 +235,14 @@ import Testing
         #expect(untrusted["X-Forwarded-For"] == ["192.0.2.7"] && untrusted["X-Forwarded-Host"] == ["app.example.test"])
         let trusted = UpstreamForwarder.requestHeaders(fields, authority: "app.example.test", remoteAddress: "192.0.2.7", trusted: try TrustedProxies(["192.0.2.0/24"]))
         #expect(trusted["X-Forwarded-For"] == ["10.1.1.1, 192.0.2.7"])
-        #expect(UpstreamForwarder.dropped(by: ["keep-alive, X-Secret-Hop"]).contains("x-secret-hop"))
+        #expect(UpstreamForwarder.connectionTokens(["keep-alive, X-Secret-Hop"]) == ["keep-alive", "x-secret-hop"])
+
+        let answer = HTTPClientResponse(status: .ok, headers: ["Connection": "keep-alive, X-Hop", "X-HOP": "1", "Keep-Alive": "timeout=5",
+                                                                "Trailer": "X-Sum", "Content-Type": "text/plain", "X-Kept": "2"])
+        let passed = UpstreamForwarder.responseFields(answer)
+        let kept = try #require(HTTPField.Name("x-kept"))
+        #expect(passed[values: .contentType] == ["text/plain"] && passed[kept] == "2")
+        #expect(passed.count == 2, "hop-by-hop fields of the app's answer were passed back: \(passed)")
     }
 
     /// The lifecycle paths the app's descriptor names are the ones the sidecar decides.
