@@ -163,7 +163,7 @@ bench_store="sqlite:$bench_dir/bench.sqlite"
 quietly .build/debug/connect-admin dev seed --store "$bench_store" --tenants 500 --failures 500 --events 500 >/dev/null
 quietly .build/debug/connect-bench store --store "$bench_store" --runs 2 >/dev/null
 echo "connect-bench store ran"
-json_has "connect-bench prune" "$(quietly .build/debug/connect-bench prune --store "sqlite:$bench_dir/prune.sqlite" --rows 3000 --json)" \
+json_has "connect-bench prune" "$(quietly .build/debug/connect-bench prune --store "sqlite:$bench_dir/prune.sqlite" --rows 3000 --fill-batch 50 --json)" \
   writeMaxMsDuring bytesPerRow prunedPerSecond
 # On PostgreSQL the prune drops day partitions: a database of its own, where no old failure and
 # no old day's partition may be left.

@@ -26,11 +26,14 @@ struct PruneBenchmark: AsyncParsableCommand {
 
         var noun: String { self == .failures ? "failures" : "rejected install events" }
 
-        /// Rows `indexes`, each at `time(index)`, through the bulk path.
-        func fill(_ store: ConnectStore, _ indexes: Range<Int>, at time: (Int) -> Date) async throws {
-            switch self {
-            case .failures: try await store.importFailures(indexes.map { failure(index: $0, at: time($0)) })
-            case .rejectedEvents: try await store.importRows(tenants: [], secrets: [], events: indexes.map { rejection(index: $0, at: time($0)) })
+        /// Rows `indexes`, each at `time(index)`: through the bulk path, or (`recorded`) in one
+        /// `record` call, the way a server's recorder writes a batch.
+        func fill(_ store: ConnectStore, _ indexes: Range<Int>, recorded: Bool, at time: (Int) -> Date) async throws {
+            switch (self, recorded) {
+            case (.failures, false): try await store.importFailures(indexes.map { failure(index: $0, at: time($0)) })
+            case (.failures, true): try await store.record(indexes.map { failure(index: $0, at: time($0)) })
+            case (.rejectedEvents, false): try await store.importRows(tenants: [], secrets: [], events: indexes.map { rejection(index: $0, at: time($0)) })
+            case (.rejectedEvents, true): try await store.record(indexes.map { rejection(index: $0, at: time($0)) })
             }
         }
 
@@ -54,6 +57,9 @@ struct PruneBenchmark: AsyncParsableCommand {
     @Option(help: "What to fill and prune: failures, or rejected install events.")
     var what: Rows = .failures
 
+    @Option(help: "Write the old rows the way a server does, through record() in transactions of this many rows, instead of the bulk path (0, 20 000 a transaction).")
+    var fillBatch = 0
+
     @Option(help: "The most rows a prune transaction deletes (the server's default is 5000); each is sized to take about 25 ms.")
     var batch = 5000
 
@@ -76,10 +82,10 @@ struct PruneBenchmark: AsyncParsableCommand {
         let fillStart = ContinuousClock.now
         var written = 0
         while written < rows {
-            let count = min(20_000, rows - written)
-            try await what.fill(store, written..<(written + count)) { old.addingTimeInterval(Double($0) * spacing) }
+            let count = min(fillBatch > 0 ? fillBatch : 20_000, rows - written)
+            try await what.fill(store, written..<(written + count), recorded: fillBatch > 0) { old.addingTimeInterval(Double($0) * spacing) }
             written += count
-            if !json && written % 200_000 == 0 { FileHandle.standardError.write(Data("written \(written)/\(rows)\n".utf8)) }
+            if !json && written % 200_000 < count { FileHandle.standardError.write(Data("written \(written)/\(rows)\n".utf8)) }
         }
         let fillTime = ContinuousClock.now - fillStart
         let bytesPerRow = Double(try await store.storageBytes() - emptyBytes) / Double(rows)
@@ -103,7 +109,7 @@ struct PruneBenchmark: AsyncParsableCommand {
         if json {
             let figures: KeyValuePairs = [
                 "rows": "\(rows)", "fillSeconds": fill, "bytesPerRow": perRow, "pruned": "\(pruned)", "pruneSeconds": pruneSeconds,
-                "prunedPerSecond": rate, "batch": "\(batch)", "writeP50MsBefore": ms(beforeMs, 0.5), "writeMaxMsBefore": ms(beforeMs, 1),
+                "prunedPerSecond": rate, "batch": "\(batch)", "fillBatch": "\(fillBatch)", "writeP50MsBefore": ms(beforeMs, 0.5), "writeMaxMsBefore": ms(beforeMs, 1),
                 "writeP50MsDuring": ms(duringMs, 0.5), "writeP99MsDuring": ms(duringMs, 0.99), "writeMaxMsDuring": ms(duringMs, 1),
                 "writesDuring": "\(during.count)",
             ]
