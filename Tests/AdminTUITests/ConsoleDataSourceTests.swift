@@ -21,11 +21,15 @@ import Testing
         return count
     }
 
+    struct Timeout: Error, CustomStringConvertible {
+        var description: String
+    }
+
     /// Waits (up to a minute) until `condition` holds: a state, not a time.
-    static func eventually(_ condition: () async -> Bool) async throws {
+    static func eventually(_ what: String, _ condition: () async -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         while await !condition() {
-            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            guard ContinuousClock.now < deadline else { throw Timeout(description: "waited a minute for \(what)") }
             try await Task.sleep(for: .milliseconds(5))
         }
     }
@@ -37,7 +41,7 @@ import Testing
         let source = ConsoleDataSource(location: location, keyRing: .none, tenantsWait: .seconds(600))
         let now = ConsoleFixtures.now
         let header = Task { await source.perform(.header, now: now) }
-        try await Self.eventually { await source.headerReadsWaiting == 1 }
+        try await Self.eventually("the header read to wait for the first tenants page") { await source.headerReadsWaiting == 1 }
 
         guard case .tenants(let page, _) = await source.perform(.tenants(TenantQuery(), append: false), now: now) else {
             Issue.record("the tenants read failed"); return
