@@ -163,8 +163,12 @@ bench_store="sqlite:$bench_dir/bench.sqlite"
 quietly .build/debug/connect-admin dev seed --store "$bench_store" --tenants 500 --failures 500 --events 500 >/dev/null
 quietly .build/debug/connect-bench store --store "$bench_store" --runs 2 >/dev/null
 echo "connect-bench store ran"
-json_has "connect-bench prune" "$(quietly .build/debug/connect-bench prune --store "sqlite:$bench_dir/prune.sqlite" --rows 3000 --fill-batch 50 --json)" \
-  writeMaxMsDuring bytesPerRow prunedPerSecond
+# assert_pruned JSON WHAT: the prune deleted all 3 000 rows the benchmark wrote.
+assert_pruned() { python3 -c 'import json, sys; n = json.loads(sys.argv[1])["pruned"]; assert n == 3000, "pruned %s of 3000 %s" % (n, sys.argv[2])' "$1" "$2"; }
+# Filled through record(), 50 rows a transaction, the way a server writes.
+pruned=$(quietly .build/debug/connect-bench prune --store "sqlite:$bench_dir/prune.sqlite" --rows 3000 --fill-batch 50 --json)
+json_has "connect-bench prune" "$pruned" writeMaxMsDuring bytesPerRow prunedPerSecond
+assert_pruned "$pruned" failures
 # On PostgreSQL the prune drops day partitions: a database of its own, where no old failure and
 # no old day's partition may be left.
 pg_psql=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)/psql
@@ -181,7 +185,7 @@ left=$("$pg_psql" "$prune_url" -Atc "SELECT (SELECT count(*) FROM auth_failure W
 for store in "sqlite:$bench_dir/prune-events.sqlite" "${CONNECT_TEST_POSTGRES_URL%/*}/prune_events_smoke"; do
   pruned=$(quietly .build/debug/connect-bench prune --store "$store" --rows 3000 --what rejected-events --json)
   json_has "connect-bench prune --what rejected-events (${store%%:*})" "$pruned" writeMaxMsDuring pruned
-  python3 -c 'import json, sys; n = json.loads(sys.argv[1])["pruned"]; assert n == 3000, "pruned %s of 3000 rejected events" % n' "$pruned"
+  assert_pruned "$pruned" "rejected events"
 done
 rare=$(.build/debug/connect-admin tenants --store "$bench_store" --limit 1 --json \
   | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["baseUrl"].split("//")[1].split(".")[0])')

@@ -86,7 +86,7 @@ final class PostgresDatabase: SQLDatabase {
     /// In a transaction of its own, whose `SET LOCAL` ends with it: the pooled connection
     /// keeps its usual timeout for the next caller.
     func rows(_ statement: SQLStatement, statementTimeout: Duration) async throws(StoreError) -> [SQLRow] {
-        let milliseconds = max(1, statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = max(1, StoreTime.milliseconds(statementTimeout))
         do {
             return try await client.withTransaction(logger: PostgresDatabase.logger) { connection in
                 _ = try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = \(milliseconds)"), logger: PostgresDatabase.logger)

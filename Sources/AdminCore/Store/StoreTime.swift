@@ -6,6 +6,11 @@ enum StoreTime {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
+    /// A duration in whole milliseconds (deadlines and statement timeouts).
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
     /// A time as a statement argument (`NULL` when unknown; our own columns refuse it).
     static func value(_ date: Date?) -> SQLValue {
         date.map { .integer(milliseconds($0)) } ?? .null
