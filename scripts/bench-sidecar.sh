@@ -4,7 +4,10 @@
 #   latency, one connection (wrk -c1 --latency): direct, through the sidecar on a public route,
 #     and through the sidecar with a verified token: p50 and p99, and what the sidecar adds;
 #   throughput, $CONNECTIONS connections: direct vs proxied with a verified token.
-#   for scale, in the same run: nginx as a reverse proxy to the same app, and the sidecar's own /healthz.
+#   for scale, in the same run: nginx as a reverse proxy to the same app, and the sidecar's own /healthz;
+#   in front of two Connect apps that check the token themselves, direct vs through the sidecar with a
+#   verified token: a minimal one on Node (scripts/bench-connect-app.js) and the tests' stand-in
+#   atlassian-connect-express app in Python (Tests/Fixtures/ace-like-app, its tenant in its SQLite).
 # Targets: <= 0.5 ms added at p50 on loopback (release build); proxied >= 70 % of direct.
 # --json: the lines go to stderr and one JSON object to stdout. BENCH_BIN=DIR runs the binaries
 # in DIR instead of building release ones (the smoke run in scripts/test.sh).
@@ -17,6 +20,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 need=()
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || need+=(nginx-light)
+command -v node >/dev/null || need+=(nodejs)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
 . scripts/bench-lib.sh
 bench_binaries connect-server connect-admin
@@ -66,11 +70,35 @@ sidecar_port=$(free_port)
 sidecar="http://127.0.0.1:$sidecar_port"
 LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/store.sqlite" --port "$sidecar_port" --base-url "$sidecar" --node bench \
   --upstream "$upstream" --tenants-from "ace+sqlite:$work/ace.sqlite" --public '/public/*' >"$work/sidecar.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 100); do curl -fs "$upstream/x" >/dev/null && curl -fs "$reference/x" >/dev/null && curl -fs "$sidecar/healthz" >/dev/null && break; sleep 0.1; done
+
+# Two Connect apps that check tokens themselves, each behind a sidecar of its own. The Python one
+# keeps its tenants in the same ACE store the sidecars read.
+node_port=$(free_port)
+node scripts/bench-connect-app.js "$node_port" jira:bench "$secret" & pids+=($!)
+node_app="http://127.0.0.1:$node_port"
+python=$(scripts/test-python.sh)
+"$python" Tests/Fixtures/ace-like-app/app.py --db "$work/ace.sqlite" --log "$work/ace-like-app.log" > "$work/ace-like-app.out" 2> "$work/ace-like-app.err" & pids+=($!)
+for _ in $(seq 1 100); do [ -s "$work/ace-like-app.out" ] && break; sleep 0.1; done
+python_app="http://127.0.0.1:$(awk '/^listening on/ {print $3; exit}' "$work/ace-like-app.out")"
+sidecar_for() { # sidecar_for NAME UPSTREAM: starts a sidecar in front of UPSTREAM, prints its URL
+  local port; port=$(free_port)
+  LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/$1.sqlite" --port "$port" --base-url "http://127.0.0.1:$port" --node "$1" \
+    --upstream "$2" --tenants-from "ace+sqlite:$work/ace.sqlite" >"$work/$1.log" 2>&1 & pids+=($!)
+  echo "http://127.0.0.1:$port"
+}
+node_sidecar=$(sidecar_for node-sidecar "$node_app")
+python_sidecar=$(sidecar_for python-sidecar "$python_app")
+for _ in $(seq 1 100); do
+  curl -fs "$upstream/x" >/dev/null && curl -fs "$reference/x" >/dev/null && curl -fs "$sidecar/healthz" >/dev/null \
+    && curl -fs "$node_sidecar/healthz" >/dev/null && curl -fs "$python_sidecar/healthz" >/dev/null && break
+  sleep 0.1
+done
 
 token=$($BIN/connect-admin jwt sign --secret-file "$work/secret" --iss jira:bench --method GET --url /api/bench --ttl 3600)
 printf 'wrk.headers["Authorization"] = "JWT %s"\n' "$token" > "$work/auth.lua"
-curl -fs -o /dev/null -H "Authorization: JWT $token" "$sidecar/api/bench" || { echo "the sidecar refused the benchmark token" >&2; exit 1; }
+for base in "$sidecar" "$node_app" "$node_sidecar" "$python_app" "$python_sidecar"; do
+  curl -fs -o /dev/null -H "Authorization: JWT $token" "$base/api/bench" || { echo "$base refused the benchmark token" >&2; exit 1; }
+done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$sidecar/api/bench")" = 401 ] || { echo "the sidecar let a request without a token through" >&2; exit 1; }
 
 # wrk's latency distribution: p50 and p99 in ms.
@@ -101,7 +129,20 @@ printf '  %-44s %8s\n' "direct to the app" "$direct_rps" "nginx as a proxy (the 
   "the sidecar's own /healthz (no proxying)" "$healthz_rps" "sidecar, public route" "$public_rps" "sidecar, verified token" "$proxied_rps"
 echo "proxied with a verified token = $ratio % of direct (target >= 70 %); the reference proxy = $(percent "$reference_rps" "$direct_rps") % of direct;"
 echo "  verified = $(percent "$proxied_rps" "$reference_rps") % of the reference proxy, $(percent "$proxied_rps" "$public_rps") % of the sidecar's public route"
+
+node_direct_rps=$(throughput -s "$work/auth.lua" "$node_app/api/bench")
+node_proxied_rps=$(throughput -s "$work/auth.lua" "$node_sidecar/api/bench")
+python_direct_rps=$(throughput -s "$work/auth.lua" "$python_app/api/bench")
+python_proxied_rps=$(throughput -s "$work/auth.lua" "$python_sidecar/api/bench")
+node_ratio=$(percent "$node_proxied_rps" "$node_direct_rps")
+python_ratio=$(percent "$python_proxied_rps" "$python_direct_rps")
+echo "in front of Connect apps that check the token themselves, $CONNECTIONS connections (req/s):"
+printf '  %-44s %8s %8s %6s\n' "" direct proxied ratio \
+  "minimal app on Node (bench-connect-app.js)" "$node_direct_rps" "$node_proxied_rps" "$node_ratio %" \
+  "ACE-like app in Python (ace-like-app)" "$python_direct_rps" "$python_proxied_rps" "$python_ratio %"
 if [ -n "$json" ]; then
-  printf '{"directP50Ms":%s,"sidecarP50Ms":%s,"addedP50Ms":%s,"directRps":%s,"referenceProxyRps":%s,"healthzRps":%s,"publicRps":%s,"proxiedRps":%s,"proxiedPercentOfDirect":%s}\n' \
+  printf '{"directP50Ms":%s,"sidecarP50Ms":%s,"addedP50Ms":%s,"directRps":%s,"referenceProxyRps":%s,"healthzRps":%s,"publicRps":%s,"proxiedRps":%s,"proxiedPercentOfDirect":%s,' \
     "$direct50" "$auth50" "$added" "$direct_rps" "$reference_rps" "$healthz_rps" "$public_rps" "$proxied_rps" "$ratio" >&3
+  printf '"nodeAppDirectRps":%s,"nodeAppProxiedRps":%s,"nodeAppPercent":%s,"aceLikeAppDirectRps":%s,"aceLikeAppProxiedRps":%s,"aceLikeAppPercent":%s}\n' \
+    "$node_direct_rps" "$node_proxied_rps" "$node_ratio" "$python_direct_rps" "$python_proxied_rps" "$python_ratio" >&3
 fi

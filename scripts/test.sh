@@ -23,6 +23,7 @@ command -v redis-server >/dev/null || need_packages+=(redis-server)
 command -v python3 >/dev/null || need_packages+=(python3)
 command -v wrk >/dev/null || need_packages+=(wrk)
 command -v nginx >/dev/null || need_packages+=(nginx-light)
+command -v node >/dev/null || need_packages+=(nodejs)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_packages+=(python3-venv)
 if [ ${#need_packages[@]} -gt 0 ]; then
   log "installing ${need_packages[*]}"
@@ -66,10 +67,7 @@ export CONNECT_TEST_REDIS_URL
 # --- A Python with Atlassian's atlassian-jwt, for the sidecar's stand-in Connect app --------
 if [ -z "${CONNECT_TEST_PYTHON:-}" ]; then
   log "a Python virtual environment with atlassian-jwt (PyPI) for the sidecar tests"
-  [ -x .build/test-venv/bin/python ] || python3 -m venv .build/test-venv
-  .build/test-venv/bin/python -c 'import atlassian_jwt' 2>/dev/null || .build/test-venv/bin/pip install -q atlassian-jwt \
-    || { echo "could not install atlassian-jwt from PyPI; the sidecar tests need it (or set CONNECT_TEST_PYTHON)" >&2; exit 1; }
-  CONNECT_TEST_PYTHON=$PWD/.build/test-venv/bin/python
+  CONNECT_TEST_PYTHON=$(scripts/test-python.sh)
 fi
 export CONNECT_TEST_PYTHON
 
@@ -191,7 +189,7 @@ rare=$(.build/debug/connect-admin tenants --store "$bench_store" --limit 1 --jso
   | python3 -c 'import json, sys; print(json.loads(sys.stdin.readline())["baseUrl"].split("//")[1].split(".")[0])')
 json_has "bench-console.sh" "$(quietly bash scripts/bench-console.sh --json --quick "$bench_store" "$rare")" firstScreenMs redrawMs tailP95Ms rssMB
 json_has "bench-server.sh" "$(ROUNDS=1 quietly bash scripts/bench-server.sh --json)" authedRps bareRps authedPercent
-json_has "bench-sidecar.sh" "$(quietly bash scripts/bench-sidecar.sh --json)" addedP50Ms proxiedRps directRps referenceProxyRps healthzRps
+json_has "bench-sidecar.sh" "$(quietly bash scripts/bench-sidecar.sh --json)" addedP50Ms proxiedRps directRps referenceProxyRps healthzRps nodeAppPercent aceLikeAppPercent
 json_has "bench-cluster.sh" "$(ROUNDS=1 KINDS=200 quietly bash scripts/bench-cluster.sh --json)" validAloneRps one many
 rm -rf "$bench_dir"
 log "all tests passed"

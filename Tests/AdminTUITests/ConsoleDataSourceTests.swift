@@ -54,7 +54,8 @@ import Testing
         await source.close()
     }
 
-    @Test func withoutATenantsPageTheHeaderWaitsOnlyItsDeadline() async throws {
+    /// Without its deadline the reads would wait forever: the time limit turns that into a failure.
+    @Test(.timeLimit(.minutes(1))) func withoutATenantsPageTheHeaderWaitsOnlyItsDeadline() async throws {
         let (location, store) = try await Self.store(tenants: 2)
         defer { Task { await store.close() } }
         let source = ConsoleDataSource(location: location, keyRing: .none, tenantsWait: .milliseconds(50))
