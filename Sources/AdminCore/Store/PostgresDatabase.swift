@@ -160,6 +160,8 @@ final class PostgresDatabase: SQLDatabase {
         return "PostgreSQL keeps replaced row versions in free space until it is reused, and in its WAL and base backups until they are recycled: see \"Secrets at rest\" in docs/operations.md"
     }
 
+    func checkpoint() async throws(StoreError) {}
+
     /// `LISTEN` on a connection of its own (a pooled one would be handed to other queries),
     /// held for as long as the stream is read. `interval` does not apply: notifications come
     /// as writers commit.

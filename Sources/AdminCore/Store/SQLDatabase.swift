@@ -20,6 +20,10 @@ protocol SQLDatabase: Sendable {
     /// where the engine allows it (after sealing secrets, the plain ones). Returns a sentence
     /// on what may remain, or `nil` when nothing does.
     func scrub(tables: [String]) async throws(StoreError) -> String?
+    /// After a large delete: SQLite copies the pages it left in the WAL into the database file
+    /// now, as a step of its own on the writer, instead of inside the next commit. PostgreSQL
+    /// has nothing to do.
+    func checkpoint() async throws(StoreError)
     /// Wake-ups when another connection may have written: PostgreSQL delivers `channel`'s
     /// notifications (writers send them); SQLite has no notifications, so the file's
     /// `data_version` is checked every `interval` (a pragma, not a query). Ends when the watch

@@ -161,6 +161,18 @@ final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    /// A passive checkpoint on the writer's queue, as a job of its own: a write that queued
+    /// behind the last transaction goes first, and the next commit finds the WAL copied (and
+    /// restarts it) instead of running the checkpoint inside itself while later writes wait.
+    func checkpoint() async throws(StoreError) {
+        guard let writer else { return }
+        do {
+            try await writer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        } catch {
+            throw SQLiteDatabase.storeError(error, path: path)
+        }
+    }
+
     /// A read-only connection of its own reads `PRAGMA data_version`, which moves whenever
     /// another connection commits to the file; a few microseconds, where a tail query would
     /// read the failure table. A dispatch timer, not a task: the check runs 50 times a second
