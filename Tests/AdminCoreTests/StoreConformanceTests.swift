@@ -167,6 +167,9 @@ import Testing
         #expect(try await store.failures(FailureQuery(clientKey: "a")).count == 3)
         #expect(try await store.failures(FailureQuery(reason: .expired)).map(\.count) == [40, 1])
         #expect(try await store.failures(FailureQuery(since: now.addingTimeInterval(-3600))).count == 4)
+        // The console's rate: folded floods by their count, from `since` on (inclusive).
+        #expect(try await store.failureCount(since: now.addingTimeInterval(-60)) == 43)
+        #expect(try await store.failureCount(since: now.addingTimeInterval(-59)) == 42)
 
         let page = try await store.tenants(TenantQuery(now: now, failureWindow: 3600))
         #expect(page.rows.map(\.recentFailures) == [41, 1])

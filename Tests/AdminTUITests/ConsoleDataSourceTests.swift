@@ -21,6 +21,11 @@ import Testing
         return count
     }
 
+    static func rate(_ answer: Answer) -> FailureRate? {
+        guard case .header(_, let rate, _, _) = answer else { return nil }
+        return rate
+    }
+
     struct Timeout: Error, CustomStringConvertible {
         var description: String
     }
@@ -87,5 +92,26 @@ import Testing
         try await store.importRows(tenants: [ConsoleFixtures.tenant(101)], secrets: [], events: [])
         #expect(Self.tenantCount(await counting.perform(.header, now: now)) == 6)
         await counting.close()
+    }
+
+    /// The header's rate counts the last 60 seconds, folded floods by their count: right after
+    /// failures start it is not 0 for the rest of the clock minute.
+    @Test func theRateIsTheLastSixtySecondsNotTheLastClockMinute() async throws {
+        let (location, store) = try await Self.store(tenants: 1)
+        defer { Task { await store.close() } }
+        let now = ConsoleFixtures.now  // 11:06:40, 40 s into its minute
+        let written: [(secondsAgo: Double, count: Int)] = [(5, 3), (50, 4), (70, 2), (120, 1)]
+        try await store.record(written.enumerated().map { index, row in
+            var failure = ConsoleFixtures.failures[index]
+            failure.at = now.addingTimeInterval(-row.secondsAgo)
+            failure.count = row.count
+            return failure
+        })
+        let source = ConsoleDataSource(location: location, keyRing: .none, tenantsWait: .zero)
+        let rate = try #require(Self.rate(await source.perform(.header, now: now)))
+        #expect(rate.lastSixtySeconds == 7)  // 3 at 11:06:35 and 4 at 11:05:50; not 11:05:30's 2
+        #expect(rate.label == "7 fail/min (last 60 s)")
+        #expect(rate.perMinute.suffix(3) == [1, 6, 3])  // 11:04, 11:05, 11:06 (still counting)
+        await source.close()
     }
 }

@@ -72,7 +72,7 @@ enum ConsoleFixtures {
         core.header.store = "sqlite:/var/lib/app/connect.sqlite"
         core.resize(rows: rows, columns: columns)
         _ = core.start()
-        deliver(.header(tenantCount: 30, perMinute: (0..<30).map { ($0 * 7) % 23 }, newestFailureID: 1000, capabilities: .all), to: .header, in: &core)
+        deliver(.header(tenantCount: 30, rate: FailureRate(perMinute: (0..<30).map { ($0 * 7) % 23 }, lastSixtySeconds: 12), newestFailureID: 1000, capabilities: .all), to: .header, in: &core)
         deliver(.tenants(TenantPage(rows: tenants, next: nil), append: false), to: .tenants, in: &core)
         _ = core.perform(.screen(.history))
         deliver(.history(events), to: .history, in: &core)

@@ -491,7 +491,7 @@ import Testing
         #expect(core.tick(now: ConsoleFixtures.now.addingTimeInterval(2 * ConsoleCore.headerInterval)).contains { $0.slot == .header })
         // A key does not hide the outage; the store answering again does.
         #expect(Self.draw(core, columns: 120).contains("store: cannot reach PostgreSQL"))
-        ConsoleFixtures.deliver(.header(tenantCount: 30, perMinute: Array(repeating: 0, count: 30), newestFailureID: 1000, capabilities: .all), to: .header, in: &core)
+        ConsoleFixtures.deliver(.header(tenantCount: 30, rate: FailureRate(), newestFailureID: 1000, capabilities: .all), to: .header, in: &core)
         #expect(!Self.draw(core, columns: 120).contains("store:"), "the outage message is gone once the store answers")
         // With nothing loaded yet, the list itself says what is wrong.
         var empty = ConsoleCore()
@@ -506,11 +506,12 @@ import Testing
         var perMinute = Array(repeating: 0, count: 30)
         perMinute[28] = 58  // the last complete minute
         perMinute[29] = 3  // the current one, still counting
-        ConsoleFixtures.deliver(.header(tenantCount: 30, perMinute: perMinute, newestFailureID: 1000, capabilities: .all), to: .header, in: &core)
+        let rate = FailureRate(perMinute: perMinute, lastSixtySeconds: 41)
+        ConsoleFixtures.deliver(.header(tenantCount: 30, rate: rate, newestFailureID: 1000, capabilities: .all), to: .header, in: &core)
         _ = core.handle(.character("3"))
         let lines = Self.draw(core, rows: 40, columns: 120).split(separator: "\n")
-        #expect(lines[0].contains("58 fail/min (last min)"))
-        #expect(lines[2].contains("58 fail/min (last min)"))
+        #expect(lines[0].contains("41 fail/min (last 60 s)"))
+        #expect(lines[2].contains("41 fail/min (last 60 s), 3 this min"))
     }
 
     @Test func helpIsTheKeyTableAndScrolls() {
@@ -599,7 +600,7 @@ import Testing
         _ = core.start()
         let missing = "atlassian-connect-express keeps no install history or authentication failures: run `connect-server --upstream` in front of the app to record them"
         let capabilities = StoreCapabilities(history: false, failures: false, sorting: false, missing: missing)
-        ConsoleFixtures.deliver(.header(tenantCount: 30, perMinute: Array(repeating: 0, count: 30), newestFailureID: nil, capabilities: capabilities),
+        ConsoleFixtures.deliver(.header(tenantCount: 30, rate: FailureRate(), newestFailureID: nil, capabilities: capabilities),
                                 to: .header, in: &core)
         ConsoleFixtures.deliver(.tenants(TenantPage(rows: ConsoleFixtures.tenants.map { TenantRow(tenant: $0.tenant, recentFailures: nil) }, next: nil),
                                          append: false), to: .tenants, in: &core)

@@ -465,6 +465,13 @@ public final class ConnectStore: Sendable {
         return counts
     }
 
+    /// Failures (counts included) at or after `since`: the console's rate over the last 60 s.
+    public func failureCount(since: Date) async throws(StoreError) -> Int {
+        let rows = try await read(SQLStatement("SELECT COALESCE(SUM(count), 0) AS n FROM auth_failure WHERE at >= ?",
+                                               [.integer(StoreTime.milliseconds(since))]))
+        return Int(rows.first?.integer("n") ?? 0)
+    }
+
     /// The id of the newest failure: where a live tail starts.
     public func lastFailureID() async throws(StoreError) -> Int64 {
         try await read(SQLStatement("SELECT COALESCE(MAX(id), 0) AS last FROM auth_failure")).first?.integer("last") ?? 0

@@ -303,9 +303,9 @@ struct ConsoleCore: Sendable {
 
     private mutating func deliver(_ answer: DataAnswer) -> [DataRequest] {
         switch (answer.slot, answer.answer) {
-        case (.header, .header(let count, let perMinute, let newest, let capabilities)):
+        case (.header, .header(let count, let rate, let newest, let capabilities)):
             header.tenantCount = count
-            rate.perMinute = perMinute
+            self.rate = rate
             self.capabilities = capabilities
             if tailCursor == nil { tailCursor = newest }
             return []

@@ -42,7 +42,7 @@ struct DataRequest: Sendable, Equatable {
 /// What came back.
 enum Answer: Sendable {
     /// `newestFailureID` is `nil` for a store that keeps no failures (no tail then).
-    case header(tenantCount: Int, perMinute: [Int], newestFailureID: Int64?, capabilities: StoreCapabilities)
+    case header(tenantCount: Int, rate: FailureRate, newestFailureID: Int64?, capabilities: StoreCapabilities)
     case tenants(TenantPage, append: Bool)
     case tenantDetail(TenantDetail)
     case history([InstallEvent])

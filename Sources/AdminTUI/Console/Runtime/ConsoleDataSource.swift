@@ -109,9 +109,11 @@ actor ConsoleDataSource {
             await tenantsFirst()
             let count = try await countTenants(reader)
             guard let store else {
-                return .header(tenantCount: count, perMinute: Array(repeating: 0, count: 30), newestFailureID: nil, capabilities: reader.capabilities)
+                return .header(tenantCount: count, rate: FailureRate(), newestFailureID: nil, capabilities: reader.capabilities)
             }
-            return .header(tenantCount: count, perMinute: try await perMinute(store, now: now), newestFailureID: try await store.lastFailureID(),
+            let rate = FailureRate(perMinute: try await perMinute(store, now: now),
+                                   lastSixtySeconds: try await store.failureCount(since: now.addingTimeInterval(-60)))
+            return .header(tenantCount: count, rate: rate, newestFailureID: try await store.lastFailureID(),
                            capabilities: store.capabilities)
         case .tenants(let query, let append):
             var query = query

@@ -9,7 +9,7 @@ enum Chrome {
         let tenants = core.header.tenantCount.map { "\($0) tenants" } ?? "… tenants"
         let wide = surface.columns >= 100
         let mode = core.header.readOnly ? (wide ? "read-only" : "ro") : (wide ? "read-write" : "rw")
-        let rate = !core.capabilities.failures ? "no failure log" : wide ? core.rate.label : "\(core.rate.lastMinute) fail/min"
+        let rate = !core.capabilities.failures ? "no failure log" : wide ? core.rate.label : "\(core.rate.lastSixtySeconds) fail/min"
         let right = " \(bar) \(tenants) \(bar) \(rate) \(bar) \(mode) \(bar) \(RecordRendering.clockTime(core.now)) UTC "
         let left = Cell.fit(" ConnectAdmin \(bar) \(Cell.clean(core.header.store))", max(0, surface.columns - DisplayWidth.of(right)))
         surface.bar(left + right, row: 0, style: .header)
