@@ -78,17 +78,16 @@ node scripts/bench-connect-app.js "$node_port" jira:bench "$secret" & pids+=($!)
 node_app="http://127.0.0.1:$node_port"
 python=$(scripts/test-python.sh)
 "$python" Tests/Fixtures/ace-like-app/app.py --db "$work/ace.sqlite" --log "$work/ace-like-app.log" > "$work/ace-like-app.out" 2> "$work/ace-like-app.err" & pids+=($!)
-for _ in $(seq 1 100); do [ -s "$work/ace-like-app.out" ] && break; sleep 0.1; done
+for _ in $(seq 1 600); do [ -s "$work/ace-like-app.out" ] && break; sleep 0.1; done
 python_app="http://127.0.0.1:$(awk '/^listening on/ {print $3; exit}' "$work/ace-like-app.out")"
-sidecar_for() { # sidecar_for NAME UPSTREAM: starts a sidecar in front of UPSTREAM, prints its URL
-  local port; port=$(free_port)
-  LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/$1.sqlite" --port "$port" --base-url "http://127.0.0.1:$port" --node "$1" \
+# start_sidecar NAME UPSTREAM PORT: a sidecar in front of UPSTREAM (in this shell, so the trap stops it).
+start_sidecar() {
+  LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/$1.sqlite" --port "$3" --base-url "http://127.0.0.1:$3" --node "$1" \
     --upstream "$2" --tenants-from "ace+sqlite:$work/ace.sqlite" >"$work/$1.log" 2>&1 & pids+=($!)
-  echo "http://127.0.0.1:$port"
 }
-node_sidecar=$(sidecar_for node-sidecar "$node_app")
-python_sidecar=$(sidecar_for python-sidecar "$python_app")
-for _ in $(seq 1 100); do
+port=$(free_port); start_sidecar node-sidecar "$node_app" "$port"; node_sidecar="http://127.0.0.1:$port"
+port=$(free_port); start_sidecar python-sidecar "$python_app" "$port"; python_sidecar="http://127.0.0.1:$port"
+for _ in $(seq 1 600); do
   curl -fs "$upstream/x" >/dev/null && curl -fs "$reference/x" >/dev/null && curl -fs "$sidecar/healthz" >/dev/null \
     && curl -fs "$node_sidecar/healthz" >/dev/null && curl -fs "$python_sidecar/healthz" >/dev/null && break
   sleep 0.1
