@@ -65,7 +65,8 @@ public struct TrustedProxies: Sendable, Equatable {
     public var isEmpty: Bool { networks.isEmpty }
 
     public func contains(_ address: String?) -> Bool {
-        guard let address, let bytes = Self.bytes(of: address) else { return false }
+        // Without trusted proxies (the usual case) no address is parsed: this runs for every request.
+        guard !networks.isEmpty, let address, let bytes = Self.bytes(of: address) else { return false }
         return networks.contains { $0.contains(bytes) }
     }
 

@@ -4,6 +4,7 @@ import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import ConnectTestSupport
 import Crypto
 import Foundation
@@ -203,6 +204,50 @@ import Testing
         #expect(!app.requests.contains { $0.contains("/public/elsewhere") })
     }
 
+    /// What the sidecar's own client must get right about the app's answers: a large one of
+    /// unknown length streams through intact; HEAD has a length and no body, and the
+    /// connection stays usable after it; a connection the app closes after answering, without
+    /// saying so, costs no caller an error; an app too slow is 504 within the timeout, and the
+    /// next request gets a fresh connection.
+    @Test func theAppsAnswersPassThroughAsTheyCome() async throws {
+        let directory = try Self.directory()
+        let app = try await AceLikeApp(directory: directory)
+        defer { app.stop() }
+        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
+            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(1), publicRoutes: [RouteGlob("/connect/public/*")])
+        }
+        defer { Task { await harness.stop() } }
+
+        let size = 3 * 1024 * 1024 + 17
+        let big = try await HTTPClient.shared.execute(HTTPClientRequest(url: harness.local + ServerHarness.appPath + "/public/big?bytes=\(size)"),
+                                                      timeout: .seconds(30))
+        #expect(big.status.code == 200)
+        let bytes = try await big.body.collect(upTo: 8 * 1024 * 1024)
+        #expect(bytes.readableBytes == size)
+        let expected = SHA256.hash(data: (0..<size).map { UInt8(truncatingIfNeeded: $0) })
+        #expect(SHA256.hash(data: Array(buffer: bytes)) == expected, "the streamed answer changed on the way")
+
+        for length in [100, 40_000] {
+            let head = try await harness.send(.HEAD, "/public/head?length=\(length)")
+            #expect(head.status == 200 && head.body.isEmpty)
+            #expect(head.headers.first(name: "Content-Length") == String(length))
+            #expect(try await harness.send(.GET, "/public/after-head").status == 200)
+        }
+
+        for index in 0..<40 {
+            let dropped = try await harness.send(.GET, "/public/drop")
+            #expect(dropped.status == 200, "request \(index) on a connection the app had closed: \(dropped.status) \(dropped.body)")
+        }
+
+        let started = ContinuousClock.now
+        let slow = try await harness.send(.GET, "/public/slow?ms=10000")
+        #expect(slow.status == 504)
+        #expect(ContinuousClock.now - started < .seconds(8), "the app's 10 s, not the sidecar's 1 s timeout")
+        await harness.flushFailures()
+        #expect(try await harness.store.failures(FailureQuery(limit: 10)).contains { $0.reason == .upstreamUnavailable })
+        #expect(try await harness.send(.GET, "/public/after-timeout").status == 200)
+    }
+
     /// A request without `Content-Length` or `Transfer-Encoding` has no body to stream: handing
     /// the client a stream for it let it read the connection while the server read the next
     /// request (a release build crashed under `scripts/bench-sidecar.sh`).
@@ -237,8 +282,8 @@ import Testing
         #expect(trusted["X-Forwarded-For"] == ["10.1.1.1, 192.0.2.7"])
         #expect(UpstreamForwarder.connectionTokens(["keep-alive, X-Secret-Hop"]) == ["keep-alive", "x-secret-hop"])
 
-        let answer = HTTPClientResponse(status: .ok, headers: ["Connection": "keep-alive, X-Hop", "X-HOP": "1", "Keep-Alive": "timeout=5",
-                                                                "Trailer": "X-Sum", "Content-Type": "text/plain", "X-Kept": "2"])
+        let answer: HTTPHeaders = ["Connection": "keep-alive, X-Hop", "X-HOP": "1", "Keep-Alive": "timeout=5",
+                                   "Trailer": "X-Sum", "Content-Type": "text/plain", "X-Kept": "2"]
         let passed = UpstreamForwarder.responseFields(answer)
         let kept = try #require(HTTPField.Name("x-kept"))
         #expect(passed[values: .contentType] == ["text/plain"] && passed[kept] == "2")

@@ -23,7 +23,7 @@ struct SidecarResponder: HTTPResponder {
     init(app: ConnectServerApp, upstream: UpstreamConfiguration) {
         self.app = app
         self.upstream = upstream
-        self.forwarder = UpstreamForwarder(configuration: upstream, client: UpstreamForwarder.client, trusted: app.configuration.trustedProxies)
+        self.forwarder = UpstreamForwarder(configuration: upstream, trusted: app.configuration.trustedProxies)
         self.descriptor = UpstreamDescriptor(upstream: upstream.url, basePath: app.configuration.basePath, appKey: app.configuration.appKey)
     }
 

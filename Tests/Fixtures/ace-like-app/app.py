@@ -7,7 +7,9 @@ descriptor, stores each tenant's `/installed` body as ACE's Sequelize adapter do
 checks request tokens itself with Atlassian's PyPI package atlassian-jwt, answering 400 to a bad
 one as ACE does. Every request it receives is appended to --log as `METHOD PATH`, so a test can
 prove what never reached it. POST {base}/_control {"failInstalls": true} makes `/installed`
-answer 500 (an app that refuses an install).
+answer 500 (an app that refuses an install). Under {base}/public/ (no token): `slow?ms=N` answers
+after N ms, `big?bytes=N` sends N bytes chunked, `drop` closes the connection 50 ms after
+answering, without saying so, and HEAD answers `?length=N` as the Content-Length of a body it does not send.
 
     app.py --db FILE --log FILE [--base-path /connect] [--key com.example.ace-like] [--lifecycle-prefix /hooks]
 
@@ -19,6 +21,7 @@ import json
 import signal
 import sqlite3
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -85,8 +88,45 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/public/redirect":
             return self.reply(302, {"moved": True}, {"Location": self.base + "/public/elsewhere"})
         if path is not None and path.startswith("/public/"):
-            return self.reply(200, {"public": True, "bodyLength": len(body)})
+            return self.public(path, body)
         return self.authenticated(body)
+
+    def query_number(self, name):
+        values = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query).get(name) or ["0"]
+        return int(values[0])
+
+    def public(self, path, body):
+        if path == "/public/slow":
+            time.sleep(self.query_number("ms") / 1000)
+        elif path == "/public/big":
+            # Chunked, without Content-Length: a proxy has to stream it. Byte i is i mod 256.
+            size = self.query_number("bytes")
+            data = (bytes(range(256)) * (size // 256 + 1))[:size]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for start in range(0, size, 65536):
+                chunk = data[start:start + 65536]
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        elif path == "/public/drop":
+            # Answers as if the connection stayed open, then closes it a moment later, unread:
+            # what an app whose keep-alive timeout runs out as the next request arrives does.
+            self.reply(200, {"public": True, "dropped": True})
+            time.sleep(0.05)
+            self.close_connection = True
+            return
+        return self.reply(200, {"public": True, "bodyLength": len(body)})
+
+    def do_HEAD(self):
+        # The head a GET of ?length=N bytes would have, and no body.
+        self.record()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(self.query_number("length")))
+        self.end_headers()
 
     def lifecycle(self, event, body):
         if event == "installed":

@@ -1,0 +1,233 @@
+import NIOCore
+import NIOHTTP1
+
+/// What the app answered: read whole (a small body of known length, the common case, one wake-up
+/// for the waiting task), or its head with the body still streaming from the app.
+enum UpstreamAnswer: Sendable {
+    case whole(HTTPResponseHead, ByteBuffer)
+    case streaming(HTTPResponseHead, UpstreamAnswerBody)
+
+    var head: HTTPResponseHead {
+        switch self {
+        case .whole(let head, _), .streaming(let head, _): head
+        }
+    }
+}
+
+/// A streamed answer's body: the app's bytes as they arrive, read from the app only as fast as
+/// the caller takes them.
+typealias UpstreamAnswerBody = NIOThrowingAsyncSequenceProducer<ByteBuffer, any Error,
+    NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, UpstreamBodyDemand>
+
+/// One request and its answer at a time on a kept-alive HTTP/1.1 connection to the app, on
+/// NIO's own handlers: the request is written as it comes, the answer is handed over whole or
+/// streamed, and when both are done the connection goes back to the pool. Lives on its
+/// channel's event loop; everything here runs there.
+final class UpstreamExchangeHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    /// Answers up to this size, of known length, are read whole before the task waiting for
+    /// them wakes; larger ones, and those of unknown length, stream.
+    static let wholeAnswerLimit = 16 * 1024
+
+    /// How an exchange failed.
+    enum ExchangeFailure: Error {
+        /// The connection closed or broke; `answerStarted`: after part of the answer arrived.
+        case closed(answerStarted: Bool, why: String?)
+        /// No answer within the timeout.
+        case timedOut
+
+        /// As the forwarder reports it: 502 or 504.
+        var failure: UpstreamForwarder.Failure {
+            switch self {
+            case .timedOut: .timedOut
+            case .closed(let answerStarted, let why): .unreachable(why ?? (answerStarted ? "the app closed the connection mid-answer" : "the app closed the connection"))
+            }
+        }
+    }
+
+    private enum State {
+        case idle
+        case waitingForHead(EventLoopPromise<UpstreamAnswer>)
+        case collecting(EventLoopPromise<UpstreamAnswer>, HTTPResponseHead, ByteBuffer)
+        case streaming(UpstreamAnswerBody.Source)
+        /// The answer is over; the request may still be uploading.
+        case answered
+        case closed
+    }
+
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    private var requestWritten = false
+    private var keepAlive = true
+    private var deadline: Scheduled<Void>?
+    /// Whether anything of the current answer arrived: a failure before that, on a reused
+    /// connection, is the app having closed it while idle, and the request may be sent again.
+    private(set) var answerStarted = false
+    /// Reads held back while the caller is slower than the app (a streamed answer).
+    private var readsPaused = false
+    private var readPending = false
+    /// Called when an exchange ended with the connection reusable; set by the pool.
+    var whenReusable: (() -> Void)?
+
+    let eventLoop: any EventLoop
+
+    init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    // MARK: - The request
+
+    /// Starts an exchange: writes the request's head and, when given, its body; `ends` also
+    /// ends the request (otherwise the caller streams the body with `write` and `end`).
+    func start(_ head: HTTPRequestHead, body: ByteBuffer?, ends: Bool, timeout: TimeAmount) -> EventLoopFuture<UpstreamAnswer> {
+        guard let context, case .idle = state else {
+            return eventLoop.makeFailedFuture(ExchangeFailure.closed(answerStarted: false, why: nil))
+        }
+        let promise = context.eventLoop.makePromise(of: UpstreamAnswer.self)
+        state = .waitingForHead(promise)
+        requestWritten = false
+        answerStarted = false
+        keepAlive = head.isKeepAlive
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in timedOut() }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        if ends { end() } else { context.flush() }
+        return promise.futureResult
+    }
+
+    /// A part of a streamed request body; done when written to the socket (the upload's pace).
+    func write(_ part: ByteBuffer) -> EventLoopFuture<Void> {
+        guard let context, !isClosed else { return eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part))), promise: written)
+        return written.futureResult
+    }
+
+    /// Ends the request.
+    @discardableResult
+    func end() -> EventLoopFuture<Void> {
+        guard let context, !isClosed else { return eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        written.futureResult.assumeIsolated().whenSuccess { [self] in
+            requestWritten = true
+            if case .answered = state { exchangeDone() }
+        }
+        return written.futureResult
+    }
+
+    // MARK: - The answer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        answerStarted = true
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .waitingForHead(let promise)):
+            keepAlive = keepAlive && head.isKeepAlive
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length <= Self.wholeAnswerLimit {
+                state = .collecting(promise, head, context.channel.allocator.buffer(capacity: length))
+            } else {
+                // The deadline was for an answer to begin; a long download may take its time.
+                deadline?.cancel()
+                let body = UpstreamAnswerBody.makeSequence(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: true,
+                                                           delegate: UpstreamBodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop)))
+                state = .streaming(body.source)
+                promise.succeed(.streaming(head, body.sequence))
+            }
+        case (.body(var part), .collecting(let promise, let head, var collected)):
+            state = .answered  // so that `collected` is not copied on write
+            collected.writeBuffer(&part)
+            state = .collecting(promise, head, collected)
+        case (.body(let part), .streaming(let source)):
+            if source.yield(part) == .stopProducing { readsPaused = true }
+        case (.end, .collecting(let promise, let head, let collected)):
+            answered()
+            promise.succeed(.whole(head, collected))
+        case (.end, .streaming(let source)):
+            answered()
+            source.finish()
+        default:
+            // An answer nobody asked for, or out of order: this connection cannot be trusted.
+            context.close(promise: nil)
+        }
+    }
+
+    private func answered() {
+        deadline?.cancel()
+        state = .answered
+        if requestWritten { exchangeDone() }
+    }
+
+    private func exchangeDone() {
+        state = .idle
+        readsPaused = false
+        if keepAlive, let whenReusable { whenReusable() } else { context?.close(promise: nil) }
+    }
+
+    private func timedOut() {
+        fail(.timedOut)
+        context?.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(.closed(answerStarted: answerStarted, why: nil))
+        whenReusable = nil
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(.closed(answerStarted: answerStarted, why: String(String(describing: error).prefix(200))))
+        context.close(promise: nil)
+    }
+
+    /// Ends the exchange in progress, if any, with `error`; the connection is not used again.
+    private func fail(_ error: ExchangeFailure) {
+        deadline?.cancel()
+        switch state {
+        case .waitingForHead(let promise), .collecting(let promise, _, _): promise.fail(error)
+        case .streaming(let source): source.finish(error)
+        case .idle, .answered, .closed: break
+        }
+        state = .closed
+    }
+
+    private var isClosed: Bool { if case .closed = state { true } else { false } }
+
+    // MARK: - Back pressure on a streamed answer
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused { readPending = true } else { context.read() }
+    }
+
+    /// The caller wants more of a streamed answer.
+    func resumeReading() {
+        readsPaused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// The caller stopped reading a streamed answer: unless it was over, the rest of it is still
+    /// on the connection, so the connection is closed.
+    func answerAbandoned() {
+        if case .streaming = state { context?.close(promise: nil) }
+    }
+
+}
+
+/// Tells the handler, on its event loop, that the caller wants more of a streamed answer or has
+/// stopped reading it.
+struct UpstreamBodyDemand: NIOAsyncSequenceProducerDelegate {
+    let handler: NIOLoopBound<UpstreamExchangeHandler>
+
+    func produceMore() {
+        handler.eventLoop.execute { handler.value.resumeReading() }
+    }
+
+    func didTerminate() {
+        handler.eventLoop.execute { handler.value.answerAbandoned() }
+    }
+}
