@@ -59,6 +59,9 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
     }
 
     private var state = State.idle
+    /// Counts exchanges, so that word from a finished one's body (its caller stopping after the
+    /// end, say) cannot touch the next exchange on the same connection.
+    private var exchange = 0
     private var context: ChannelHandlerContext?
     private var requestWritten = false
     private var keepAlive = true
@@ -87,6 +90,7 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
             return eventLoop.makeFailedFuture(ExchangeFailure.closed(answerStarted: false, why: nil))
         }
         let promise = context.eventLoop.makePromise(of: UpstreamAnswer.self)
+        exchange &+= 1
         state = .waitingForHead(promise)
         requestWritten = false
         answerStarted = false
@@ -132,7 +136,7 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
                 // The deadline was for an answer to begin; a long download may take its time.
                 deadline?.cancel()
                 let body = UpstreamAnswerBody.makeSequence(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: true,
-                                                           delegate: UpstreamBodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop)))
+                                                           delegate: UpstreamBodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: exchange))
                 state = .streaming(body.source)
                 promise.succeed(.streaming(head, body.sequence))
             }
@@ -162,7 +166,7 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
 
     private func exchangeDone() {
         state = .idle
-        readsPaused = false
+        resumeReading(exchange)
         if keepAlive, let whenReusable { whenReusable() } else { context?.close(promise: nil) }
     }
 
@@ -201,8 +205,9 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
         if readsPaused { readPending = true } else { context.read() }
     }
 
-    /// The caller wants more of a streamed answer.
-    func resumeReading() {
+    /// The caller of `exchange` wants more of its streamed answer.
+    func resumeReading(_ exchange: Int) {
+        guard exchange == self.exchange else { return }
         readsPaused = false
         if readPending, let context {
             readPending = false
@@ -212,8 +217,9 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
 
     /// The caller stopped reading a streamed answer: unless it was over, the rest of it is still
     /// on the connection, so the connection is closed.
-    func answerAbandoned() {
-        if case .streaming = state { context?.close(promise: nil) }
+    func answerAbandoned(_ exchange: Int) {
+        guard exchange == self.exchange, case .streaming = state else { return }
+        context?.close(promise: nil)
     }
 
 }
@@ -222,12 +228,13 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
 /// stopped reading it.
 struct UpstreamBodyDemand: NIOAsyncSequenceProducerDelegate {
     let handler: NIOLoopBound<UpstreamExchangeHandler>
+    let exchange: Int
 
     func produceMore() {
-        handler.eventLoop.execute { handler.value.resumeReading() }
+        handler.eventLoop.execute { handler.value.resumeReading(exchange) }
     }
 
     func didTerminate() {
-        handler.eventLoop.execute { handler.value.answerAbandoned() }
+        handler.eventLoop.execute { handler.value.answerAbandoned(exchange) }
     }
 }
