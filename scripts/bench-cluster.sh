@@ -29,7 +29,7 @@ NODES=3
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 . scripts/bench-lib.sh
 bench_binaries connect-server connect-admin
-[ -z "$json" ] || exec 3>&1 1>&2
+[ -z "$json" ] || exec 3>&1 1>&2  # background processes get 3>&-: one left behind must not hold the JSON pipe
 work=$(mktemp -d /tmp/bench-cluster.XXXXXX)
 pids=()
 pg_dir=
@@ -53,7 +53,7 @@ for n in $(seq 1 $NODES); do
   port=$(free_port)
   base="http://127.0.0.1:$port"
   LOG_LEVEL=warning CONNECT_ACCESS_LOG=0 $BIN/connect-server --store "$store" --port "$port" --base-url "$base" --legacy-install \
-    --node "node-$n" >"$work/node-$n.log" 2>&1 &
+    --node "node-$n" >"$work/node-$n.log" 2>&1 3>&- &
   pids+=($!); server_pids+=($!); bases+=("$base")
   for _ in $(seq 1 300); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
   curl -fs "$base/healthz" >/dev/null || { echo "node-$n did not start: $(tail -n 3 "$work/node-$n.log")" >&2; exit 1; }
@@ -126,8 +126,8 @@ run() {
   local name=$1 flood=${2:-} n base running=()
   for n in $(seq 1 $NODES); do
     base=${bases[$((n - 1))]}
-    wrk -t1 -c"$VALID_CONNECTIONS" -d"$DURATION" -s "$work/valid.lua" "$base/api/echo" > "$work/$name-valid-$n.txt" & running+=($!)
-    [ -z "$flood" ] || { wrk -t1 -c"$FLOOD_CONNECTIONS" -d"$DURATION" -s "$flood" "$base/api/echo" > "$work/$name-flood-$n.txt" & running+=($!); }
+    wrk -t1 -c"$VALID_CONNECTIONS" -d"$DURATION" -s "$work/valid.lua" "$base/api/echo" > "$work/$name-valid-$n.txt" 3>&- & running+=($!)
+    [ -z "$flood" ] || { wrk -t1 -c"$FLOOD_CONNECTIONS" -d"$DURATION" -s "$flood" "$base/api/echo" > "$work/$name-flood-$n.txt" 3>&- & running+=($!); }
   done
   wait "${running[@]}"
 }

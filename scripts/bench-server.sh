@@ -17,7 +17,7 @@ ROUNDS=${ROUNDS:-3}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 . scripts/bench-lib.sh
 bench_binaries connect-server connect-admin
-[ -z "$json" ] || exec 3>&1 1>&2
+[ -z "$json" ] || exec 3>&1 1>&2  # background processes get 3>&-: one left behind must not hold the JSON pipe
 work=$(mktemp -d /tmp/bench-server.XXXXXX)
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$(free_port)
@@ -27,7 +27,7 @@ if [ "${SEALED:-0}" = 1 ]; then
   $BIN/connect-admin store keygen "$work/secret.key" >/dev/null
   key_options=(--secret-key-file "$work/secret.key")
 fi
-LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/store.sqlite" --port "$port" --base-url "$base" --legacy-install --node bench "${key_options[@]}" >"$work/server.log" 2>&1 &
+LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/store.sqlite" --port "$port" --base-url "$base" --legacy-install --node bench "${key_options[@]}" >"$work/server.log" 2>&1 3>&- &
 server=$!
 for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -59,7 +59,7 @@ echo "authenticated   POST /api/echo (JWT):    $auth req/s  (median of ${auths[*
 percent=$(awk -v a="$auth" -v p="$plain" 'BEGIN { printf "%.0f", 100 * a / p }')
 echo "authenticated / unauthenticated: $percent %  (target >= 90 %)"
 
-wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$work/forged.lua" "$base/api/echo" > "$work/flood.txt" &
+wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$work/forged.lua" "$base/api/echo" > "$work/flood.txt" 3>&- &
 flood=$!
 during=$(wrk -t1 -c"$CONNECTIONS" -d"$DURATION" -s "$work/auth.lua" "$base/api/echo" | rps)
 wait $flood

@@ -24,7 +24,7 @@ command -v node >/dev/null || need+=(nodejs)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
 . scripts/bench-lib.sh
 bench_binaries connect-server connect-admin
-[ -z "$json" ] || exec 3>&1 1>&2
+[ -z "$json" ] || exec 3>&1 1>&2  # background processes get 3>&-: one left behind must not hold the JSON pipe
 work=$(mktemp -d /tmp/bench-sidecar.XXXXXX)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
@@ -37,7 +37,7 @@ events { worker_connections 1024; }
 http { access_log off; server { listen 127.0.0.1:$upstream_port; keepalive_requests 1000000;
   location / { default_type text/plain; return 200 "ok\n"; } } }
 CONF
-nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
+nginx -c "$work/nginx.conf" -p "$work" 3>&- & pids+=($!)
 upstream="http://127.0.0.1:$upstream_port"
 
 # A reference proxy: a second nginx, one worker, passing every request to the same upstream over
@@ -52,7 +52,7 @@ http { access_log off; upstream app { server 127.0.0.1:$upstream_port; keepalive
   server { listen 127.0.0.1:$reference_port; keepalive_requests 1000000;
     location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
 CONF
-nginx -c "$work/reference/nginx.conf" -p "$work/reference" & pids+=($!)
+nginx -c "$work/reference/nginx.conf" -p "$work/reference" 3>&- & pids+=($!)
 reference="http://127.0.0.1:$reference_port"
 
 # The app's own store holds the tenant (ACE's AddonSettings in SQLite): --tenants-from reads it.
@@ -66,25 +66,25 @@ db.execute("INSERT INTO AddonSettings (clientKey, key, val) VALUES ('jira:bench'
            (json.dumps({"clientKey": "jira:bench", "sharedSecret": sys.argv[2], "baseUrl": "https://bench.atlassian.net", "productType": "jira"}),))
 db.commit()
 PY
+# start_sidecar NAME UPSTREAM PORT [OPTION...]: a sidecar in front of UPSTREAM, its store and log
+# named NAME (started in this shell, so the trap stops it).
+start_sidecar() {
+  LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/$1.sqlite" --port "$3" --base-url "http://127.0.0.1:$3" --node "$1" \
+    --upstream "$2" --tenants-from "ace+sqlite:$work/ace.sqlite" "${@:4}" >"$work/$1.log" 2>&1 3>&- & pids+=($!)
+}
 sidecar_port=$(free_port)
 sidecar="http://127.0.0.1:$sidecar_port"
-LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/store.sqlite" --port "$sidecar_port" --base-url "$sidecar" --node bench \
-  --upstream "$upstream" --tenants-from "ace+sqlite:$work/ace.sqlite" --public '/public/*' >"$work/sidecar.log" 2>&1 & pids+=($!)
+start_sidecar sidecar "$upstream" "$sidecar_port" --public '/public/*'
 
 # Two Connect apps that check tokens themselves, each behind a sidecar of its own. The Python one
 # keeps its tenants in the same ACE store the sidecars read.
 node_port=$(free_port)
-node scripts/bench-connect-app.js "$node_port" jira:bench "$secret" & pids+=($!)
+node scripts/bench-connect-app.js "$node_port" jira:bench "$secret" 3>&- & pids+=($!)
 node_app="http://127.0.0.1:$node_port"
 python=$(scripts/test-python.sh)
-"$python" Tests/Fixtures/ace-like-app/app.py --db "$work/ace.sqlite" --log "$work/ace-like-app.log" > "$work/ace-like-app.out" 2> "$work/ace-like-app.err" & pids+=($!)
+"$python" Tests/Fixtures/ace-like-app/app.py --db "$work/ace.sqlite" --log "$work/ace-like-app.log" > "$work/ace-like-app.out" 2> "$work/ace-like-app.err" 3>&- & pids+=($!)
 for _ in $(seq 1 600); do [ -s "$work/ace-like-app.out" ] && break; sleep 0.1; done
 python_app="http://127.0.0.1:$(awk '/^listening on/ {print $3; exit}' "$work/ace-like-app.out")"
-# start_sidecar NAME UPSTREAM PORT: a sidecar in front of UPSTREAM (in this shell, so the trap stops it).
-start_sidecar() {
-  LOG_LEVEL=warning $BIN/connect-server --store "sqlite:$work/$1.sqlite" --port "$3" --base-url "http://127.0.0.1:$3" --node "$1" \
-    --upstream "$2" --tenants-from "ace+sqlite:$work/ace.sqlite" >"$work/$1.log" 2>&1 & pids+=($!)
-}
 port=$(free_port); start_sidecar node-sidecar "$node_app" "$port"; node_sidecar="http://127.0.0.1:$port"
 port=$(free_port); start_sidecar python-sidecar "$python_app" "$port"; python_sidecar="http://127.0.0.1:$port"
 for _ in $(seq 1 600); do
