@@ -135,6 +135,8 @@ final class UpstreamConnectionPool: Sendable {
         }
         do {
             return try await channel.eventLoop.submit { [self] in
+                // Closed already, it would never clear `whenReusable` (and the cycle through it).
+                guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
                 let handler = try channel.pipeline.syncOperations.handler(type: UpstreamExchangeHandler.self)
                 let connection = Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 // The handler holds its connection only until the channel closes.

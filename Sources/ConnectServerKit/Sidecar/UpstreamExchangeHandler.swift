@@ -158,13 +158,15 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
         }
     }
 
+    /// The answer is over. The deadline stays until the request is too: an app that answered
+    /// early and stopped reading would otherwise leave the upload waiting for ever.
     private func answered() {
-        deadline?.cancel()
         state = .answered
         if requestWritten { exchangeDone() }
     }
 
     private func exchangeDone() {
+        deadline?.cancel()
         state = .idle
         resumeReading(exchange)
         if keepAlive, let whenReusable { whenReusable() } else { context?.close(promise: nil) }
