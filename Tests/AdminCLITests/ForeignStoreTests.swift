@@ -140,7 +140,7 @@ import Testing
         let relations = "SELECT count(*)::text FROM pg_class"
         let before = try await F.run([relations], on: location)
         let rows = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--store", url]).stdout)
-        #expect(rows.map { $0["clientKey"] as? String } == ["ace-client-0", "ace-client-1", "ace-client-2"])
+        try #require(rows.map { $0["clientKey"] as? String } == ["ace-client-0", "ace-client-1", "ace-client-2"])
         #expect(rows[1]["description"] as? String == Self.hostile)
         let filtered = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--filter", "ace-1", "--store", url]).stdout)
         #expect(filtered.map { $0["clientKey"] as? String } == ["ace-client-1"])
@@ -162,7 +162,7 @@ import Testing
         ])
         let url = "acsb+postgres://\(location.username):\(location.password ?? "")@\(location.host):\(location.port)/\(location.database)"
         let rows = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--store", url]).stdout)
-        #expect(rows.map { $0["clientKey"] as? String } == ["acsb-a", "acsb-b"])
+        try #require(rows.map { $0["clientKey"] as? String } == ["acsb-a", "acsb-b"])
         #expect(rows.map { $0["state"] as? String } == ["installed", "uninstalled"])
         #expect(rows[0]["installedAt"] as? String == "2024-01-02T03:04:05Z" && rows[1]["updatedAt"] is NSNull)
         #expect(rows[0]["secretFingerprint"] as? String == SharedSecret.fingerprint(of: "acsb-secret-a-0123456789abcdefghijklmn"))
@@ -217,7 +217,7 @@ import Testing
         let listed = try CLIRunner.run(["tenants", "--json", "--store", store])
         #expect(listed.status == 0, "\(listed.stderr)")
         let rows = try Self.jsonLines(listed.stdout)
-        #expect(rows.map { $0["clientKey"] as? String } == (0..<3).map { "\(prefix)-\($0)" })
+        try #require(rows.map { $0["clientKey"] as? String } == (0..<3).map { "\(prefix)-\($0)" })
         #expect(rows[1]["description"] as? String == Self.hostile)
         #expect(rows[2]["secretFingerprint"] as? String == SharedSecret.fingerprint(of: Self.secret(2)))
         #expect(listed.stderr.contains("\(prefix)-9:clientInfo") && listed.stderr.contains("not JSON"))
