@@ -66,6 +66,7 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
     private var requestWritten = false
     private var keepAlive = true
     private var deadline: Scheduled<Void>?
+    private var timeout = TimeAmount.seconds(30)
     /// Whether anything of the current answer arrived: a failure before that, on a reused
     /// connection, is the app having closed it while idle, and the request may be sent again.
     private(set) var answerStarted = false
@@ -95,19 +96,30 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
         requestWritten = false
         answerStarted = false
         keepAlive = head.isKeepAlive
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in timedOut() }
+        self.timeout = timeout
+        restartDeadline()
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         if ends { end() } else { context.flush() }
         return promise.futureResult
     }
 
-    /// A part of a streamed request body; done when written to the socket (the upload's pace).
+    /// A part of a streamed request body; done when written to the socket. Each part written
+    /// restarts the deadline: an upload may take as long as it keeps moving.
     func write(_ part: ByteBuffer) -> EventLoopFuture<Void> {
         guard let context, !isClosed else { return eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part))), promise: written)
+        written.futureResult.assumeIsolated().whenSuccess { [self] in
+            if case .waitingForHead = state { restartDeadline() }
+        }
         return written.futureResult
+    }
+
+    /// The app has `timeout` from now to answer (or to take the next part of the request).
+    private func restartDeadline() {
+        deadline?.cancel()
+        deadline = eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in timedOut() }
     }
 
     /// Ends the request.
@@ -118,7 +130,11 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
         written.futureResult.assumeIsolated().whenSuccess { [self] in
             requestWritten = true
-            if case .answered = state { exchangeDone() }
+            switch state {
+            case .answered: exchangeDone()
+            case .waitingForHead: restartDeadline()  // the whole timeout to answer, from the request's end
+            default: break
+            }
         }
         return written.futureResult
     }
