@@ -85,20 +85,40 @@ final class UpstreamConnectionPool: Sendable {
 
     func endpoint() throws(UpstreamForwarder.Failure) -> Endpoint { try setup.get().endpoint }
 
-    /// An idle connection on the caller's event loop, or a new one there.
+    /// An idle connection on `loop`, or a new one there; call it on `loop`.
     /// `reused`: it served a request before (a failure before any answer then means the app
-    /// closed it while it was idle).
-    func connection() async throws(UpstreamForwarder.Failure) -> (connection: Connection, reused: Bool) {
-        let loop = MultiThreadedEventLoopGroup.currentEventLoop
+    /// closed it while it was idle). Fails with `UpstreamForwarder.Failure`.
+    func connection(on loop: any EventLoop) -> EventLoopFuture<(connection: Connection, reused: Bool)> {
+        // One on another loop would cost a thread hop each way for every request it serves:
+        // a new one here is cheaper after its first.
         let kept = idle.withLockedValue { connections -> Connection? in
-            connections.removeAll { !$0.channel.isActive }
-            guard let loop else { return connections.popLast() }
-            // One on another loop would cost a thread hop each way for every request it serves:
-            // a new one here is cheaper after its first.
-            return connections.lastIndex { $0.channel.eventLoop === loop }.map { connections.remove(at: $0) }
+            while let index = connections.lastIndex(where: { $0.channel.eventLoop === loop }) {
+                let connection = connections.remove(at: index)
+                // Closed a moment ago, before its close took it off this list.
+                if connection.channel.isActive { return connection }
+            }
+            return nil
         }
-        if let kept { return (kept, true) }
-        return (try await connect(on: loop ?? group.next()), false)
+        if let kept { return loop.makeSucceededFuture((kept, true)) }
+        return connect(on: loop).map { ($0, false) }
+    }
+
+    /// `connection(on:)` for a task, on the loop it runs on when it runs on one.
+    func connection() async throws(UpstreamForwarder.Failure) -> (connection: Connection, reused: Bool) {
+        do {
+            return try await connection(on: MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()).get()
+        } catch let failure as UpstreamForwarder.Failure {
+            throw failure
+        } catch {
+            throw .unreachable(String(String(describing: error).prefix(200)))
+        }
+    }
+
+    /// Takes a closed connection off the idle list.
+    private func forget(_ connection: Connection) {
+        idle.withLockedValue { connections in
+            if let index = connections.firstIndex(where: { $0 === connection }) { connections.remove(at: index) }
+        }
     }
 
     /// A connection whose exchange ended cleanly, back for the next request.
@@ -111,8 +131,12 @@ final class UpstreamConnectionPool: Sendable {
         if surplus { connection.close() }
     }
 
-    private func connect(on loop: any EventLoop) async throws(UpstreamForwarder.Failure) -> Connection {
-        let (endpoint, tlsContext) = try setup.get()
+    private func connect(on loop: any EventLoop) -> EventLoopFuture<Connection> {
+        let endpoint: Endpoint, tlsContext: NIOSSLContext?
+        switch setup {
+        case .success(let ready): (endpoint, tlsContext) = ready
+        case .failure(let failure): return loop.makeFailedFuture(failure)
+        }
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -127,25 +151,22 @@ final class UpstreamConnectionPool: Sendable {
                     try pipeline.addHandler(UpstreamExchangeHandler(eventLoop: channel.eventLoop))
                 }
             }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
-        } catch {
-            throw .unreachable(String(String(describing: error).prefix(200)))
-        }
-        do {
-            return try await channel.eventLoop.submit { [self] in
+        return bootstrap.connect(host: endpoint.host, port: endpoint.port).flatMapErrorThrowing { error in
+            throw UpstreamForwarder.Failure.unreachable(String(String(describing: error).prefix(200)))
+        }.flatMapThrowing { [self] channel in
+            do {
                 // Closed already, it would never clear `whenReusable` (and the cycle through it).
                 guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
                 let handler = try channel.pipeline.syncOperations.handler(type: UpstreamExchangeHandler.self)
                 let connection = Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 // The handler holds its connection only until the channel closes.
                 handler.whenReusable = { [self] in release(connection) }
+                channel.closeFuture.whenComplete { [self] _ in forget(connection) }
                 return connection
-            }.get()
-        } catch {
-            channel.close(promise: nil)
-            throw .unreachable(String(String(describing: error).prefix(200)))
+            } catch {
+                channel.close(promise: nil)
+                throw UpstreamForwarder.Failure.unreachable(String(String(describing: error).prefix(200)))
+            }
         }
     }
 }

@@ -69,7 +69,9 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
     private var timeout = TimeAmount.seconds(30)
     /// Whether anything of the current answer arrived: a failure before that, on a reused
     /// connection, is the app having closed it while idle, and the request may be sent again.
-    private(set) var answerStarted = false
+    private var answerStarted = false
+    /// Whether the request's body is being streamed (`write` and `end`), not sent with its head.
+    private var streamedUpload = false
     /// Reads held back while the caller is slower than the app (a streamed answer).
     private var readsPaused = false
     private var readPending = false
@@ -95,6 +97,7 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
         state = .waitingForHead(promise)
         requestWritten = false
         answerStarted = false
+        streamedUpload = !ends
         keepAlive = head.isKeepAlive
         self.timeout = timeout
         restartDeadline()
@@ -132,7 +135,8 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
             requestWritten = true
             switch state {
             case .answered: exchangeDone()
-            case .waitingForHead: restartDeadline()  // the whole timeout to answer, from the request's end
+            // After a streamed upload, the whole timeout to answer from the request's end.
+            case .waitingForHead where streamedUpload: restartDeadline()
             default: break
             }
         }
