@@ -53,26 +53,26 @@ public struct ConnectServerApp: Sendable {
     /// With `configuration.upstream` set, the sidecar in front of that app; else the example app.
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> any ApplicationProtocol {
         let idle = TimeAmount(configuration.idleTimeout), head = TimeAmount(configuration.requestHeadTimeout)
+        let server = HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head) }
         // Behind the sidecar the app's own Server field goes back unchanged.
         let serverConfiguration = ApplicationConfiguration(
             address: .hostname(configuration.bind, port: configuration.port), serverName: configuration.upstream == nil ? "connect-server" : nil,
             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections))
         let running: @Sendable (any Channel) async -> Void = { channel in await onServerRunning(channel.localAddress?.port ?? 0) }
-        let log = RequestLog(logger: logger, accessLog: configuration.accessLog, metrics: metrics)
         if let upstream = configuration.upstream {
             let sidecar = SidecarResponder(app: self, upstream: upstream)
-            let server = HTTPServerBuilder { responder in
-                GuardedHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head, loopPath: { SidecarLoopPath(sidecar: sidecar, log: log) })
+            let observed = RequestObserver(base: sidecar, logger: logger, accessLog: configuration.accessLog, metrics: metrics) { request in
+                sidecar.routeLabel(request)
             }
-            let observed = RequestObserver(base: sidecar, log: log) { request in sidecar.routeLabel(request) }
             return Application(responder: observed, server: server, configuration: serverConfiguration,
                                services: [BackgroundWork(app: self), sidecar.descriptorWatch], onServerRunning: running, logger: logger)
         }
-        let server = HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, idleTimeout: idle, headTimeout: head) }
         let router = Router(context: ConnectRequestContext.self)
         addRoutes(to: router)
         let basePath = configuration.basePath
-        let observed = RequestObserver(base: router.buildResponder(), log: log) { request in Self.routeLabel(request.uri.path, basePath: basePath) }
+        let observed = RequestObserver(base: router.buildResponder(), logger: logger, accessLog: configuration.accessLog, metrics: metrics) { request in
+            Self.routeLabel(request.uri.path, basePath: basePath)
+        }
         return Application(responder: observed, server: server, configuration: serverConfiguration, services: [BackgroundWork(app: self)],
                            onServerRunning: running, logger: logger)
     }
@@ -166,7 +166,7 @@ public struct ConnectServerApp: Sendable {
         return LifecycleRules.Callback(
             eventType: event, body: body, bodyTooLarge: tooLarge, token: RequestAuthenticator.token(in: request),
             request: CanonicalRequest(method: request.method.rawValue, url: request.uri.string, baseURL: configuration.baseURLs.first),
-            remoteAddress: authenticator.clientAddress(request, peer: context.remoteAddress), now: Date())
+            remoteAddress: authenticator.clientAddress(request, context), now: Date())
     }
 
     func lifecycle(_ event: InstallEvent.EventType, _ request: Request, _ context: ConnectRequestContext) async throws -> Response {
@@ -243,13 +243,10 @@ public struct ConnectServerApp: Sendable {
     }
 
     /// 503 with `Retry-After`: the store cannot be asked now; the caller should retry.
-    static func storeUnavailable() -> Response { Response(storeUnavailableAnswer()) }
-
-    /// `storeUnavailable` as head and bytes.
-    static func storeUnavailableAnswer() -> (head: HTTPResponse, body: ByteBuffer) {
-        var answer = jsonErrorAnswer(status: .serviceUnavailable, reason: "store_unavailable")
-        answer.head.headerFields[.retryAfter] = "5"
-        return answer
+    static func storeUnavailable() -> Response {
+        var response = jsonError(status: .serviceUnavailable, reason: "store_unavailable")
+        response.headers[.retryAfter] = "5"
+        return response
     }
 
     // MARK: - Example routes
@@ -313,34 +310,17 @@ public struct ConnectServerApp: Sendable {
     /// 401 with the reason code in the body and in `X-Connect-Auth-Reason` (for callers and the
     /// access log, which read headers only).
     static func unauthorized(_ error: ConnectAuthError) -> Response {
-        Response(unauthorizedAnswer(error))
+        var response = jsonError(status: .unauthorized, reason: error.reason.rawValue)
+        response.headers[reasonHeader] = error.reason.rawValue
+        return response
     }
 
     /// A valid field name, so the literal always parses.
     static let reasonHeader = HTTPField.Name("X-Connect-Auth-Reason")!
 
     static func jsonError(status: HTTPResponse.Status, reason: String) -> Response {
-        Response(jsonErrorAnswer(status: status, reason: reason))
-    }
-
-    /// `unauthorized` as head and bytes, for a caller that writes to the channel itself.
-    static func unauthorizedAnswer(_ error: ConnectAuthError) -> (head: HTTPResponse, body: ByteBuffer) {
-        var answer = jsonErrorAnswer(status: .unauthorized, reason: error.reason.rawValue)
-        answer.head.headerFields[reasonHeader] = error.reason.rawValue
-        return answer
-    }
-
-    /// `jsonError` as head (with `Content-Length`) and bytes.
-    static func jsonErrorAnswer(status: HTTPResponse.Status, reason: String) -> (head: HTTPResponse, body: ByteBuffer) {
-        let body = ByteBuffer(string: JSONValue.object(JSONObject(["error": .string(status.reasonPhrase), "reason": .string(reason)])).jsonText())
-        return (HTTPResponse(status: status, headerFields: [.contentType: "application/json", .contentLength: String(body.readableBytes)]), body)
-    }
-}
-
-extension Response {
-    /// A response of bytes at hand.
-    init(_ answer: (head: HTTPResponse, body: ByteBuffer)) {
-        self.init(status: answer.head.status, headers: answer.head.headerFields, body: .init(byteBuffer: answer.body))
+        let body = JSONValue.object(JSONObject(["error": .string(status.reasonPhrase), "reason": .string(reason)])).jsonText()
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }
 

@@ -16,16 +16,11 @@ struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
     let inner: HTTP1Channel
     let headTimeout: TimeAmount
-    /// A handler that answers some requests itself, on the event loop, before they reach the
-    /// responder (the sidecar's `SidecarLoopPath`).
-    let loopPath: (@Sendable () -> any ChannelHandler)?
 
-    init(responder: @escaping HTTPChannelHandler.Responder, idleTimeout: TimeAmount, headTimeout: TimeAmount,
-         loopPath: (@Sendable () -> any ChannelHandler)? = nil) {
+    init(responder: @escaping HTTPChannelHandler.Responder, idleTimeout: TimeAmount, headTimeout: TimeAmount) {
         self.inner = HTTP1Channel(responder: responder, configuration: .init(
             additionalChannelHandlers: [RequestHeadEndWatcher()], idleTimeout: idleTimeout))
         self.headTimeout = headTimeout
-        self.loopPath = loopPath
     }
 
     var responder: HTTPChannelHandler.Responder { inner.responder }
@@ -37,14 +32,6 @@ struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
             try channel.pipeline.syncOperations.addHandler(RequestHeadDeadline(timeout: headTimeout))
         }.flatMap {
             inner.setup(channel: channel, logger: logger)
-        }.flatMapThrowing { [loopPath] value in
-            // Behind Hummingbird's connection-state handler, so that it counts these requests
-            // too (its idle timeout must not close a connection busy with them).
-            if let loopPath {
-                let pipeline = channel.pipeline.syncOperations
-                try pipeline.addHandler(loopPath(), position: .after(try pipeline.handler(type: HTTPConnectionStateHandler.self)))
-            }
-            return value
         }
     }
 

@@ -19,10 +19,9 @@ public struct RequestAuthenticator: Sendable {
     let logger: Logger
 
     /// The address recorded for a request: the client's, as a trusted proxy reports it.
-    /// `peer`: the connection's remote address.
-    func clientAddress(_ request: Request, peer: String?) -> String? {
-        guard !trustedProxies.isEmpty else { return peer }
-        return trustedProxies.client(peer: peer, forwardedFor: request.headers[values: Self.forwardedFor])
+    func clientAddress(_ request: Request, _ context: ConnectRequestContext) -> String? {
+        guard !trustedProxies.isEmpty else { return context.remoteAddress }
+        return trustedProxies.client(peer: context.remoteAddress, forwardedFor: request.headers[values: Self.forwardedFor])
     }
 
     static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
@@ -49,82 +48,42 @@ public struct RequestAuthenticator: Sendable {
     /// `token`: one found elsewhere than `token(in:)` looks (a form field).
     public func authenticate(_ request: Request, context: ConnectRequestContext, allowsContextQSH: Bool,
                              sessionAppKey: String? = nil, token found: String? = nil) async -> Outcome {
-        let peer = context.remoteAddress
-        let check: TokenCheck
-        switch begin(request, peer: peer, allowsContextQSH: allowsContextQSH, sessionAppKey: sessionAppKey, token: found) {
-        case .failure(let error): return .refused(error)
-        case .success(let begun): check = begun
-        }
-        let tenant: Tenant?
-        do {
-            tenant = try await directory.tenant(clientKey: check.clientKey, health: health)
-        } catch {
-            return .storeUnavailable(error)
-        }
-        return finish(check, tenant: tenant, request, peer: peer)
-    }
-
-    /// `authenticate` without waiting, for a caller on an event loop: `nil` when the tenant's row
-    /// is not in the directory's cache. Nothing is recorded then, so the caller can take the
-    /// waiting path, which repeats these steps.
-    func authenticateFromCache(_ request: Request, peer: String?, allowsContextQSH: Bool, sessionAppKey: String?) -> Outcome? {
-        switch begin(request, peer: peer, allowsContextQSH: allowsContextQSH, sessionAppKey: sessionAppKey, token: nil) {
-        case .failure(let error):
-            return .refused(error)
-        case .success(let check):
-            guard case .hit(let tenant) = directory.cached(clientKey: check.clientKey) else { return nil }
-            return finish(check, tenant: tenant, request, peer: peer)
-        }
-    }
-
-    /// A token found, decoded and naming its tenant, whose row is still to be looked up.
-    struct TokenCheck {
-        let token: String
-        let decoded: ConnectToken
-        let clientKey: String
-        let expectation: TokenExpectation
-        let now: Int64
-    }
-
-    /// Everything that needs no store: find, decode, name the tenant. A failure is recorded.
-    private func begin(_ request: Request, peer: String?, allowsContextQSH: Bool, sessionAppKey: String?,
-                       token found: String?) -> Result<TokenCheck, ConnectAuthError> {
         let target = RequestTarget(request.uri.string)
         let canonical = CanonicalRequest(method: request.method.rawValue, rawPath: target.path, rawQuery: target.query, basePath: basePath)
         guard let token = found ?? Self.token(in: request) else {
             let error = ConnectAuthError(.missingToken, "no JWT in the Authorization header, the jwt parameter or X-acpt")
-            recordFailure(error, request, peer: peer, token: nil, decoded: nil)
-            return .failure(error)
+            recordFailure(error, request, context, token: nil, decoded: nil)
+            return .refused(error)
         }
         let now = UnixTime.now()
         let decoded: ConnectToken
         do {
             decoded = try ConnectToken.decode(token, limits: verifier.limits)
         } catch {
-            recordFailure(error, request, peer: peer, token: token, decoded: nil)
-            return .failure(error)
+            recordFailure(error, request, context, token: token, decoded: nil)
+            return .refused(error)
         }
         guard let clientKey = decoded.tenantKey else {
             let error = ConnectAuthError(.missingClaim, "token has no iss or aud naming a tenant")
-            recordFailure(error, request, peer: peer, token: token, decoded: decoded)
-            return .failure(error)
+            recordFailure(error, request, context, token: token, decoded: decoded)
+            return .refused(error)
+        }
+        let tenant: Tenant?
+        do {
+            tenant = try await directory.tenant(clientKey: clientKey, health: health)
+        } catch {
+            return .storeUnavailable(error)
         }
         var expectation = TokenExpectation(request: canonical, allowsContextQSH: allowsContextQSH, audience: .tenant(clientKey))
         if let sessionAppKey, decoded.issuer == sessionAppKey, decoded.queryStringHash == nil {
             expectation = TokenExpectation(audience: .tenant(clientKey), kind: .appSession(appKey: sessionAppKey))
         }
-        return .success(TokenCheck(token: token, decoded: decoded, clientKey: clientKey, expectation: expectation, now: now))
-    }
-
-    /// The verdict once the tenant's row (or its absence) is known. A refusal is recorded.
-    private func finish(_ check: TokenCheck, tenant: Tenant?, _ request: Request, peer: String?) -> Outcome {
-        let report = verifier.verify(check.decoded, expecting: check.expectation, now: check.now,
-                                     key: TenantKeyLookup.lookup(tenant, clientKey: check.clientKey))
+        let report = verifier.verify(decoded, expecting: expectation, now: now, key: TenantKeyLookup.lookup(tenant, clientKey: clientKey))
         if let tenant, report.valid {
-            return .authenticated(Authenticated(tenant: tenant, claims: check.decoded.claims))
+            return .authenticated(Authenticated(tenant: tenant, claims: decoded.claims))
         }
         let error = report.firstFailure ?? ConnectAuthError(.badSignature, "token not verified")
-        recordFailure(error, request, peer: peer, token: check.token, decoded: check.decoded)
+        recordFailure(error, request, context, token: token, decoded: decoded)
         return .refused(error)
     }
 
@@ -175,8 +134,7 @@ public struct RequestAuthenticator: Sendable {
         return kept.isEmpty ? path : path + "?" + kept.joined(separator: "&")
     }
 
-    /// `peer`: the connection's remote address.
-    func recordFailure(_ error: ConnectAuthError, _ request: Request, peer: String?, token: String?, decoded: ConnectToken?) {
+    func recordFailure(_ error: ConnectAuthError, _ request: Request, _ context: ConnectRequestContext, token: String?, decoded: ConnectToken?) {
         func time(_ name: String) -> Int64? {
             if case .integer(let value)? = decoded?.claims[name] { return value }
             return nil
@@ -184,7 +142,7 @@ public struct RequestAuthenticator: Sendable {
         let failure = AuthFailure(
             at: Date(), node: node, clientKey: decoded?.tenantKey.map { String($0.prefix(256)) }, reason: error.reason,
             detail: String(error.detail.prefix(500)), method: request.method.rawValue,
-            path: String(Self.pathWithoutToken(request.uri.string).prefix(1000)), remoteAddress: clientAddress(request, peer: peer),
+            path: String(Self.pathWithoutToken(request.uri.string).prefix(1000)), remoteAddress: clientAddress(request, context),
             userAgent: request.headers[.userAgent].map { String($0.prefix(300)) },
             tokenFingerprint: token.map { $0.utf8.count <= verifier.limits.maxTokenBytes ? ConnectToken.fingerprint(of: $0) : "oversized" },
             alg: decoded?.algorithm.map { String($0.prefix(32)) }, kid: decoded?.keyID.map { String($0.prefix(128)) },

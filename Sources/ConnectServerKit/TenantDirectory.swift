@@ -48,21 +48,9 @@ public final class TenantDirectory: Sendable {
         self.known = known
     }
 
-    /// What the cache holds for a key: a row or its known absence (`hit`), or nothing fresh.
-    public enum Cached {
-        case hit(Tenant?)
-        case miss
-    }
-
-    /// The cached answer for `clientKey`, without asking any store.
-    public func cached(clientKey: String) -> Cached {
-        guard let entry = entries.withLockedValue({ $0[BytewiseKey(clientKey)] }), ContinuousClock.now - entry.loadedAt < ttl else { return .miss }
-        return .hit(entry.tenant)
-    }
-
     public func tenant(clientKey: String, health: StoreHealth? = nil) async throws(StoreError) -> Tenant? {
-        if case .hit(let tenant) = cached(clientKey: clientKey) { return tenant }
         let now = ContinuousClock.now
+        if let entry = entries.withLockedValue({ $0[BytewiseKey(clientKey)] }), now - entry.loadedAt < ttl { return entry.tenant }
         var tenant: Tenant?
         if !known.rulesOut(clientKey) {
             if let health {

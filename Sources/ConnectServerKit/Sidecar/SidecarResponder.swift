@@ -36,11 +36,9 @@ struct SidecarResponder: HTTPResponder {
         if request.method == .get && path == "/readyz" { return await readiness() }
         if request.method == .get && path == "/metrics" && app.configuration.metricsPort == nil { return app.metricsResponse() }
         let routes = await descriptor.routes(client: HTTPClient.shared, logger: app.logger)
-        let (protected, contextRoute): (Bool, Bool)
-        switch route(request, routes) {
-        case .lifecycle(let event): return await lifecycle(event, request, context)
-        case .open: return await forward(request, context, body: .of(request))
-        case .app(let isProtected, let isContextRoute): (protected, contextRoute) = (isProtected, isContextRoute)
+        if request.method == .post, let event = routes.lifecycle[path] { return await lifecycle(event, request, context) }
+        if path == routes.descriptorPath || upstream.publicRoutes.matches(path[...]) {
+            return await forward(request, context, body: .of(request))
         }
         var token = RequestAuthenticator.token(in: request)
         var body = UpstreamForwarder.Body.of(request)
@@ -49,70 +47,27 @@ struct SidecarResponder: HTTPResponder {
             token = RequestAuthenticator.formValue("jwt", in: Substring(String(buffer: form)))
             body = .bytes(form)
         }
-        guard token != nil || protected else { return await forward(request, context, body: body) }
+        guard token != nil || upstream.protect.matches(path[...]) else { return await forward(request, context, body: body) }
+        let contextRoute = upstream.contextRoutes.matches(path[...])
         let outcome = await app.authenticator.authenticate(request, context: context, allowsContextQSH: contextRoute,
                                                           sessionAppKey: contextRoute ? routes.appKey : nil, token: token)
-        switch verdict(outcome) {
-        case .unavailable: return ConnectServerApp.storeUnavailable()
-        case .refuse(let error): return ConnectServerApp.unauthorized(error)
-        case .forward(let expectation):
+        switch outcome {
+        case .storeUnavailable:
+            if upstream.observe { return await forward(request, context, body: body) }
+            return ConnectServerApp.storeUnavailable()
+        case .refused(let error):
+            guard upstream.observe else { return ConnectServerApp.unauthorized(error) }
             let response = await forward(request, context, body: body)
-            if let detail = expectation.disagreement(status: response.status.code) {
-                disagree(detail, request, peer: context.remoteAddress, token)
+            if response.status.code < 400 {
+                disagree("we refused it (\(error.reason.rawValue): \(error.detail)); the app answered \(response.status.code)", request, context, token)
             }
             return response
-        }
-    }
-
-    /// Where a request goes, by its method and path alone.
-    enum Route {
-        case lifecycle(InstallEvent.EventType)
-        /// The app's descriptor and `--public` routes: passed on, tokens unread.
-        case open
-        /// Anything else: a token it carries is checked; on a `--protect`ed path one is required.
-        case app(protected: Bool, contextRoute: Bool)
-    }
-
-    func route(_ request: Request, _ routes: UpstreamDescriptor.Routes) -> Route {
-        let path = request.uri.path
-        if request.method == .post, let event = routes.lifecycle[path] { return .lifecycle(event) }
-        if path == routes.descriptorPath || upstream.publicRoutes.matches(path[...]) { return .open }
-        return .app(protected: upstream.protect.matches(path[...]), contextRoute: upstream.contextRoutes.matches(path[...]))
-    }
-
-    /// What is done with a request once its token has been judged.
-    enum Verdict {
-        case refuse(ConnectAuthError)
-        /// The store could not be asked (503).
-        case unavailable
-        case forward(Expectation)
-    }
-
-    /// What we decided of a request we pass on, to compare with what the app answers.
-    enum Expectation {
-        /// Nothing to compare: enforce mode, or a token we did not read.
-        case none
-        /// We accepted the token: a 4xx from the app disagrees.
-        case accepted
-        /// Observe mode passed on a token we refused: a success from the app disagrees.
-        case refused(ConnectAuthError)
-
-        /// The disagreement to record, if the app's `status` is one.
-        func disagreement(status: Int) -> String? {
-            switch self {
-            case .none: nil
-            case .accepted: (400..<500).contains(status) ? "we accepted the token; the app answered \(status)" : nil
-            case .refused(let error): status < 400 ? "we refused it (\(error.reason.rawValue): \(error.detail)); the app answered \(status)" : nil
+        case .authenticated:
+            let response = await forward(request, context, body: body)
+            if upstream.observe && (400..<500).contains(response.status.code) {
+                disagree("we accepted the token; the app answered \(response.status.code)", request, context, token)
             }
-        }
-    }
-
-    /// Enforce mode refuses what does not verify; observe mode passes everything on and compares.
-    func verdict(_ outcome: RequestAuthenticator.Outcome) -> Verdict {
-        switch outcome {
-        case .storeUnavailable: upstream.observe ? .forward(.none) : .unavailable
-        case .refused(let error): upstream.observe ? .forward(.refused(error)) : .refuse(error)
-        case .authenticated: .forward(upstream.observe ? .accepted : .none)
+            return response
         }
     }
 
@@ -132,43 +87,12 @@ struct SidecarResponder: HTTPResponder {
         do {
             return try await forwarder.forward(request, body: body, remoteAddress: context.remoteAddress)
         } catch {
-            return Response(upstreamFailed(error, request, peer: context.remoteAddress))
-        }
-    }
-
-    /// The answer when the app gave none: 502, or 504 after the timeout; recorded.
-    func upstreamFailed(_ failure: UpstreamForwarder.Failure, _ request: Request, peer: String?) -> (head: HTTPResponse, body: ByteBuffer) {
-        let (status, detail): (HTTPResponse.Status, String) = switch failure {
-        case .timedOut: (.gatewayTimeout, "the app did not answer within \(upstream.timeout)")
-        case .unreachable(let why): (.badGateway, "the app at \(upstream.url) could not be reached: \(why)")
-        }
-        app.authenticator.recordFailure(ConnectAuthError(.upstreamUnavailable, detail), request, peer: peer, token: nil, decoded: nil)
-        return ConnectServerApp.jsonErrorAnswer(status: status, reason: ReasonCode.upstreamUnavailable.rawValue)
-    }
-
-    // MARK: - On the event loop
-
-    /// A request the event-loop path serves: its token judged, nothing left to wait for.
-    struct LoopDecision {
-        let token: String?
-        let verdict: Verdict
-    }
-
-    /// The decision for a request without a body, taken without waiting; `nil` when the request
-    /// needs the task path: a route answered here, a lifecycle callback, a descriptor not read
-    /// yet, a tenant not in the cache. Only then is a refusal recorded; `nil` records nothing.
-    func decideOnLoop(_ request: Request, peer: String?) -> LoopDecision? {
-        let path = request.uri.path
-        guard path != "/healthz", path != "/readyz", path != "/metrics", let routes = descriptor.settled else { return nil }
-        switch route(request, routes) {
-        case .lifecycle: return nil
-        case .open: return LoopDecision(token: nil, verdict: .forward(.none))
-        case .app(let protected, let contextRoute):
-            let token = RequestAuthenticator.token(in: request)
-            guard token != nil || protected else { return LoopDecision(token: nil, verdict: .forward(.none)) }
-            guard let outcome = app.authenticator.authenticateFromCache(request, peer: peer, allowsContextQSH: contextRoute,
-                                                                        sessionAppKey: contextRoute ? routes.appKey : nil) else { return nil }
-            return LoopDecision(token: token, verdict: verdict(outcome))
+            let (status, detail): (HTTPResponse.Status, String) = switch error {
+            case .timedOut: (.gatewayTimeout, "the app did not answer within \(upstream.timeout)")
+            case .unreachable(let why): (.badGateway, "the app at \(upstream.url) could not be reached: \(why)")
+            }
+            app.authenticator.recordFailure(ConnectAuthError(.upstreamUnavailable, detail), request, context, token: nil, decoded: nil)
+            return ConnectServerApp.jsonError(status: status, reason: ReasonCode.upstreamUnavailable.rawValue)
         }
     }
 
@@ -184,9 +108,9 @@ struct SidecarResponder: HTTPResponder {
     }
 
     /// Observe mode: the app answered otherwise than we decided.
-    func disagree(_ detail: String, _ request: Request, peer: String?, _ token: String?) {
+    func disagree(_ detail: String, _ request: Request, _ context: Context, _ token: String?) {
         let decoded = token.flatMap { try? ConnectToken.decode($0) }
-        app.authenticator.recordFailure(ConnectAuthError(.disagreement, detail), request, peer: peer, token: token, decoded: decoded)
+        app.authenticator.recordFailure(ConnectAuthError(.disagreement, detail), request, context, token: token, decoded: decoded)
     }
 
     /// Ready when our store answers and so does the app.

@@ -38,22 +38,12 @@ final class UpstreamDescriptor: Sendable {
     /// already goes by the app's own paths.
     func routes(client: HTTPClient, logger: Logger) async -> Routes {
         let due = reading.withLockedValue { state -> Bool in
-            guard Self.isDue(state) else { return false }
+            guard !state.done, state.lastTry.map({ ContinuousClock.now - $0 > .seconds(5) }) ?? true else { return false }
             state.lastTry = .now
             return true
         }
         if due { await refresh(client: client, logger: logger) }
         return current
-    }
-
-    /// The routes when no read of the descriptor is due (one has succeeded, or was tried in the
-    /// last 5 s): what a caller that cannot wait may go by.
-    var settled: Routes? {
-        reading.withLockedValue { Self.isDue($0) } ? nil : current
-    }
-
-    private static func isDue(_ state: (done: Bool, lastTry: ContinuousClock.Instant?)) -> Bool {
-        !state.done && (state.lastTry.map { ContinuousClock.now - $0 > .seconds(5) } ?? true)
     }
 
     /// Reads the descriptor once; `false` when the app did not serve a usable one.
