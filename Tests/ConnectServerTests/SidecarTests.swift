@@ -248,6 +248,92 @@ import Testing
         #expect(try await harness.send(.GET, "/public/after-timeout").status == 200)
     }
 
+    /// The timeout (`--upstream-timeout`) is for an app that does not move, not for a long
+    /// transfer: an upload twice as long as the timeout passes while it keeps moving, and an app
+    /// that answers before it has read an upload and then stops reading has its answer passed
+    /// back within the timeout, not when it lets go of the connection.
+    @Test func uploadsThatTakeTheirTime() async throws {
+        let directory = try Self.directory()
+        let app = try await AceLikeApp(directory: directory)
+        defer { app.stop() }
+        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
+            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(1), publicRoutes: [RouteGlob("/connect/public/*")])
+        }
+        defer { Task { await harness.stop() } }
+
+        // Six parts of 64 KiB, 400 ms apart: 2 s in all, never 1 s without a part.
+        let parts = 6, partSize = 64 * 1024
+        let trickle = AsyncStream<ByteBuffer> { continuation in
+            let feeder = Task {
+                for index in 0..<parts {
+                    if index > 0 { try? await Task.sleep(for: .milliseconds(400)) }
+                    continuation.yield(ByteBuffer(repeating: UInt8(index), count: partSize))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in feeder.cancel() }
+        }
+        var upload = HTTPClientRequest(url: harness.local + ServerHarness.appPath + "/public/upload")
+        upload.method = .POST
+        upload.body = .stream(trickle, length: .known(Int64(parts * partSize)))
+        let started = ContinuousClock.now
+        let uploaded = try await HTTPClient.shared.execute(upload, timeout: .seconds(60))
+        let answer = try await uploaded.body.collect(upTo: 64 * 1024)
+        #expect(uploaded.status.code == 200, "\(uploaded.status) \(String(buffer: answer))")
+        #expect((try JSONSerialization.jsonObject(with: Data(buffer: answer)) as? [String: Any])?["bodyLength"] as? Int == parts * partSize)
+        #expect(ContinuousClock.now - started > .milliseconds(1500), "the upload did not outlast the timeout: this test proved nothing")
+
+        // 16 MB: more than the loopback buffers between the sidecar and the app take unread.
+        var refused = HTTPClientRequest(url: harness.local + ServerHarness.appPath + "/public/early?hold=15000")
+        refused.method = .POST
+        refused.body = .bytes(ByteBuffer(repeating: 7, count: 16 * 1024 * 1024))
+        let sent = ContinuousClock.now
+        let early = try await HTTPClient.shared.execute(refused, timeout: .seconds(60))
+        _ = try await early.body.collect(upTo: 64 * 1024)
+        #expect(early.status.code == 413)
+        #expect(ContinuousClock.now - sent < .seconds(10), "the app's 15 s hold, not the sidecar's 1 s timeout, ended the upload")
+        #expect(try await harness.send(.GET, "/public/after-early").status == 200)
+    }
+
+    /// A caller that reads a long answer slowly makes the sidecar read slowly from the app: the
+    /// sidecar holds a few parts, not the answer (which would grow its memory by whatever the app
+    /// sends), and nothing is lost once the caller reads on.
+    @Test func aSlowCallerSlowsTheAppDown() async throws {
+        let directory = try Self.directory()
+        let app = try await AceLikeApp(directory: directory)
+        defer { app.stop() }
+        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
+            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(5), publicRoutes: [RouteGlob("/connect/public/*")])
+        }
+        defer { Task { await harness.stop() } }
+        /// How much of the answer the app has written so far (asked of the app directly).
+        func written() async throws -> Int {
+            var control = HTTPClientRequest(url: app.url + ServerHarness.appPath + "/_control")
+            control.method = .POST
+            let answer = try await HTTPClient.shared.execute(control, timeout: .seconds(10)).body.collect(upTo: 64 * 1024)
+            return (try JSONSerialization.jsonObject(with: Data(buffer: answer)) as? [String: Any])?["bigWritten"] as? Int ?? -1
+        }
+
+        let size = 128 * 1024 * 1024
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: harness.local + ServerHarness.appPath + "/public/big?bytes=\(size)"),
+                                                           timeout: .seconds(300))
+        #expect(response.status.code == 200)
+        var parts = response.body.makeAsyncIterator()
+        var received = try await parts.next()?.readableBytes ?? 0
+        // The caller reads no more: wait until the app has stopped writing (the same figure twice,
+        // 300 ms apart), then see how far it got. Loopback buffers hold a few MB per hop.
+        var last = -1, now = try await written()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while now != last && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(300))
+            (last, now) = (now, try await written())
+        }
+        #expect(now == last, "the app never stopped writing")
+        #expect(now < size / 2, "the app wrote \(now) of \(size) bytes to a caller that had read \(received): the sidecar did not slow it down")
+        while let part = try await parts.next() { received += part.readableBytes }
+        #expect(received == size)
+    }
+
     /// A request without `Content-Length` or `Transfer-Encoding` has no body to stream: handing
     /// the client a stream for it let it read the connection while the server read the next
     /// request (a release build crashed under `scripts/bench-sidecar.sh`).

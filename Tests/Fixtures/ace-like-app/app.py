@@ -8,8 +8,10 @@ checks request tokens itself with Atlassian's PyPI package atlassian-jwt, answer
 one as ACE does. Every request it receives is appended to --log as `METHOD PATH`, so a test can
 prove what never reached it. POST {base}/_control {"failInstalls": true} makes `/installed`
 answer 500 (an app that refuses an install). Under {base}/public/ (no token): `slow?ms=N` answers
-after N ms, `big?bytes=N` sends N bytes chunked, `drop` closes the connection 50 ms after
-answering, without saying so, and HEAD answers `?length=N` as the Content-Length of a body it does not send.
+after N ms, `big?bytes=N` sends N bytes chunked (byte i is i mod 256; how many it has written so far
+is `bigWritten` in `_control`'s answer), `drop` closes the connection 50 ms after answering, without
+saying so, POST `early?hold=N` answers 413 before reading the body and then holds the connection N ms
+without reading, and HEAD answers `?length=N` as the Content-Length of a body it does not send.
 
     app.py --db FILE --log FILE [--base-path /connect] [--key com.example.ace-like] [--lifecycle-prefix /hooks]
 
@@ -29,7 +31,7 @@ import atlassian_jwt
 import jwt as pyjwt
 
 LOCK = threading.Lock()
-STATE = {"failInstalls": False}
+STATE = {"failInstalls": False, "bigWritten": 0}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -69,6 +71,12 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_any(b"")
 
     def do_POST(self):
+        if self.relative() == "/public/early":
+            # An app that refuses an upload before reading it, then neither reads nor lets go.
+            self.record()
+            self.reply(413, {"error": "too large"}, {"Connection": "close"})
+            time.sleep(self.query_number("hold") / 1000)
+            return
         self.handle_any(self.body())
 
     def handle_any(self, body):
@@ -100,15 +108,18 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(self.query_number("ms") / 1000)
         elif path == "/public/big":
             # Chunked, without Content-Length: a proxy has to stream it. Byte i is i mod 256.
+            # Made as it goes (every chunk starts at a multiple of 256): sizes of hundreds of MB are cheap.
             size = self.query_number("bytes")
-            data = (bytes(range(256)) * (size // 256 + 1))[:size]
+            pattern = bytes(range(256)) * 256
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
+            STATE["bigWritten"] = 0
             for start in range(0, size, 65536):
-                chunk = data[start:start + 65536]
+                chunk = pattern[:min(65536, size - start)]
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                STATE["bigWritten"] = start + len(chunk)
             self.wfile.write(b"0\r\n\r\n")
             return
         elif path == "/public/drop":
