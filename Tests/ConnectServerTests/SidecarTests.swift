@@ -334,6 +334,26 @@ import Testing
         #expect(received == size)
     }
 
+    /// An https app is reached over TLS with its certificate checked: the fixture's self-signed
+    /// one, which nothing vouches for, fails the handshake, so the caller gets 502, the reason is
+    /// recorded, and the request never reaches the app, in clear or otherwise.
+    @Test func anHttpsAppWhoseCertificateIsNotTrustedGetsNothing() async throws {
+        let directory = try Self.directory()
+        let app = try await AceLikeApp(directory: directory, arguments: ["--tls"])
+        defer { app.stop() }
+        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
+            configuration.upstream = UpstreamConfiguration(url: "https://127.0.0.1:\(app.port)", timeout: .seconds(5),
+                                                           publicRoutes: [RouteGlob("/connect/public/*")])
+        }
+        defer { Task { await harness.stop() } }
+        let answer = try await harness.send(.GET, "/public/secret-path")
+        #expect(answer.status == 502, "\(answer.status) \(answer.body)")
+        await harness.flushFailures()
+        let failure = try await harness.store.failures(FailureQuery(limit: 10)).first { $0.reason == .upstreamUnavailable }
+        #expect(failure?.detail.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(failure?.detail ?? "no failure recorded")")
+        #expect(!app.requests.contains { $0.contains("secret-path") })
+    }
+
     /// A request without `Content-Length` or `Transfer-Encoding` has no body to stream: handing
     /// the client a stream for it let it read the connection while the server read the next
     /// request (a release build crashed under `scripts/bench-sidecar.sh`).

@@ -13,15 +13,21 @@ is `bigWritten` in `_control`'s answer), `drop` closes the connection 50 ms afte
 saying so, POST `early?hold=N` answers 413 before reading the body and then holds the connection N ms
 without reading, and HEAD answers `?length=N` as the Content-Length of a body it does not send.
 
-    app.py --db FILE --log FILE [--base-path /connect] [--key com.example.ace-like] [--lifecycle-prefix /hooks]
+    app.py --db FILE --log FILE [--base-path /connect] [--key com.example.ace-like] [--lifecycle-prefix /hooks] [--tls]
+
+--tls serves https with `tls/cert.pem`: a self-signed certificate for 127.0.0.1, made for these tests
+(`openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 36500 -subj /CN=127.0.0.1
+-addext subjectAltName=IP:127.0.0.1`) and trusted by nothing: its key is public, in `tls/key.pem`.
 
 The first line on stdout is `listening on PORT`.
 """
 import argparse
 import hashlib
 import json
+import os
 import signal
 import sqlite3
+import ssl
 import threading
 import time
 import urllib.parse
@@ -198,6 +204,7 @@ def main():
     parser.add_argument("--key", default="com.example.ace-like")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--lifecycle-prefix", default="")
+    parser.add_argument("--tls", action="store_true")
     arguments = parser.parse_args()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, set(signal.Signals))
     db = sqlite3.connect(arguments.db)
@@ -210,6 +217,11 @@ def main():
     open(arguments.log, "a").close()
     server = ThreadingHTTPServer(("127.0.0.1", arguments.port), Handler)
     server.daemon_threads = True
+    if arguments.tls:
+        here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.path.join(here, "cert.pem"), os.path.join(here, "key.pem"))
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print(f"listening on {server.server_address[1]}", flush=True)
     server.serve_forever()
 
