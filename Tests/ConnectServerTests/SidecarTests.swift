@@ -46,6 +46,20 @@ import Testing
 
     static let secret = "sidecar-secret-0123456789abcdefghijk"
 
+    /// The fixture app, and a sidecar on SQLite in front of it with `/connect/public/*` public.
+    static func appBehindSidecar(timeout: Duration) async throws -> (AceLikeApp, ServerHarness) {
+        let app = try await AceLikeApp(directory: try directory())
+        do {
+            let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
+                configuration.upstream = UpstreamConfiguration(url: app.url, timeout: timeout, publicRoutes: [RouteGlob("/connect/public/*")])
+            }
+            return (app, harness)
+        } catch {
+            app.stop()
+            throw error
+        }
+    }
+
     @Test func installsRequestsAndRefusalsInEnforceMode() async throws {
         let directory = try Self.directory()
         let app = try await AceLikeApp(directory: directory)
@@ -177,13 +191,8 @@ import Testing
     /// Many requests, with and without bodies, over the same pooled connections, and redirects
     /// go back to the caller instead of being followed.
     @Test func keepAliveTrafficAndRedirectsPassThrough() async throws {
-        let directory = try Self.directory()
-        let app = try await AceLikeApp(directory: directory)
-        defer { app.stop() }
-        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
-            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(10), publicRoutes: [RouteGlob("/connect/public/*")])
-        }
-        defer { Task { await harness.stop() } }
+        let (app, harness) = try await Self.appBehindSidecar(timeout: .seconds(10))
+        defer { app.stop(); Task { await harness.stop() } }
         for index in 0..<150 {
             let result = index % 3 == 0
                 ? try await harness.send(.POST, "/public/p\(index)", body: Array(repeating: UInt8(index & 0xFF), count: index * 97))
@@ -210,13 +219,8 @@ import Testing
     /// saying so, costs no caller an error; an app too slow is 504 within the timeout, and the
     /// next request gets a fresh connection.
     @Test func theAppsAnswersPassThroughAsTheyCome() async throws {
-        let directory = try Self.directory()
-        let app = try await AceLikeApp(directory: directory)
-        defer { app.stop() }
-        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
-            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(1), publicRoutes: [RouteGlob("/connect/public/*")])
-        }
-        defer { Task { await harness.stop() } }
+        let (app, harness) = try await Self.appBehindSidecar(timeout: .seconds(1))
+        defer { app.stop(); Task { await harness.stop() } }
 
         let size = 3 * 1024 * 1024 + 17
         let big = try await HTTPClient.shared.execute(HTTPClientRequest(url: harness.local + ServerHarness.appPath + "/public/big?bytes=\(size)"),
@@ -253,13 +257,8 @@ import Testing
     /// that answers before it has read an upload and then stops reading has its answer passed
     /// back within the timeout, not when it lets go of the connection.
     @Test func uploadsThatTakeTheirTime() async throws {
-        let directory = try Self.directory()
-        let app = try await AceLikeApp(directory: directory)
-        defer { app.stop() }
-        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
-            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(1), publicRoutes: [RouteGlob("/connect/public/*")])
-        }
-        defer { Task { await harness.stop() } }
+        let (app, harness) = try await Self.appBehindSidecar(timeout: .seconds(1))
+        defer { app.stop(); Task { await harness.stop() } }
 
         // Six parts of 64 KiB, 400 ms apart: 2 s in all, never 1 s without a part.
         let parts = 6, partSize = 64 * 1024
@@ -299,13 +298,8 @@ import Testing
     /// sidecar holds a few parts, not the answer (which would grow its memory by whatever the app
     /// sends), and nothing is lost once the caller reads on.
     @Test func aSlowCallerSlowsTheAppDown() async throws {
-        let directory = try Self.directory()
-        let app = try await AceLikeApp(directory: directory)
-        defer { app.stop() }
-        let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation()) { configuration in
-            configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(5), publicRoutes: [RouteGlob("/connect/public/*")])
-        }
-        defer { Task { await harness.stop() } }
+        let (app, harness) = try await Self.appBehindSidecar(timeout: .seconds(5))
+        defer { app.stop(); Task { await harness.stop() } }
         /// How much of the answer the app has written so far (asked of the app directly).
         func written() async throws -> Int {
             var control = HTTPClientRequest(url: app.url + ServerHarness.appPath + "/_control")
