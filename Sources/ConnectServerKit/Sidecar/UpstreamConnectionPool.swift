@@ -85,33 +85,23 @@ final class UpstreamConnectionPool: Sendable {
 
     func endpoint() throws(UpstreamForwarder.Failure) -> Endpoint { try setup.get().endpoint }
 
-    /// An idle connection on `loop`, or a new one there; call it on `loop`.
+    /// An idle connection on the caller's event loop, or a new one there.
     /// `reused`: it served a request before (a failure before any answer then means the app
-    /// closed it while it was idle). Fails with `UpstreamForwarder.Failure`.
-    func connection(on loop: any EventLoop) -> EventLoopFuture<(connection: Connection, reused: Bool)> {
-        // One on another loop would cost a thread hop each way for every request it serves:
-        // a new one here is cheaper after its first.
+    /// closed it while it was idle).
+    func connection() async throws(UpstreamForwarder.Failure) -> (connection: Connection, reused: Bool) {
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop
+        // On a loop, one on another loop would cost a thread hop each way for every request it
+        // serves: a new one here is cheaper after its first. Off the loops, any will do.
         let kept = idle.withLockedValue { connections -> Connection? in
-            while let index = connections.lastIndex(where: { $0.channel.eventLoop === loop }) {
+            while let index = connections.lastIndex(where: { loop == nil || $0.channel.eventLoop === loop }) {
                 let connection = connections.remove(at: index)
                 // Closed a moment ago, before its close took it off this list.
                 if connection.channel.isActive { return connection }
             }
             return nil
         }
-        if let kept { return loop.makeSucceededFuture((kept, true)) }
-        return connect(on: loop).map { ($0, false) }
-    }
-
-    /// `connection(on:)` for a task, on the loop it runs on when it runs on one.
-    func connection() async throws(UpstreamForwarder.Failure) -> (connection: Connection, reused: Bool) {
-        do {
-            return try await connection(on: MultiThreadedEventLoopGroup.currentEventLoop ?? group.next()).get()
-        } catch let failure as UpstreamForwarder.Failure {
-            throw failure
-        } catch {
-            throw .unreachable(String(String(describing: error).prefix(200)))
-        }
+        if let kept { return (kept, true) }
+        return (try await connect(on: loop ?? group.next()), false)
     }
 
     /// Takes a closed connection off the idle list.
@@ -131,12 +121,8 @@ final class UpstreamConnectionPool: Sendable {
         if surplus { connection.close() }
     }
 
-    private func connect(on loop: any EventLoop) -> EventLoopFuture<Connection> {
-        let endpoint: Endpoint, tlsContext: NIOSSLContext?
-        switch setup {
-        case .success(let ready): (endpoint, tlsContext) = ready
-        case .failure(let failure): return loop.makeFailedFuture(failure)
-        }
+    private func connect(on loop: any EventLoop) async throws(UpstreamForwarder.Failure) -> Connection {
+        let (endpoint, tlsContext) = try setup.get()
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -151,10 +137,14 @@ final class UpstreamConnectionPool: Sendable {
                     try pipeline.addHandler(UpstreamExchangeHandler(eventLoop: channel.eventLoop))
                 }
             }
-        return bootstrap.connect(host: endpoint.host, port: endpoint.port).flatMapErrorThrowing { error in
-            throw UpstreamForwarder.Failure.unreachable(String(String(describing: error).prefix(200)))
-        }.flatMapThrowing { [self] channel in
-            do {
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+        } catch {
+            throw .unreachable(String(String(describing: error).prefix(200)))
+        }
+        do {
+            return try await channel.eventLoop.submit { [self] in
                 // Closed already, it would never clear `whenReusable` (and the cycle through it).
                 guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
                 let handler = try channel.pipeline.syncOperations.handler(type: UpstreamExchangeHandler.self)
@@ -163,10 +153,10 @@ final class UpstreamConnectionPool: Sendable {
                 handler.whenReusable = { [self] in release(connection) }
                 channel.closeFuture.whenComplete { [self] _ in forget(connection) }
                 return connection
-            } catch {
-                channel.close(promise: nil)
-                throw UpstreamForwarder.Failure.unreachable(String(String(describing: error).prefix(200)))
-            }
+            }.get()
+        } catch {
+            channel.close(promise: nil)
+            throw .unreachable(String(String(describing: error).prefix(200)))
         }
     }
 }

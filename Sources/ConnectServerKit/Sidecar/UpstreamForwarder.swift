@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 
 /// Passes a request on to the app behind the sidecar and its answer back, both streamed:
 /// method, path, query, headers and body unchanged, but for the hop-by-hop headers RFC 9110
@@ -84,65 +83,38 @@ struct UpstreamForwarder: Sendable {
         Response(status: status(head), headers: responseFields(head.headers), body: body)
     }
 
-    /// The request line and fields sent to the app for `request`, whose body goes as `body` says.
-    func head(for request: HTTPRequest, body: Body, remoteAddress: String?) throws(Failure) -> HTTPRequestHead {
+    private func execute(_ request: Request, body: Body, remoteAddress: String?) async throws(Failure) -> UpstreamAnswer {
         let endpoint = try pool.endpoint()
-        var headers = Self.requestHeaders(request.headerFields, authority: request.authority, remoteAddress: remoteAddress, trusted: trusted)
+        var headers = Self.requestHeaders(request.headers, authority: request.head.authority, remoteAddress: remoteAddress, trusted: trusted)
         headers.replaceOrAdd(name: "Host", value: endpoint.authority)
         switch body {
         case .none, .stream(_, _?): break
         case .bytes(let buffer): headers.replaceOrAdd(name: "Content-Length", value: String(buffer.readableBytes))
         case .stream(_, nil): headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
         }
-        let path = request.path ?? "/"
-        let target = path.hasPrefix("/") ? path : "/" + path
-        return HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue), uri: endpoint.pathPrefix + target,
-                               headers: headers)
-    }
-
-    /// Sends a request whose body, if any, is at hand, from `loop` (the caller's), and hands
-    /// over the answer there. Fails with `Failure`.
-    func send(_ head: HTTPRequestHead, body: ByteBuffer?, on loop: any EventLoop) -> EventLoopFuture<UpstreamAnswer> {
+        let target = request.uri.string.hasPrefix("/") ? request.uri.string : "/" + request.uri.string
+        let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue), uri: endpoint.pathPrefix + target,
+                                   headers: headers)
         let timeout = TimeAmount(configuration.timeout)
-        let pool = self.pool
-        @Sendable func attempt(retried: Bool) -> EventLoopFuture<UpstreamAnswer> {
-            pool.connection(on: loop).flatMap { connection, reused in
-                connection.onLoop { $0.start(head, body: body, ends: true, timeout: timeout) }.flatMapError { error in
-                    // A kept-alive connection the app closed while it sat idle fails before any
-                    // answer arrives: the request is sent once more, on another connection.
-                    if reused && !retried, case UpstreamExchangeHandler.ExchangeFailure.closed(answerStarted: false, _)? = error as? UpstreamExchangeHandler.ExchangeFailure {
-                        return attempt(retried: true)
-                    }
-                    return loop.makeFailedFuture(error)
-                }
-            }
-        }
-        return attempt(retried: false).flatMapErrorThrowing { error in throw Self.failure(error) }
-    }
-
-    /// Any error of an exchange as a `Failure`.
-    static func failure(_ error: any Error) -> Failure {
-        switch error {
-        case let failure as Failure: failure
-        case let failure as UpstreamExchangeHandler.ExchangeFailure: failure.failure
-        default: .unreachable(String(String(describing: error).prefix(200)))
-        }
-    }
-
-    private func execute(_ request: Request, body: Body, remoteAddress: String?) async throws(Failure) -> UpstreamAnswer {
-        let head = try head(for: request.head, body: body, remoteAddress: remoteAddress)
         switch body {
         case .none, .bytes:
             let bytes: ByteBuffer? = if case .bytes(let buffer) = body { buffer } else { nil }
-            let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? pool.group.next()
-            do {
-                return try await send(head, body: bytes, on: loop).get()
-            } catch {
-                throw Self.failure(error)
+            // A kept-alive connection the app closed while it sat idle fails before any answer
+            // arrives: the request is sent once more, on another connection.
+            var retried = false
+            while true {
+                let (connection, reused) = try await pool.connection()
+                do {
+                    return try await Self.answer(connection.onLoop { $0.start(head, body: bytes, ends: true, timeout: timeout) })
+                } catch .closed(answerStarted: false, _) where reused && !retried {
+                    retried = true
+                } catch {
+                    throw error.failure
+                }
             }
         case .stream(let stream, _):
             let (connection, _) = try await pool.connection()
-            let answer = connection.onLoop { $0.start(head, body: nil, ends: false, timeout: TimeAmount(configuration.timeout)) }
+            let answer = connection.onLoop { $0.start(head, body: nil, ends: false, timeout: timeout) }
             do {
                 // Written without waiting for each part, unless the connection's buffer is full:
                 // waiting on every part made a 5 MB upload crawl on a busy machine (504 in CI).
@@ -157,10 +129,21 @@ struct UpstreamForwarder: Sendable {
                 connection.close()
             }
             do {
-                return try await answer.get()
+                return try await Self.answer(answer)
             } catch {
-                throw Self.failure(error)
+                throw error.failure
             }
+        }
+    }
+
+    /// Waits for an exchange's answer.
+    private static func answer(_ future: EventLoopFuture<UpstreamAnswer>) async throws(UpstreamExchangeHandler.ExchangeFailure) -> UpstreamAnswer {
+        do {
+            return try await future.get()
+        } catch let failure as UpstreamExchangeHandler.ExchangeFailure {
+            throw failure
+        } catch {
+            throw .closed(answerStarted: false, why: String(String(describing: error).prefix(200)))
         }
     }
 
