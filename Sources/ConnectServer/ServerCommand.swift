@@ -178,11 +178,10 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.maxConnections = try Self.number(maxConnections, env("MAX_CONNECTIONS"), Int.init, default: 1024, "--max-connections")
         guard (1...1_000_000).contains(configuration.maxConnections) else { throw ValidationError("--max-connections must be between 1 and 1000000") }
 
+        if let problem = WebAddress.problem(configuration.installKeysURL, what: "--install-keys-url") { throw ValidationError(problem) }
         var appStore: (any StoreReader)?
         if let upstream = upstream ?? env("UPSTREAM") {
-            guard upstream.hasPrefix("http://") || upstream.hasPrefix("https://") else {
-                throw ValidationError("--upstream must be the app's http(s) URL, e.g. http://127.0.0.1:3000")
-            }
+            if let problem = WebAddress.problem(upstream, what: "--upstream") { throw ValidationError(problem) }
             var sidecar = UpstreamConfiguration(
                 url: upstream, timeout: try seconds(upstreamTimeout, "--upstream-timeout", "UPSTREAM_TIMEOUT", default: 30, range: 0.1...3600),
                 observe: observe || env("OBSERVE") == "1", publicRoutes: publicRoutes.map(RouteGlob.init),

@@ -112,6 +112,33 @@ public struct RequestAuthenticator: Sendable {
         return found
     }
 
+    /// Every token the request carries, wherever the frameworks look (`Authorization: JWT`,
+    /// each `jwt` and `acpt` parameter, each `X-acpt` field), in that order: a request whose
+    /// tokens differ is ambiguous, since the app may read another one than we verify.
+    static func tokens(in request: Request) -> [String] {
+        var found: [String] = []
+        if let header = authorization(request.headers), header.hasPrefix("JWT ") {
+            let token = header.utf8.dropFirst(4).drop { $0 == UInt8(ascii: " ") }
+            if let end = token.lastIndex(where: { $0 != UInt8(ascii: " ") }) { found.append(String(Substring(token[...end]))) }
+        }
+        if let query = request.uri.query {
+            found += formValues("jwt", in: Substring(query))
+            found += formValues("acpt", in: Substring(query))
+        }
+        for field in request.headers where field.name == ConnectServerApp.acptHeader && !field.value.isEmpty { found.append(field.value) }
+        return found
+    }
+
+    /// Every non-empty value of a field of `application/x-www-form-urlencoded` text.
+    static func formValues(_ name: String, in query: Substring) -> [String] {
+        let prefix = name + "="
+        return query.split(separator: "&").compactMap { pair in
+            guard pair.hasPrefix(prefix) else { return nil }
+            let value = PercentEncoding.formDecode(Array(pair.dropFirst(prefix.count).utf8))
+            return value.isEmpty ? nil : value
+        }
+    }
+
     static func queryValue(_ name: String, in request: Request) -> String? {
         request.uri.query.flatMap { formValue(name, in: Substring($0)) }
     }

@@ -34,6 +34,27 @@ import Testing
         var port: Int { server.port }
         var url: String { server.url }
         var requests: [String] { ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+        /// What each request brought, as the app read it (its `--log` file's JSON twin).
+        var received: [Received] {
+            let text = (try? String(contentsOf: URL(fileURLWithPath: log.path + ".jsonl"), encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Received.self, from: Data($0.utf8)) }
+        }
+
+        /// What the sidecar passed on from its callers (not its own descriptor reads).
+        var forwarded: [Received] { received.filter { $0.headers.contains("x-forwarded-for") } }
+
+        struct Received: Decodable {
+            var method: String
+            /// The request target as it arrived.
+            var target: String
+            /// The path as a lenient server resolves it (`resolved` in app.py).
+            var resolved: String
+            var bodyLength: Int
+            var authorization: [String]
+            var acpt: [String]
+            var host: [String]
+            var headers: [String]
+        }
 
         func stop() { server.stop() }
     }

@@ -20,9 +20,7 @@ public struct TokenExchange: Sendable {
         if let bad = names.first(where: { name in name.isEmpty || !name.utf8.allSatisfy { ($0 >= 0x41 && $0 <= 0x5A) || $0 == UInt8(ascii: "_") } }) {
             throw Invalid(description: "scope \(Sanitized.quote(bad)) is not a scope name (letters and '_', e.g. READ or ACT_AS_USER)")
         }
-        guard authServer.hasPrefix("https://") || authServer.hasPrefix("http://") else {
-            throw Invalid(description: "authorization server \(Sanitized.quote(authServer)) is not an http(s) URL")
-        }
+        if let problem = WebAddress.problem(authServer, what: "authorization server") { throw Invalid(description: problem) }
         self.authServer = ConnectTokenVerifier.trimSlash(authServer)
         self.assertion = assertion
         self.scopes = names

@@ -41,4 +41,9 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Hashable {
     case disagreement = "disagreement"
     /// The app behind the sidecar could not be reached or did not answer in time.
     case upstreamUnavailable = "upstream_unavailable"
+    /// The sidecar refused a request the app could read otherwise than it did: a body on a
+    /// GET, TRACE, two Host fields, a path that cannot be normalized safely.
+    case unsafeRequest = "unsafe_request"
+    /// The request carries more than one token, and they are not the same.
+    case ambiguousToken = "ambiguous_token"
 }

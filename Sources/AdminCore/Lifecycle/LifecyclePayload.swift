@@ -70,6 +70,10 @@ public struct LifecyclePayload: Sendable, Equatable {
         let displayUrl = try string("displayUrl", required: false)
         if let displayUrl, !isWebURL(displayUrl) { throw invalid("displayUrl \(Sanitized.quote(displayUrl)) is not an http(s) URL") }
         let secretText = try string("sharedSecret", required: eventType == .installed, maxLength: 512)
+        // Stored as it came, it would read as sealed at rest under a key id nobody has.
+        if let secretText, SealedValue.looksSealed(secretText) {
+            throw invalid("sharedSecret starts with \(SealedValue.prefix), the form of a secret sealed at rest, which a host's secret never has")
+        }
 
         var extra = JSONObject()
         for member in object.members where !modelled.contains(member.key) { extra.members.append(member) }

@@ -35,20 +35,40 @@ struct SidecarResponder: HTTPResponder {
         if request.method == .get && path == "/healthz" { return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok"))) }
         if request.method == .get && path == "/readyz" { return await readiness() }
         if request.method == .get && path == "/metrics" && app.configuration.metricsPort == nil { return app.metricsResponse() }
-        let routes = await descriptor.routes(client: HTTPClient.shared, logger: app.logger)
-        if request.method == .post, let event = routes.lifecycle[path] { return await lifecycle(event, request, context) }
-        if path == routes.descriptorPath || upstream.publicRoutes.matches(path[...]) {
+        // Decided on the normalized path; passed on as it came (the host signed its qsh over it).
+        let normalized: NormalizedPath
+        do {
+            normalized = try UnsafeRequest.screen(request)
+        } catch {
+            if let refused = refuse(error, request, context) { return refused }
             return await forward(request, context, body: .of(request))
         }
-        var token = RequestAuthenticator.token(in: request)
-        var body = UpstreamForwarder.Body.of(request)
-        if token == nil, let form = await Self.formBody(of: request) {
-            // A form post may carry the token in a `jwt` field: read (small) forms to look.
-            token = RequestAuthenticator.formValue("jwt", in: Substring(String(buffer: form)))
-            body = .bytes(form)
+        let checked = normalized.value[...]
+        let routes = await descriptor.routes(client: HTTPClient.shared, logger: app.logger)
+        if request.method == .post, let event = routes.lifecycleEvent(at: checked) { return await lifecycle(event, request, context) }
+        if checked == routes.descriptorPath || upstream.publicRoutes.matches(checked) {
+            return await forward(request, context, body: .of(request))
         }
-        guard token != nil || upstream.protect.matches(path[...]) else { return await forward(request, context, body: body) }
-        let contextRoute = upstream.contextRoutes.matches(path[...])
+        // A doubt means protected: the protection globs ignore case, as many apps' routers do.
+        let protected = upstream.protect.matchesIgnoringCase(checked)
+        var tokens = RequestAuthenticator.tokens(in: request)
+        var body = UpstreamForwarder.Body.of(request)
+        if Self.isForm(request) {
+            // A form post may carry the token in a `jwt` field: read (small) forms to look, and
+            // refuse to guess what a large one carries.
+            if let form = await Self.formBody(of: request) {
+                tokens += RequestAuthenticator.formValues("jwt", in: Substring(String(buffer: form)))
+                body = .bytes(form)
+            } else if protected || !tokens.isEmpty, let refused = refuse(.uncheckableForm, request, context) {
+                return refused
+            }
+        }
+        guard !tokens.isEmpty || protected else { return await forward(request, context, body: body) }
+        // Several tokens must be one token: the app may read another than the one we verify.
+        let distinct = Set(tokens)
+        if distinct.count > 1, let refused = refuse(.ambiguous(distinct.count), request, context) { return refused }
+        let token = tokens.first
+        let contextRoute = upstream.contextRoutes.matches(checked)
         let outcome = await app.authenticator.authenticate(request, context: context, allowsContextQSH: contextRoute,
                                                           sessionAppKey: contextRoute ? routes.appKey : nil, token: token)
         switch outcome {
@@ -71,13 +91,27 @@ struct SidecarResponder: HTTPResponder {
         }
     }
 
+    /// Records an unsafe request and answers it; `nil` when observe mode passes it on (it is
+    /// recorded all the same).
+    func refuse(_ unsafe: UnsafeRequest, _ request: Request, _ context: Context) -> Response? {
+        app.authenticator.recordFailure(ConnectAuthError(unsafe.reason, unsafe.detail), request, context, token: nil, decoded: nil)
+        guard unsafe.always || !upstream.observe else { return nil }
+        var response = ConnectServerApp.jsonError(status: unsafe.status, reason: unsafe.reason.rawValue)
+        response.headers[ConnectServerApp.reasonHeader] = unsafe.reason.rawValue
+        return response
+    }
+
+    /// Whether the request says its body is a form (which may carry a `jwt` field).
+    static func isForm(_ request: Request) -> Bool {
+        request.method == .post && request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+    }
+
     /// The largest form body searched for a `jwt` field; larger ones stream through unread.
     static let maxFormBytes: Int64 = 1024 * 1024
 
     /// The body of a form post of known, small size; `nil` for anything else.
     static func formBody(of request: Request) async -> ByteBuffer? {
-        guard request.method == .post, case .stream(_, let length?) = UpstreamForwarder.Body.of(request), length <= maxFormBytes,
-              request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
+        guard isForm(request), case .stream(_, let length?) = UpstreamForwarder.Body.of(request), length <= maxFormBytes else { return nil }
         var request = request
         return try? await request.collectBody(upTo: Int(maxFormBytes))
     }

@@ -44,9 +44,18 @@ public struct RouteGlob: Sendable, Equatable, CustomStringConvertible {
         fnmatch(pattern, String(path), 0) == 0
     }
 
+    /// Matched whatever the case of either: for protection, where a doubt means "protected".
+    public func matchesIgnoringCase(_ path: Substring) -> Bool {
+        fnmatch(pattern, String(path), Self.caseFold) == 0
+    }
+
+    /// glibc's `FNM_CASEFOLD` (a GNU extension the C module does not export).
+    private static let caseFold: Int32 = 1 << 4
+
     public var description: String { pattern }
 }
 
 extension [RouteGlob] {
     func matches(_ path: Substring) -> Bool { contains { $0.matches(path) } }
+    func matchesIgnoringCase(_ path: Substring) -> Bool { contains { $0.matchesIgnoringCase(path) } }
 }

@@ -123,10 +123,13 @@ final class UpstreamConnectionPool: Sendable {
 
     private func connect(on loop: any EventLoop) async throws(UpstreamForwarder.Failure) -> Connection {
         let (endpoint, tlsContext) = try setup.get()
+        // Made with the channel, in its initializer: looked up in the pipeline afterwards, the
+        // handler is gone when a TLS handshake failed in between.
+        let made = loop.makePromise(of: Connection.self)
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
+            .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tlsContext {
@@ -134,29 +137,33 @@ final class UpstreamConnectionPool: Sendable {
                         try pipeline.addHandler(try NIOSSLClientHandler(context: tlsContext, serverHostname: isAddress ? nil : endpoint.host))
                     }
                     try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(UpstreamExchangeHandler(eventLoop: channel.eventLoop))
+                    let handler = UpstreamExchangeHandler(eventLoop: channel.eventLoop, tls: tlsContext != nil)
+                    try pipeline.addHandler(handler)
+                    let connection = Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                    // The handler holds its connection only until it leaves the pipeline.
+                    handler.whenReusable = { [self] in release(connection) }
+                    channel.closeFuture.whenComplete { [self] _ in forget(connection) }
+                    made.succeed(connection)
                 }
             }
-        let channel: any Channel
+        let connection: Connection
         do {
-            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+            _ = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+            connection = try await made.futureResult.get()
         } catch {
+            made.fail(error)
             throw .unreachable(String(String(describing: error).prefix(200)))
         }
+        // Handed out only once it can carry a request: a TLS handshake that fails (an app whose
+        // certificate nothing vouches for) fails the connect with its own reason, instead of
+        // racing the first request for which event reports it.
         do {
-            return try await channel.eventLoop.submit { [self] in
-                // Closed already, it would never clear `whenReusable` (and the cycle through it).
-                guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
-                let handler = try channel.pipeline.syncOperations.handler(type: UpstreamExchangeHandler.self)
-                let connection = Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
-                // The handler holds its connection only until the channel closes.
-                handler.whenReusable = { [self] in release(connection) }
-                channel.closeFuture.whenComplete { [self] _ in forget(connection) }
-                return connection
-            }.get()
+            try await connection.onLoop { [connectTimeout] in $0.established(within: connectTimeout) }.get()
         } catch {
-            channel.close(promise: nil)
-            throw .unreachable(String(String(describing: error).prefix(200)))
+            connection.close()
+            if let failure = error as? UpstreamExchangeHandler.ExchangeFailure { throw failure.failure }
+            throw .unreachable(UpstreamExchangeHandler.describe(error))
         }
+        return connection
     }
 }

@@ -15,6 +15,15 @@ final class UpstreamDescriptor: Sendable {
         var lifecycle: [String: InstallEvent.EventType]
         var descriptorPath: String
         var appKey: String
+
+        /// The callback a normalized request path is, whatever its case (an app whose router
+        /// ignores case, as Express's does by default, takes `/INSTALLED` for `/installed`).
+        func lifecycleEvent(at path: Substring) -> InstallEvent.EventType? {
+            lifecycle.first { key, _ in
+                let normalized = (try? NormalizedPath(key[...]))?.value ?? key
+                return normalized.utf8.count == path.utf8.count && normalized.lowercased() == path.lowercased()
+            }?.value
+        }
     }
 
     let upstream: String

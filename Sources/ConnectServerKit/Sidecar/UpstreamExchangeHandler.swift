@@ -1,5 +1,7 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
+import NIOTLS
 
 /// What the app answered: read whole (a small body of known length, the common case, one wake-up
 /// for the waiting task), or its head with the body still streaming from the app.
@@ -77,12 +79,70 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
     private var readPending = false
     /// Called when an exchange ended with the connection reusable; set by the pool.
     var whenReusable: (() -> Void)?
+    /// Why the connection broke (the first error seen, a TLS handshake's say), kept for an
+    /// exchange that starts after it did: whichever of the error and the close comes first, and
+    /// whether or not an exchange is under way, the reason is the error, not "closed".
+    private var brokenBecause: String?
 
     let eventLoop: any EventLoop
+    /// Whether a TLS handler sits before this one: then the connection carries requests only
+    /// once its handshake completed.
+    private let tls: Bool
+    /// Completed when the connection can carry a request (connected, and over TLS the handshake
+    /// done), or failed with why it never will.
+    private let establishedPromise: EventLoopPromise<Void>
+    private var establishedDone = false
 
-    init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+    /// Completed when the connection can carry a request, or failed with why it never will;
+    /// one not established `within` the time given is closed (an app that accepts but never
+    /// finishes its TLS handshake).
+    func established(within limit: TimeAmount) -> EventLoopFuture<Void> {
+        if !establishedDone {
+            let timer = eventLoop.assumeIsolated().scheduleTask(in: limit) { [self] in
+                guard !establishedDone else { return }
+                establish(.timedOut)
+                context?.close(promise: nil)
+            }
+            establishedPromise.futureResult.whenComplete { _ in timer.cancel() }
+        }
+        return establishedPromise.futureResult
+    }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    init(eventLoop: any EventLoop, tls: Bool) {
+        self.eventLoop = eventLoop
+        self.tls = tls
+        establishedPromise = eventLoop.makePromise()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive && !tls { establish(nil) }
+    }
+
+    /// Also when the connection never came up (no `channelInactive` then): the pool's closure
+    /// and the connection it holds are let go, and a waiter learns why.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        fail(.closed(answerStarted: answerStarted, why: brokenBecause))
+        whenReusable = nil
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !tls { establish(nil) }
+        context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .handshakeCompleted = event as? TLSUserEvent { establish(nil) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Completes `established`, once: with success, or with the failure that ended the connection.
+    private func establish(_ failure: ExchangeFailure?) {
+        guard !establishedDone else { return }
+        establishedDone = true
+        if let failure { establishedPromise.fail(failure) } else { establishedPromise.succeed() }
+    }
 
     // MARK: - The request
 
@@ -90,7 +150,7 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
     /// ends the request (otherwise the caller streams the body with `write` and `end`).
     func start(_ head: HTTPRequestHead, body: ByteBuffer?, ends: Bool, timeout: TimeAmount) -> EventLoopFuture<UpstreamAnswer> {
         guard let context, case .idle = state else {
-            return eventLoop.makeFailedFuture(ExchangeFailure.closed(answerStarted: false, why: nil))
+            return eventLoop.makeFailedFuture(ExchangeFailure.closed(answerStarted: false, why: brokenBecause))
         }
         let promise = context.eventLoop.makePromise(of: UpstreamAnswer.self)
         exchange &+= 1
@@ -198,19 +258,33 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(.closed(answerStarted: answerStarted, why: nil))
+        fail(.closed(answerStarted: answerStarted, why: brokenBecause))
         whenReusable = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(.closed(answerStarted: answerStarted, why: String(String(describing: error).prefix(200))))
+        if brokenBecause == nil { brokenBecause = Self.describe(error) }
+        fail(.closed(answerStarted: answerStarted, why: brokenBecause))
         context.close(promise: nil)
+    }
+
+    /// An error as a recorded failure says it: a TLS handshake's failure says so first, since
+    /// NIOSSL's own words (`handshakeFailed(sslError: […CERTIFICATE_VERIFY_FAILED])`) hide it.
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        guard case .handshakeFailed = error as? NIOSSLError else { return String(text.prefix(200)) }
+        // BoringSSL's words: `… error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED at <file>:<line>`.
+        let codes = text.split(separator: "OPENSSL_internal:").dropFirst().map { $0.prefix { $0.isLetter || $0.isNumber || $0 == "_" } }
+        let why = codes.isEmpty ? String(text.prefix(160)) : codes.joined(separator: ", ")
+        let hint = codes.contains("CERTIFICATE_VERIFY_FAILED") ? " (nothing this host trusts vouches for the app's certificate)" : ""
+        return "the TLS handshake with the app failed: " + why + hint
     }
 
     /// Ends the exchange in progress, if any, with `error`; the connection is not used again.
     private func fail(_ error: ExchangeFailure) {
         deadline?.cancel()
+        establish(error)
         switch state {
         case .waitingForHead(let promise), .collecting(let promise, _, _): promise.fail(error)
         case .streaming(let source): source.finish(error)

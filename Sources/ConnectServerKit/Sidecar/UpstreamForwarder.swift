@@ -46,6 +46,11 @@ struct UpstreamForwarder: Sendable {
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
                                         "proxy-authenticate", "proxy-authorization"]
 
+    /// Request fields a `Connection` field cannot take off: what the sidecar's decision rests
+    /// on (the token, the form it searched), so that what reaches the app is what was checked.
+    /// The framing fields are not passed on at all: the forwarder sets its own.
+    static let decisive: Set<String> = ["authorization", "x-acpt", "content-type", "cookie"]
+
     /// The app's answer, its body still streaming from the app unless it was small.
     func forward(_ request: Request, body: Body, remoteAddress: String?) async throws(Failure) -> Response {
         switch try await execute(request, body: body, remoteAddress: remoteAddress) {
@@ -87,10 +92,14 @@ struct UpstreamForwarder: Sendable {
         let endpoint = try pool.endpoint()
         var headers = Self.requestHeaders(request.headers, authority: request.head.authority, remoteAddress: remoteAddress, trusted: trusted)
         headers.replaceOrAdd(name: "Host", value: endpoint.authority)
+        // The framing is ours, never the caller's fields passed on: a body sent without it is
+        // read by the app as the next request (request smuggling).
         switch body {
-        case .none, .stream(_, _?): break
-        case .bytes(let buffer): headers.replaceOrAdd(name: "Content-Length", value: String(buffer.readableBytes))
-        case .stream(_, nil): headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
+        case .none where request.headers[.contentLength] != nil: headers.add(name: "Content-Length", value: "0")
+        case .none: break
+        case .stream(_, let length?): headers.add(name: "Content-Length", value: String(length))
+        case .bytes(let buffer): headers.add(name: "Content-Length", value: String(buffer.readableBytes))
+        case .stream(_, nil): headers.add(name: "Transfer-Encoding", value: "chunked")
         }
         let target = request.uri.string.hasPrefix("/") ? request.uri.string : "/" + request.uri.string
         let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue), uri: endpoint.pathPrefix + target,
@@ -188,17 +197,25 @@ struct UpstreamForwarder: Sendable {
         hopByHop.contains(canonicalName) || listed.contains(canonicalName)
     }
 
-    /// The caller's fields minus hop-by-hop ones and `Host` (the client sets the app's), with the
-    /// `X-Forwarded-*` trio: appended to when the peer is a trusted proxy, else replaced.
+    /// Fields only a proxy may set, which some frameworks honour as the client's address or the
+    /// request's real path (`X-Original-URL` in IIS and Spring's filters; underscores because
+    /// some servers map `X_Forwarded_For` onto `X-Forwarded-For`): kept from trusted proxies only.
+    static let proxyOnly: Set<String> = ["forwarded", "x-real-ip", "x_forwarded_for", "x_forwarded_host", "x_forwarded_proto",
+                                         "x-original-url", "x-rewrite-url", "x-client-ip", "true-client-ip", "x-cluster-client-ip"]
+
+    /// The caller's fields minus hop-by-hop ones, `Host` (the client sets the app's) and the
+    /// framing (set from the body as forwarded), with the `X-Forwarded-*` trio: appended to when
+    /// the peer is a trusted proxy, else replaced. From any other peer, the fields that some
+    /// frameworks read as the client's address or the request's real path are dropped.
     static func requestHeaders(_ fields: HTTPFields, authority: String?, remoteAddress: String?, trusted: TrustedProxies) -> HTTPHeaders {
-        let listed = connectionTokens(fields[values: .connection])
+        let listed = connectionTokens(fields[values: .connection]).filter { !decisive.contains($0) }
         let peerTrusted = trusted.contains(remoteAddress)
         var headers = HTTPHeaders()
         headers.reserveCapacity(fields.count + 3)
         for field in fields {
             let name = field.name.canonicalName
-            if name == "host" || isHopByHop(name, listed: listed) { continue }
-            if name.hasPrefix("x-forwarded-") && !peerTrusted { continue }
+            if name == "host" || name == "content-length" || isHopByHop(name, listed: listed) { continue }
+            if !peerTrusted && (name.hasPrefix("x-forwarded-") || proxyOnly.contains(name)) { continue }
             headers.add(name: field.name.rawName, value: field.value)
         }
         func forwarded(_ name: String, _ value: String?) {

@@ -40,6 +40,26 @@ LOCK = threading.Lock()
 STATE = {"failInstalls": False, "bigWritten": 0}
 
 
+def resolved(target):
+    """A request path as a lenient server resolves it: every escape decoded, `\\` taken for `/`,
+    `;` parameters dropped (Tomcat), empty and dot segments resolved; written apart from the
+    sidecar's normalizer, so that the differential test compares two readings."""
+    path = urllib.parse.unquote(target.split("?", 1)[0], errors="replace").replace("\\", "/")
+    parts = []
+    last = ""
+    for part in path.split("/"):
+        last = part = part.split(";", 1)[0]
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    # A path that ends in `/`, `.` or `..` names a directory: it keeps its trailing slash (RFC 3986 §5.2.4).
+    return "/" + "/".join(parts) + ("/" if parts and last in ("", ".", "..") else "")
+
+
 class Handler(BaseHTTPRequestHandler):
     db = ""
     log = ""
@@ -65,16 +85,25 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def record(self):
+    def record(self, body=b""):
         with LOCK, open(self.log, "a") as log:
             log.write(f"{self.command} {self.path}\n")
+        # Everything a request brought that a proxy in front could get wrong, one JSON line each:
+        # the tokens it carried, how long its body was, and the path as a lenient server (Tomcat,
+        # Express with decodeURIComponent) resolves it.
+        seen = {"method": self.command, "target": self.path, "resolved": resolved(self.path), "bodyLength": len(body),
+                "authorization": self.headers.get_all("Authorization") or [], "acpt": self.headers.get_all("X-acpt") or [],
+                "host": self.headers.get_all("Host") or [], "headers": [name.lower() for name in self.headers.keys()]}
+        with LOCK, open(self.log + ".jsonl", "a") as log:
+            log.write(json.dumps(seen) + "\n")
 
     def relative(self):
         path = self.path.split("?", 1)[0]
         return path[len(self.base):] if path.startswith(self.base) else None
 
     def do_GET(self):
-        self.handle_any(b"")
+        # A body on a GET is read and ignored, as Node's http does (the sidecar refuses them).
+        self.handle_any(self.body())
 
     def do_POST(self):
         if self.relative() == "/public/early":
@@ -85,8 +114,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.handle_any(self.body())
 
+    do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_PROPFIND = do_POST
+
     def handle_any(self, body):
-        self.record()
+        self.record(body)
         path = self.relative()
         if path == "/atlassian-connect.json":
             return self.reply(200, {"key": self.key, "baseUrl": "https://sidecar.example.test" + self.base,
