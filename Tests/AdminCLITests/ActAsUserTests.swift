@@ -221,6 +221,14 @@ import Testing
         let silent = try CLIRunner.run(base + ["--auth-server", server.url + "/hang", "--timeout", "2"], directory: directory)
         #expect(silent.status == 1)
         #expect(silent.stderr.contains("did not answer within 2 s"), "\(silent.stderr)")
+        // A body dripped a byte a second is bounded by --timeout too; a redirect is reported,
+        // not followed (red team N8).
+        let dripped = try CLIRunner.run(base + ["--auth-server", server.url + "/drip", "--timeout", "2"], directory: directory)
+        #expect(dripped.status == 1 && dripped.stderr.contains("did not answer within 2 s"), "\(dripped.status) \(dripped.stderr)")
+        let redirected = try CLIRunner.run(base + ["--auth-server", server.url + "/redirect"], directory: directory)
+        #expect(redirected.status == 1, "\(redirected.stdout)\(redirected.stderr)")
+        #expect(redirected.stderr.contains("answered 307") && redirected.stderr.contains("http://elsewhere.example/oauth2/token")
+                && redirected.stderr.contains("not followed"), "\(redirected.stderr)")
         server.stop()
         let started = ContinuousClock.now
         let down = try CLIRunner.run(base + ["--auth-server", server.url, "--timeout", "5"], directory: directory)

@@ -35,6 +35,9 @@ import Testing
         statements.append(insert("ace-client-1", "mySettings", "{\"theme\":\"dark\"}"))
         statements.append(insert(nil, "globalCounter", "{\"n\":7}"))
         statements.append(insert("ace-no-secret", "clientInfo", F.clientInfo(clientKey: "ace-no-secret", secret: nil, baseUrl: "https://x.atlassian.net")))
+        // A clientInfo that is not JSON at all (SQLite's JSON column holds any text): skipped
+        // with a warning, by a listing and by a filter alike (red team N11).
+        if !postgres { statements.append(insert("ace-not-json", "clientInfo", "{not json")) }
         return statements
     }
 
@@ -79,8 +82,11 @@ import Testing
         let revealed = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--reveal-secrets", "--store", store]).stdout)
         #expect(revealed.map { $0["sharedSecret"] as? String } == (0..<3).map(Self.secret))
         // The filter matches clientKey, baseUrl and description, never the secret.
-        let filtered = try Self.jsonLines(try CLIRunner.run(["tenants", "--json", "--filter", "ACE-2.atlassian", "--store", store]).stdout)
+        let filteredRun = try CLIRunner.run(["tenants", "--json", "--filter", "ACE-2.atlassian", "--store", store])
+        #expect(filteredRun.status == 0, "a row that is not JSON failed the filter: \(filteredRun.stderr)")
+        let filtered = try Self.jsonLines(filteredRun.stdout)
         #expect(filtered.map { $0["clientKey"] as? String } == ["ace-client-2"])
+        #expect(listed.stderr.contains("ace-not-json"), "\(listed.stderr)")
         #expect(try CLIRunner.run(["tenants", "--json", "--filter", "shared-secret", "--store", store]).stdout.isEmpty)
         #expect(try CLIRunner.run(["tenants", "--json", "--state", "uninstalled", "--store", store]).stdout.isEmpty)
         try unchanged("tenants")

@@ -37,6 +37,19 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
     }
 
+    /// Out-of-range numbers are one sentence and exit 2, never a crash (red team N13, N6).
+    @Test func outOfRangeNumbersAreUsageErrors() async throws {
+        let store = try await TestStoreBackend.sqlite.freshLocation().description
+        for arguments in [["failures", "--store", store, "--since", "9223372036854775807s"],
+                          ["store", "prune", "--store", store, "--older-than", "999999999999d"],
+                          ["jwt", "sign", "--secret-file", "/nonexistent", "--iss", "jira:x", "--method", "GET", "--url", "/x", "--now", "9223372036854775807"],
+                          ["dev", "seed", "--store", store, "--tenants", "999999999999"]] {
+            let result = try CLIRunner.run(arguments)
+            #expect(result.status == 2, "\(arguments.joined(separator: " ")): exit \(result.status), \(result.stderr)")
+            #expect(!result.stderr.isEmpty && result.stderr.split(separator: "\n").count <= 3, "\(result.stderr)")
+        }
+    }
+
     @Test func jsonOutputEscapesControlsAndBidiOverrides() async throws {
         let hostile = "evil\u{202E}gnp.exe\u{2066}x\u{2069}\u{85}\u{9B}31m"
         let (_, url) = try await Self.storeWithOneRealTenant(description: hostile)

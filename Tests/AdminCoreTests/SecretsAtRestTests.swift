@@ -224,8 +224,15 @@ import Testing
         #expect(try SecretKey.read(file: file).id == key.id, "refusing to overwrite left the key as it was")
         #expect(!(try String(contentsOfFile: file, encoding: .utf8)).contains(key.id))
 
-        chmod(file, 0o644)
-        #expect { _ = try SecretKey.read(file: file) } throws: { ($0 as? SecretKeyError)?.message.contains("chmod 600") == true }
+        // Owner only: 0600 and 0400 are read; a group bit (0640, 0660) or any other is refused.
+        for mode: mode_t in [0o644, 0o640, 0o660, 0o604, 0o610] {
+            chmod(file, mode)
+            #expect("mode \(String(mode, radix: 8))", performing: { _ = try SecretKey.read(file: file) },
+                    throws: { ($0 as? SecretKeyError)?.message.contains("chmod 600") == true })
+        }
+        chmod(file, 0o400)
+        #expect(try SecretKey.read(file: file).id == key.id)
+        chmod(file, 0o600)
         let short = directory + "/short"
         FileManager.default.createFile(atPath: short, contents: Data("c2hvcnQ=\n".utf8), attributes: [.posixPermissions: 0o600])
         #expect { _ = try SecretKey.read(file: short) } throws: { ($0 as? SecretKeyError)?.message.contains("256-bit") == true }

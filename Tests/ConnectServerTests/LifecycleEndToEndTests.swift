@@ -175,6 +175,11 @@ import Testing
         let server = try await H.start(location: try await TestStoreBackend.sqlite.freshLocation(), legacyInstall: true)
         defer { Task { await server.stop() } }
         let key = "bitbucket:legacy"
+        // A secret in the form of one sealed at rest would be stored plain and read as sealed
+        // under a key nobody has: the server then refused to start (red team N4). Refused here.
+        let sealedLooking = try await server.lifecycle(.installed, token: nil, body: H.payload(key, event: .installed, secret: "v1:deadbeef:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBB"))
+        #expect(sealedLooking.status == 400 && sealedLooking.body.contains("invalid_lifecycle_payload"), "\(sealedLooking.status) \(sealedLooking.body)")
+        #expect(try await server.store.tenant(clientKey: key) == nil)
         let first = try await server.lifecycle(.installed, token: nil, body: H.payload(key, event: .installed, secret: Self.secret1))
         #expect(first.status == 204)
         #expect(try await server.store.history(HistoryQuery(clientKey: key)).first?.auth == "unsigned-first-install")

@@ -33,6 +33,18 @@ import Testing
         #expect(badPort.0 == 2)
     }
 
+    /// A URL the server will connect to is checked at start: a port past 65535 crashed the
+    /// process on the first request that used it (red team N6).
+    @Test func urlsWithImpossiblePortsAreRefusedAtStart() throws {
+        let store = "sqlite:" + FileManager.default.temporaryDirectory.appendingPathComponent("n6-\(UUID().uuidString).sqlite").path
+        for (option, url) in [("--upstream", "http://127.0.0.1:99999"), ("--install-keys-url", "https://keys.example:65536"),
+                              ("--upstream", "http://127.0.0.1:-1"), ("--upstream", "http://:80"), ("--upstream", "ftp://x")] {
+            let result = try Self.run(["--port", "0", "--base-url", "https://x", "--store", store, option, url])
+            #expect(result.0 == 2, "\(option) \(url): exit \(result.0)")
+            #expect(result.1.contains(option) && result.1.split(separator: "\n").count <= 3, "\(result.1)")
+        }
+    }
+
     /// `-1` used to delete every failure, a huge value crashed on overflow.
     @Test(arguments: ["-1", "0", "36501", "99999999999999999"])
     func retentionOutsideItsRangeIsAUsageError(_ days: String) throws {

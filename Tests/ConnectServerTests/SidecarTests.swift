@@ -271,6 +271,20 @@ import Testing
         await harness.flushFailures()
         #expect(try await harness.store.failures(FailureQuery(limit: 10)).contains { $0.reason == .upstreamUnavailable })
         #expect(try await harness.send(.GET, "/public/after-timeout").status == 200)
+
+        // The head and a first part, then the app stalls for a minute: the timeout covers gaps
+        // inside an answer too, so the caller's answer breaks off instead of hanging (red team N7).
+        let stalled = ContinuousClock.now
+        let stall = try await HTTPClient.shared.execute(HTTPClientRequest(url: harness.local + ServerHarness.appPath + "/public/stall?ms=60000"),
+                                                        timeout: .seconds(120))
+        #expect(stall.status.code == 200)
+        var got = ""
+        do {
+            for try await part in stall.body { got += String(buffer: part) }
+            Issue.record("the stalled answer ended as if complete: \(got)")
+        } catch {}
+        #expect(got == "first")
+        #expect(ContinuousClock.now - stalled < .seconds(30), "ended by the app's 60 s stall, not the sidecar's 1 s timeout")
     }
 
     /// The timeout (`--upstream-timeout`) is for an app that does not move, not for a long

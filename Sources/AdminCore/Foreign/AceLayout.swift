@@ -25,8 +25,11 @@ struct AceLayout: ForeignLayout {
 
     /// `val` as text, and one of its members as text.
     private var valText: String { dialect == .postgres ? "\"val\"::text" : "\"val\"" }
+    /// On SQLite `val` is text that may not be JSON (a row the app's own code never wrote):
+    /// such a row reads as NULL here, so a filter skips it as a listing does, instead of failing
+    /// the whole query. On PostgreSQL ACE's column is of type `json`, which holds nothing else.
     private func member(_ name: String) -> String {
-        dialect == .postgres ? "(\"val\"::json ->> '\(name)')" : "json_extract(\"val\", '$.\(name)')"
+        dialect == .postgres ? "(\"val\"::json ->> '\(name)')" : "(CASE WHEN json_valid(\"val\") THEN json_extract(\"val\", '$.\(name)') END)"
     }
 
     private var columns: String {

@@ -40,8 +40,9 @@ public struct SecretKey: Sendable {
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             throw SecretKeyError("key file \(path) is not a regular file: give the file `connect-admin store keygen` wrote")
         }
-        guard info.st_mode & 0o007 == 0 else {
-            throw SecretKeyError("key file \(path) is readable by every user (mode \(String(info.st_mode & 0o777, radix: 8))): run `chmod 600 \(path)`")
+        // Owner only (0600 or 0400): a key its group can read is a key some other service can.
+        guard info.st_mode & 0o077 == 0 else {
+            throw SecretKeyError("key file \(path) can be read or written by others than its owner (mode \(String(info.st_mode & 0o777, radix: 8))): run `chmod 600 \(path)`")
         }
         var buffer = [UInt8](repeating: 0, count: 1024)
         defer { Self.zero(&buffer) }

@@ -213,8 +213,9 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length <= Self.wholeAnswerLimit {
                 state = .collecting(promise, head, context.channel.allocator.buffer(capacity: length))
             } else {
-                // The deadline was for an answer to begin; a long download may take its time.
-                deadline?.cancel()
+                // A long download may take its time, as long as it keeps moving: the deadline
+                // restarts with every part, and holds while the caller is the slow one.
+                restartDeadline()
                 let body = UpstreamAnswerBody.makeSequence(backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: true,
                                                            delegate: UpstreamBodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop), exchange: exchange))
                 state = .streaming(body.source)
@@ -225,7 +226,12 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
             collected.writeBuffer(&part)
             state = .collecting(promise, head, collected)
         case (.body(let part), .streaming(let source)):
-            if source.yield(part) == .stopProducing { readsPaused = true }
+            if source.yield(part) == .stopProducing {
+                readsPaused = true
+                deadline?.cancel()
+            } else {
+                restartDeadline()
+            }
         case (.end, .collecting(let promise, let head, let collected)):
             answered()
             promise.succeed(.whole(head, collected))
@@ -304,6 +310,7 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
     /// The caller of `exchange` wants more of its streamed answer.
     func resumeReading(_ exchange: Int) {
         guard exchange == self.exchange else { return }
+        if readsPaused, case .streaming = state { restartDeadline() }
         readsPaused = false
         if readPending, let context {
             readPending = false

@@ -159,6 +159,20 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["bigWritten"] = start + len(chunk)
             self.wfile.write(b"0\r\n\r\n")
             return
+        elif path == "/public/stall":
+            # The head and a first part of a chunked answer, then nothing for ?ms=, then the end.
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"5\r\nfirst\r\n")
+            self.wfile.flush()
+            time.sleep(self.query_number("ms") / 1000)
+            try:
+                self.wfile.write(b"4\r\nlast\r\n0\r\n\r\n")
+            except OSError:
+                pass
+            return
         elif path == "/public/drop":
             # Answers as if the connection stayed open, then closes it a moment later, unread:
             # what an app whose keep-alive timeout runs out as the next request arrives does.

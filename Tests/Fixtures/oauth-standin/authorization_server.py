@@ -106,6 +106,28 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith("/hang"):
             time.sleep(120)
             return
+        if self.path.startswith("/redirect"):
+            # A 307 elsewhere: a client that follows it sends the assertion there too.
+            self.send_response(307)
+            self.send_header("Location", "http://elsewhere.example/oauth2/token")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/drip"):
+            # A head at once, then the body a byte a second.
+            body = b'{"access_token": "dripped", "expires_in": 900, "token_type": "Bearer"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for byte in body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:
+                pass
+            return
         if not self.path.endswith("/oauth2/token"):
             return self.answer(404, {"error": "not_found"})
         length = int(self.headers.get("Content-Length") or 0)

@@ -24,13 +24,27 @@ final class AceRedisReader: TenantOnlyReader {
         AceRedisReader(location: location, connection: try await RedisConnection.connect(redis))
     }
 
+    /// How far one SCAN of the keyspace goes: 10 000 rounds of `COUNT 1000` (ten million keys
+    /// looked at) or two minutes, whichever comes first.
+    static let maxScanRounds = 10_000
+    static let maxScanTime: Duration = .seconds(120)
+
     /// Every tenant's clientKey in byte order (one SCAN of the keyspace, reused briefly).
     private func clientKeys() async throws(StoreError) -> [String] {
         if let last = scanned.withLockedValue({ $0 }), ContinuousClock.now - last.at < Self.scanReuse { return last.keys }
         var cursor = "0"
         // By bytes: two clientKeys that are canonically equal strings are still two tenants.
         var keys: Set<BytewiseKey> = []
+        // A Redis (or something speaking RESP) whose cursor never comes back to 0 would be read
+        // for ever, the key set growing without bound: the scan stops at a limit and says so.
+        var rounds = 0
+        let started = ContinuousClock.now
         repeat {
+            rounds += 1
+            if rounds > Self.maxScanRounds || ContinuousClock.now - started > Self.maxScanTime {
+                throw StoreError(.unreadable, "Redis at \(connection.target) kept answering SCAN with more after \(rounds - 1) rounds and \(keys.count) tenants "
+                                 + "in \(ContinuousClock.now - started): stopped there (a real keyspace ends; check that this is the app's Redis)")
+            }
             let reply = try await connection.query(["SCAN", cursor, "MATCH", "*" + Self.suffix, "COUNT", "1000"], what: "SCAN")
             guard case .array(let parts?) = reply, parts.count == 2, let next = parts[0].text, case .array(let found?) = parts[1] else {
                 throw StoreError(.unreadable, "Redis at \(connection.target) answered SCAN with something that is not a cursor and keys")

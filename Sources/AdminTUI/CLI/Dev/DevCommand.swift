@@ -19,6 +19,9 @@ struct DevCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard tenants >= 0, failures >= 0, events >= 0 else { throw ValidationError("counts must be 0 or more") }
+            guard tenants <= 10_000_000, failures <= 100_000_000, events <= 100_000_000 else {
+                throw ValidationError("dev seed makes at most 10000000 tenants and 100000000 failures or events")
+            }
         }
 
         func run() async throws {

@@ -80,22 +80,49 @@ struct ExchangeCommand: AsyncParsableCommand {
     }
 
     /// POSTs the form; a server that cannot be reached or does not answer in time is a
-    /// refusal with a sentence, not a stack of NIO errors.
+    /// refusal with a sentence, not a stack of NIO errors. `--timeout` bounds the whole
+    /// exchange, the answer's body included (a server that drips it a byte at a time), and a
+    /// redirect is reported, never followed: the assertion goes to the one host named.
     private func send(_ exchange: TokenExchange) async throws -> TokenExchangeOutcome {
         var request = HTTPClientRequest(url: exchange.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(string: exchange.formBody))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+                                configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+        let timeout = self.timeout
+        let answer: (status: Int, location: String?, body: ByteBuffer)?
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeout))
-            let body = try await response.body.collect(upTo: 256 * 1024)
-            return TokenExchangeOutcome.read(status: Int(response.status.code), body: Array(buffer: body))
+            defer { client.shutdown { _ in } }
+            answer = try await withThrowingTaskGroup(of: (status: Int, location: String?, body: ByteBuffer)?.self) { group in
+                group.addTask { [request] in
+                    // A little less than the whole: a server that cannot be reached is reported
+                    // as that (the client's last connect error comes at its deadline), not as silent.
+                    let response = try await client.execute(request, timeout: .milliseconds(max(100, timeout * 1000 - 250)))
+                    return (Int(response.status.code), response.headers.first(name: "Location"), try await response.body.collect(upTo: 256 * 1024))
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(timeout))
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            throw CLIFailure.negative("the authorization server at \(exchange.url) did not answer within \(timeout) s: check --auth-server and the network")
+            answer = nil
         } catch {
             throw CLIFailure.negative("cannot reach the authorization server at \(exchange.url) (\(Self.reason(error))): check --auth-server and the network")
         }
+        guard let answer else {
+            throw CLIFailure.negative("the authorization server at \(exchange.url) did not answer within \(timeout) s: check --auth-server and the network")
+        }
+        if (300..<400).contains(answer.status) {
+            let location = answer.location.map { Sanitized.quote(String($0.prefix(300))) } ?? "nowhere"
+            throw CLIFailure.negative("the authorization server at \(exchange.url) answered \(answer.status), a redirect to \(location), which is not followed (the assertion goes to the host named only): give --auth-server the address that answers")
+        }
+        return TokenExchangeOutcome.read(status: answer.status, body: Array(buffer: answer.body))
     }
 
     static func reason(_ error: any Error) -> String {

@@ -52,6 +52,7 @@ struct SignCommand: AsyncParsableCommand {
     func validate() throws {
         try secret.validateExclusive()
         if let ttl, ttl <= 0 || ttl > 86_400 * 365 { throw ValidationError("--ttl must be between 1 and 31536000 seconds") }
+        if let problem = UnixTime.problem(now, option: "--now") { throw ValidationError(problem) }
         switch kind {
         case .user:
             guard accountID != nil else { throw ValidationError("--kind user needs --account-id: the account id of the user to act as") }

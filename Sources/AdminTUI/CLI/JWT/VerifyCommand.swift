@@ -36,6 +36,7 @@ struct VerifyCommand: AsyncParsableCommand {
     func validate() throws {
         try secret.validateExclusive()
         guard leeway >= 0 && leeway <= 3600 else { throw ValidationError("--leeway must be between 0 and 3600 seconds") }
+        if let problem = UnixTime.problem(now, option: "--now") { throw ValidationError(problem) }
     }
 
     func run() async throws {
