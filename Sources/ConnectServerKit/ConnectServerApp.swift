@@ -330,6 +330,12 @@ struct BackgroundWork: Service {
     let app: ConnectServerApp
 
     func run() async throws {
+        // A live store from now on: `dev seed` refuses it even while it holds no tenant yet.
+        do throws(StoreError) {
+            try await app.store.markServed(node: app.configuration.node)
+        } catch {
+            app.logger.warning("could not mark the store as served: \(error.message)")
+        }
         // Stops when the server shuts down; the recorder flushes what is queued on its way out.
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in

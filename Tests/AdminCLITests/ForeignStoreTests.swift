@@ -200,6 +200,18 @@ import Testing
         #expect(missing.status == 3 && missing.stderr.contains("has no table atlassian_host"))
     }
 
+    /// A server whose SCAN cursor never comes back to 0 (each page with new keys) is read up to
+    /// a bound, then refused with one sentence, exit 3, instead of for ever (red team N9).
+    @Test func anEndlessRedisScanStopsAtItsBound() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("endless-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let server = try await FixtureServer(script: "Tests/Fixtures/endless-scan/endless_scan.py", arguments: [], logDirectory: directory)
+        defer { server.stop() }
+        let result = try await CLIRunner.runOffPool(["tenants", "--store", "ace+redis://127.0.0.1:\(server.port)"])
+        #expect(result.status == 3, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.contains("kept answering SCAN") && result.stderr.contains("10000 rounds"), "\(result.stderr)")
+    }
+
     /// ACE's Redis adapter: `<clientKey>:clientInfo` keys found with SCAN; the app's other keys
     /// are not tenants; only reading commands reach the server.
     @Test func aceRedisReadsTenantsWithReadingCommandsOnly() throws {

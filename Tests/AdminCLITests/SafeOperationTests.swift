@@ -37,6 +37,22 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
     }
 
+    /// A store a connect-server has opened is live even before its first install: dev seed
+    /// refuses it, since the server would accept tokens signed with the seed's secrets (F8).
+    @Test func devSeedRefusesAnEmptyStoreAServerHasOpened() async throws {
+        let location = try await TestStoreBackend.sqlite.freshLocation()
+        let store = try await ConnectStore.open(location, mode: .readWrite)
+        #expect(try await store.servedBy()?.node == nil)
+        try await store.markServed(node: "node-a")
+        await store.close()
+        let refused = try CLIRunner.run(["dev", "seed", "--store", location.description, "--tenants", "3", "--failures", "0", "--events", "3"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("served by connect-server") && refused.stderr.contains("node-a"), "\(refused.stderr)")
+        let after = try await ConnectStore.open(location, mode: .readOnly)
+        #expect(try await after.tenantCount() == 0, "nothing seeded")
+        await after.close()
+    }
+
     /// Out-of-range numbers are one sentence and exit 2, never a crash (red team N13, N6).
     @Test func outOfRangeNumbersAreUsageErrors() async throws {
         let store = try await TestStoreBackend.sqlite.freshLocation().description

@@ -10,6 +10,18 @@ import Testing
 
     /// A decision is committed only on the row it was made on; otherwise nothing at all is
     /// written (not even its event) and the store says `.conflict`.
+    /// The served-by marker (schema 6): none on a new store, the last writer's node after.
+    @Test(arguments: TestStoreBackend.allCases)
+    func theServedByMarkerKeepsTheLastNode(_ backend: TestStoreBackend) async throws {
+        let store = try await backend.freshStore()
+        #expect(try await store.servedBy()?.node == nil)
+        try await store.markServed(node: "node-a")
+        try await store.markServed(node: "node-b")
+        let served = try #require(try await store.servedBy())
+        #expect(served.node == "node-b" && abs(served.at.timeIntervalSinceNow) < 3600)
+        await store.close()
+    }
+
     @Test(arguments: TestStoreBackend.allCases)
     func guardedDecisionsCommitOnlyOnTheRowTheyWereMadeOn(_ backend: TestStoreBackend) async throws {
         let store = try await backend.freshStore()

@@ -329,6 +329,21 @@ public final class ConnectStore: Sendable {
         return try await read(SQLStatement(sql)).first?.integer("bytes") ?? 0
     }
 
+    /// Marks the store as served by a connect-server (`node`), now: `dev seed` then refuses it.
+    public func markServed(node: String) async throws(StoreError) {
+        try requireWritable()
+        try await commit([SQLStatement(
+            "INSERT INTO store_marker (name, value, at) VALUES ('served_by', ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, at = excluded.at",
+            [.text(node), .integer(StoreTime.milliseconds(Date()))])])
+    }
+
+    /// The node that last served the store and when, if a connect-server ever has.
+    public func servedBy() async throws(StoreError) -> (node: String, at: Date)? {
+        guard let row = try await read(SQLStatement("SELECT value, at FROM store_marker WHERE name = 'served_by'")).first,
+              let node = row.text("value"), let at = row.integer("at") else { return nil }
+        return (node, StoreTime.date(at))
+    }
+
     /// A cheap round trip: `/readyz` and the console's status line.
     public func ping() async throws(StoreError) {
         _ = try await read(SQLStatement("SELECT 1 AS ok"))

@@ -6,7 +6,7 @@
 /// the same moment (serialised by an advisory lock) cannot trip over each other.
 enum Schema {
     /// The version this build reads and writes.
-    static let currentVersion = 5
+    static let currentVersion = 6
 
     /// Statements that take a store from `version - 1` to `version`.
     static func migration(to version: Int, dialect: SQLDialect) -> [String] {
@@ -16,6 +16,7 @@ enum Schema {
         case 3: return version3(dialect)
         case 4: return version4(dialect)
         case 5: return version5(dialect)
+        case 6: return version6(dialect)
         default: return []
         }
     }
@@ -38,6 +39,12 @@ enum Schema {
             iat BIGINT,
             count INTEGER NOT NULL
         """
+
+    /// Marks a store puts on themselves: `served_by`, set by every connect-server that opens it
+    /// for writing, so that `dev seed` refuses a live store even while it holds no tenant yet.
+    static func version6(_ dialect: SQLDialect) -> [String] {
+        ["CREATE TABLE IF NOT EXISTS store_marker (name TEXT PRIMARY KEY, value TEXT NOT NULL, at BIGINT NOT NULL)"]
+    }
 
     /// PostgreSQL: `auth_failure` partitioned by day, so that retention drops whole days
     /// (`FailurePartitions`). SQLite keeps one table and prunes in small batches.
