@@ -16,6 +16,14 @@ public enum ForeignStoreFixture {
         return path
     }
 
+    /// Puts the SQLite file at `path` in WAL mode, as an app that uses it does; the program
+    /// closes it cleanly, so no `-wal` or `-shm` is left.
+    public static func sqliteToWAL(_ path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        try queue.close()
+    }
+
     /// Runs `statements` in the SQLite file at `path` (another program's store, in tests).
     public static func sqliteExecute(_ path: String, _ statements: [String]) throws {
         let queue = try DatabaseQueue(path: path)

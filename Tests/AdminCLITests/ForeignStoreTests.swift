@@ -115,6 +115,20 @@ import Testing
         try unchanged("secret check, jwt sign and verify")
     }
 
+    /// An ACE store in WAL mode that the app has closed is read without creating `-wal` or
+    /// `-shm` beside it (red team N10: SQLite made both, owned by the reader).
+    @Test func aWALModeAceStoreIsReadWithoutCreatingFiles() throws {
+        let path = try F.sqlite(Self.aceStatements())
+        try F.sqliteToWAL(path)
+        let header = try #require(FileHandle(forReadingAtPath: path)).readData(ofLength: 20)
+        try #require(header[18] == 2 && header[19] == 2, "the fixture is not in WAL mode")
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        let listed = try CLIRunner.run(["tenants", "--json", "--filter", "ace-", "--store", "ace+sqlite:\(path)"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(try Self.jsonLines(listed.stdout).count == 3)
+        for suffix in ["-wal", "-shm", "-journal"] { #expect(!FileManager.default.fileExists(atPath: path + suffix), "left \(suffix)") }
+    }
+
     @Test func aceLayoutProblemsAreOneSentenceWithExit3() throws {
         let path = try F.sqlite(Self.aceStatements())
         let noTable = try CLIRunner.run(["tenants", "--store", "ace+sqlite:\(path)?table=Settings"])

@@ -27,7 +27,7 @@ final class ForeignStoreReader: TenantOnlyReader {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw StoreError(.unreachable, "no \(foreign.layout.framework) store at \(path): check the path in the store URL")
             }
-            database = try SQLiteDatabase(path: path, readOnly: true)
+            database = try SQLiteDatabase(path: path, readOnly: true, leaveNoFiles: true)
         case .postgres(let postgres):
             database = try await PostgresDatabase.connect(postgres, readOnly: true)
         case .redis:

@@ -10,7 +10,11 @@ final class SQLiteDatabase: SQLDatabase {
     private let writer: DatabasePool?
     private let reader: DatabaseQueue?
 
-    init(path: String, readOnly: Bool) throws(StoreError) {
+    /// `leaveNoFiles`: for another program's store (`ace+sqlite:`), which is read without
+    /// creating anything beside it. SQLite reads a WAL-mode file through its `-wal` and `-shm`
+    /// files and creates them (owned by the reader) when the app has not; when they are absent
+    /// the app has the file closed, and it is opened `immutable` instead, which creates nothing.
+    init(path: String, readOnly: Bool, leaveNoFiles: Bool = false) throws(StoreError) {
         self.path = path
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
@@ -26,7 +30,8 @@ final class SQLiteDatabase: SQLDatabase {
                     throw StoreError(.unreachable, "no store at \(path): start connect-server with --store sqlite:\(path) or pass --store")
                 }
                 configuration.readonly = true
-                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                let opened = leaveNoFiles && Self.isIdleWAL(path) ? Self.immutableURI(path) : path
+                let queue = try DatabaseQueue(path: opened, configuration: configuration)
                 // Opening is lazy about the header: read it now so a non-database fails here.
                 _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
                 reader = queue
@@ -49,6 +54,20 @@ final class SQLiteDatabase: SQLDatabase {
         } catch {
             throw SQLiteDatabase.storeError(error, path: path)
         }
+    }
+
+    /// A WAL-mode database (header bytes 18 and 19 are 2) that no program has open: no `-shm`.
+    static func isIdleWAL(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 20), header.count == 20 else { return false }
+        return header[18] == 2 && header[19] == 2 && !FileManager.default.fileExists(atPath: path + "-shm")
+    }
+
+    /// `file:` URI for `path` with `immutable=1` (SQLite takes URIs in this build).
+    static func immutableURI(_ path: String) -> String {
+        let allowed = CharacterSet.urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#%"))
+        return "file:" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path) + "?immutable=1"
     }
 
     /// Creates an empty file readable by its owner only, before SQLite sees it; SQLite gives
