@@ -88,7 +88,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: "Seconds an idle connection is kept open (default 60).")
     var idleTimeout: Double?
 
-    @Option(name: .customLong("max-connections"), help: "Open connections at most; more wait to be accepted (default 1024).")
+    @Option(name: .customLong("max-connections"), help: "Open connections at most; more wait to be accepted (default: what the open-file limit leaves room for, 960 at 1024 files, half that less the app's idle connections with --upstream).")
     var maxConnections: Int?
 
     @Option(name: .customLong("fold-window"), help: "Seconds within which identical refusals are folded into one row with a count (default 10).")
@@ -175,8 +175,13 @@ struct ServerCommand: AsyncParsableCommand {
         configuration.idleTimeout = try seconds(idleTimeout, "--idle-timeout", "IDLE_TIMEOUT", default: 60, range: 0.1...86_400)
         let window = try seconds(foldWindow, "--fold-window", "FOLD_WINDOW", default: 10, range: 0...3600)
         configuration.foldWindow = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
-        configuration.maxConnections = try Self.number(maxConnections, env("MAX_CONNECTIONS"), Int.init, default: 1024, "--max-connections")
+        // By default as many as the open-file limit leaves room for: past it `accept` fails.
+        let budget = ConnectionBudget.current(sidecar: (upstream ?? env("UPSTREAM")) != nil)
+        configuration.maxConnections = try Self.number(maxConnections, env("MAX_CONNECTIONS"), Int.init, default: budget.connections, "--max-connections")
         guard (1...1_000_000).contains(configuration.maxConnections) else { throw ValidationError("--max-connections must be between 1 and 1000000") }
+        if let warning = budget.warning(for: configuration.maxConnections) {
+            FileHandle.standardError.write(Data("connect-server: warning: \(warning)\n".utf8))
+        }
 
         if let problem = WebAddress.problem(configuration.installKeysURL, what: "--install-keys-url") { throw ValidationError(problem) }
         var appStore: (any StoreReader)?
@@ -258,10 +263,12 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         let startupLogger = logger
+        let connectionCap = configuration.maxConnections
         let (bind, node) = (configuration.bind, configuration.node)
         let inFront = configuration.upstream.map { " in front of \($0.url)" } ?? ""
         let application = app.makeApplication { boundPort in
-            startupLogger.info("connect-server listening", metadata: ["address": "\(bind):\(boundPort)", "store": "\(location)", "node": "\(node)"])
+            startupLogger.info("connect-server listening", metadata: ["address": "\(bind):\(boundPort)", "store": "\(location)", "node": "\(node)",
+                                                                     "maxConnections": "\(connectionCap)", "openFiles": "\(budget.descriptors)"])
             print("connect-server listening on http://\(bind):\(boundPort)" + inFront)
             fflush(nil)
         }

@@ -18,10 +18,11 @@ final class RawHTTPConnection: Sendable {
         func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
     }
 
-    init(port: Int) async throws {
+    init(port: Int, connectTimeout: TimeAmount = .seconds(10)) async throws {
         let received = NIOLockedValueBox<[UInt8]>([])
         self.received = received
         channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Collector(received: received)) }
             }
