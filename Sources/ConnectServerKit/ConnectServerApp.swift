@@ -34,8 +34,8 @@ public struct ConnectServerApp: Sendable {
         self.hooks = hooks
         self.logger = logger
         self.recorder = FailureRecorder(store: store, capacity: configuration.failureQueueCapacity, window: configuration.foldWindow,
-                                        logger: logger)
-        self.rejections = RejectionRecorder(store: store, window: configuration.foldWindow, logger: logger)
+                                        maxKeys: configuration.foldKinds, logger: logger)
+        self.rejections = RejectionRecorder(store: store, window: configuration.foldWindow, maxKeys: configuration.foldKinds, logger: logger)
         self.health = StoreHealth(logger: logger, metrics: metrics)
         self.directory = TenantDirectory(store: store, fallback: appStore)
         self.installKeys = InstallKeyService(baseURL: configuration.installKeysURL,

@@ -45,7 +45,7 @@ public final class FoldingRecorder<Record: Foldable>: Sendable {
     private let what: String
     private let logger: Logger
 
-    public init(what: String, capacity: Int = 10_000, batchSize: Int = 500, window: TimeInterval = 10, maxKeys: Int = 2_000,
+    public init(what: String, capacity: Int = 10_000, batchSize: Int = 500, window: TimeInterval = 10, maxKeys: Int = 200,
                 maxAttempts: Int = 3, logger: Logger,
                 key: @escaping @Sendable (Record) -> BytewiseKey,
                 coarse: @escaping @Sendable (Record) -> (BytewiseKey, Record),
@@ -201,7 +201,7 @@ public typealias FailureRecorder = FoldingRecorder<AuthFailure>
 extension FoldingRecorder where Record == AuthFailure {
     /// Folds failures with the same tenant, reason, route (method and path without query) and
     /// source; beyond `maxKeys` kinds, by reason alone.
-    public convenience init(store: ConnectStore, capacity: Int = 10_000, window: TimeInterval = 10, maxKeys: Int = 2_000,
+    public convenience init(store: ConnectStore, capacity: Int = 10_000, window: TimeInterval = 10, maxKeys: Int = 200,
                             batchSize: Int = 500, logger: Logger = Logger(label: "connect-server.failures")) {
         self.init(what: "auth failures", capacity: capacity, batchSize: batchSize, window: window, maxKeys: maxKeys, logger: logger,
                   key: Self.failureKey, coarse: Self.coarseFailure,
@@ -221,7 +221,7 @@ extension FoldingRecorder where Record == AuthFailure {
         folded.remoteAddress = nil
         folded.userAgent = nil
         folded.tokenFingerprint = nil
-        folded.detail = "aggregated during a flood of many kinds: \(failure.reason.rawValue)"
+        folded.detail = "aggregated during a flood of many kinds (more than the fold window keeps apart): \(failure.reason.rawValue)"
         return (BytewiseKey("reason\u{1}" + failure.reason.rawValue), folded)
     }
 }
@@ -231,7 +231,7 @@ extension FoldingRecorder where Record == AuthFailure {
 public typealias RejectionRecorder = FoldingRecorder<InstallEvent>
 
 extension FoldingRecorder where Record == InstallEvent {
-    public convenience init(store: ConnectStore, window: TimeInterval = 10, maxKeys: Int = 2_000,
+    public convenience init(store: ConnectStore, window: TimeInterval = 10, maxKeys: Int = 200,
                             logger: Logger = Logger(label: "connect-server.lifecycle")) {
         self.init(what: "rejected lifecycle callbacks", window: window, maxKeys: maxKeys, logger: logger,
                   key: Self.rejectionKey, coarse: Self.coarseRejection,

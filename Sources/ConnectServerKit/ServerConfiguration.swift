@@ -20,6 +20,10 @@ public struct ServerConfiguration: Sendable {
     public var failureQueueCapacity = 10_000
     /// Identical refusals (auth failures, rejected callbacks) within this window are one row with a count.
     public var foldWindow: TimeInterval = 10
+    /// Kinds of refusal a fold window keeps apart, each in a row of its own; beyond them a
+    /// window folds by reason alone (one overflow row per reason, with its count), so a flood
+    /// of distinct issuers writes at most about twice this many rows a window.
+    public var foldKinds: Int = 200
     /// The longest any one store operation may take before the request is answered 503.
     public var storeTimeout: Duration = .seconds(5)
     /// Once a request's first byte arrives, its head must be complete within this.

@@ -69,6 +69,29 @@ import Testing
         await server.stop()
     }
 
+    /// A flood of distinct issuers (a clientKey each, so no two fold): beyond the kinds a window
+    /// keeps apart, one overflow row per reason carries the rest as a count. The store grows by
+    /// about `foldKinds` rows a window, not by one row per issuer (F6: 2 000 kinds a window
+    /// wrote ~200 rows a second under a sustained flood).
+    @Test func aFloodOfDistinctIssuersIsBoundedByTheFoldKinds() async throws {
+        let server = try await H.start(location: try await TestStoreBackend.sqlite.freshLocation()) { $0.foldWindow = 3600; $0.foldKinds = 50 }
+        let issuers = 2000
+        let statuses = try await Self.concurrently(issuers) { index in
+            let token = server.requestToken(clientKey: "jira:nobody-\(index)", secret: "forged-0123456789abcdefghijklmnopqrstuv",
+                                            method: "GET", path: "/pages/hello")
+            return try await server.send(.GET, "/pages/hello", token: token).status
+        }
+        #expect(statuses.allSatisfy { $0 == 401 })
+        await server.flushFailures()
+        let rows = try await server.store.failures(FailureQuery(limit: 100_000))
+        #expect(rows.reduce(0) { $0 + $1.count } == issuers, "every failure is a row or part of a count")
+        #expect(rows.count <= 2 * 50 + 2, "\(rows.count) rows for \(issuers) issuers")
+        let overflow = rows.filter { $0.path == "(aggregated)" }
+        #expect(!overflow.isEmpty && overflow.allSatisfy { $0.reason == .unknownIssuer && $0.clientKey == nil })
+        #expect(overflow.reduce(0) { $0 + $1.count } >= issuers - 2 * 50, "the rest is in the overflow row's count")
+        await server.stop()
+    }
+
     /// Install keys: one fetch in flight per kid, 404s remembered, unknown kids capped.
     @Test func installKeyFetchesAreBounded() async throws {
         let server = try await H.start(location: try await TestStoreBackend.sqlite.freshLocation()) {

@@ -32,7 +32,7 @@ public struct FoldingWindow<Record: Foldable>: Sendable {
     /// Aggregates of windows closed by a newer record, waiting for `takeDue`.
     private var closed: [Record] = []
 
-    public init(window: TimeInterval = 10, maxKeys: Int = 2_000) {
+    public init(window: TimeInterval = 10, maxKeys: Int = 200) {
         self.window = window
         self.maxKeys = maxKeys
     }
