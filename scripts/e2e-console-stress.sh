@@ -7,12 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
 swift build --product connect-admin >/dev/null || exit 1
-burners=()
-for _ in 1 2; do
-  (while :; do :; done) &
-  burners+=($!)
-done
-trap 'kill "${burners[@]}" 2>/dev/null' EXIT
+. scripts/cpu-burners.sh
 passed=0
 for run in $(seq 1 "$runs"); do
   start=$(date +%s)

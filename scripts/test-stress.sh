@@ -10,12 +10,7 @@ cd "$(dirname "$0")/.."
 filter=${1:?usage: scripts/test-stress.sh FILTER [RUNS]}
 runs=${2:-30}
 export CONNECT_TEST_PYTHON=${CONNECT_TEST_PYTHON:-$(scripts/test-python.sh)}
-burners=()
-for _ in 1 2; do
-  (while :; do :; done) &
-  burners+=($!)
-done
-trap 'kill "${burners[@]}" 2>/dev/null' EXIT
+. scripts/cpu-burners.sh
 passed=0
 log=$(mktemp)
 for run in $(seq 1 "$runs"); do

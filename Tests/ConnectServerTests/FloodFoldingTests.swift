@@ -54,19 +54,27 @@ import Testing
     @Test func forgedTokenFloodBecomesAFewRowsWithCounts() async throws {
         let server = try await H.start(location: try await TestStoreBackend.sqlite.freshLocation()) { $0.foldWindow = 3600 }
         try await server.install("jira:forged-flood", secret: Self.secret)
-        let forged = 5000
-        let statuses = try await Self.concurrently(forged) { index in
-            let token = server.requestToken(clientKey: "jira:forged-flood", secret: "forged-\(index)-0123456789abcdefghijklmnopq",
-                                            method: "GET", path: "/pages/hello")
-            return try await server.send(.GET, "/pages/hello?n=\(index)", token: token).status
+        let rows = try await Self.refusedFlood(server, 5000) { index in
+            ("/pages/hello?n=\(index)", server.requestToken(clientKey: "jira:forged-flood", secret: "forged-\(index)-0123456789abcdefghijklmnopq",
+                                                         method: "GET", path: "/pages/hello"))
+        }
+        #expect(rows.count <= 6, "the same problem from the same source is folded: \(rows.count) rows")
+        #expect(server.app.recorder.stats.dropped == 0)
+        await server.stop()
+    }
+
+    /// `count` GETs of `request(index)`'s path with its token, all refused; the failure rows they
+    /// left once the recorders flushed, whose counts add up to `count`.
+    static func refusedFlood(_ server: H, _ count: Int, _ request: @escaping @Sendable (Int) -> (path: String, token: String)) async throws -> [AuthFailure] {
+        let statuses = try await concurrently(count) { index in
+            let (path, token) = request(index)
+            return try await server.send(.GET, path, token: token).status
         }
         #expect(statuses.allSatisfy { $0 == 401 })
         await server.flushFailures()
         let rows = try await server.store.failures(FailureQuery(limit: 100_000))
-        #expect(rows.reduce(0) { $0 + $1.count } == forged, "every failure is a row or part of a count")
-        #expect(rows.count <= 6, "the same problem from the same source is folded: \(rows.count) rows")
-        #expect(server.app.recorder.stats.dropped == 0)
-        await server.stop()
+        #expect(rows.reduce(0) { $0 + $1.count } == count, "every failure is a row or part of a count")
+        return rows
     }
 
     /// A flood of distinct issuers (a clientKey each, so no two fold): beyond the kinds a window
@@ -76,15 +84,10 @@ import Testing
     @Test func aFloodOfDistinctIssuersIsBoundedByTheFoldKinds() async throws {
         let server = try await H.start(location: try await TestStoreBackend.sqlite.freshLocation()) { $0.foldWindow = 3600; $0.foldKinds = 50 }
         let issuers = 2000
-        let statuses = try await Self.concurrently(issuers) { index in
-            let token = server.requestToken(clientKey: "jira:nobody-\(index)", secret: "forged-0123456789abcdefghijklmnopqrstuv",
-                                            method: "GET", path: "/pages/hello")
-            return try await server.send(.GET, "/pages/hello", token: token).status
+        let rows = try await Self.refusedFlood(server, issuers) { index in
+            ("/pages/hello", server.requestToken(clientKey: "jira:nobody-\(index)", secret: "forged-0123456789abcdefghijklmnopqrstuv",
+                                                 method: "GET", path: "/pages/hello"))
         }
-        #expect(statuses.allSatisfy { $0 == 401 })
-        await server.flushFailures()
-        let rows = try await server.store.failures(FailureQuery(limit: 100_000))
-        #expect(rows.reduce(0) { $0 + $1.count } == issuers, "every failure is a row or part of a count")
         #expect(rows.count <= 2 * 50 + 2, "\(rows.count) rows for \(issuers) issuers")
         let overflow = rows.filter { $0.path == "(aggregated)" }
         #expect(!overflow.isEmpty && overflow.allSatisfy { $0.reason == .unknownIssuer && $0.clientKey == nil })
