@@ -10,7 +10,7 @@
 // the properties the fuzzers check are the ones the unit tests replay saved inputs against.
 import PackageDescription
 
-let targets = ["base64url", "json", "token", "lifecycle", "canonical", "sanitized", "resp"]
+let targets = ["base64url", "json", "token", "lifecycle", "canonical", "sanitized", "resp", "path"]
 
 let package = Package(
     name: "ConnectAdminFuzz",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the parsers an attacker reaches (libFuzzer, AddressSanitizer).
 #
-#   scripts/fuzz.sh [--seconds N] [--jobs J] [TARGET…]   targets: base64url json token lifecycle canonical sanitized resp
+#   scripts/fuzz.sh [--seconds N] [--jobs J] [TARGET…]   targets: base64url json token lifecycle canonical sanitized resp path
 #
 # Builds Fuzz/ (a package of its own, outside `swift build`/`swift test`), runs each target for N
 # seconds (default 60) from its seed corpus (Fuzz/Corpus/TARGET, kept) and a working corpus
@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-all=(base64url json token lifecycle canonical sanitized resp)
+all=(base64url json token lifecycle canonical sanitized resp path)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 for target in "${targets[@]}"; do
   [[ " ${all[*]} " == *" $target "* ]] || { echo "fuzz.sh: no target $target (targets: ${all[*]})" >&2; exit 2; }

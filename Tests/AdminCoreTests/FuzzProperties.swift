@@ -12,7 +12,7 @@ enum FuzzProperties {
     /// Every target, by the name `scripts/fuzz.sh` and `Tests/Fixtures/fuzz-regressions/` use.
     static let all: [String: @Sendable ([UInt8]) -> String?] = [
         "base64url": { base64URL($0) }, "json": strictJSON, "token": token, "lifecycle": lifecyclePayload,
-        "canonical": canonicalRequest, "sanitized": sanitized, "resp": resp,
+        "canonical": canonicalRequest, "sanitized": sanitized, "resp": resp, "path": normalizedPath,
     ]
 
     /// Strict base64url accepts exactly the canonical encodings: what it decodes encodes back
@@ -126,6 +126,23 @@ enum FuzzProperties {
             return "a reply written back in RESP does not read back the same"
         }
         return nil
+    }
+
+    /// A request path the sidecar accepts is in normal form (a `/` first, no empty, `.` or `..`
+    /// segment, no `;` parameter, no byte a server could read as a separator or a control) and a
+    /// fixed point: normalizing it again changes nothing.
+    static func normalizedPath(_ input: [UInt8]) -> String? {
+        let text = String(decoding: input, as: UTF8.self)
+        guard let path = try? NormalizedPath(text[...]).value else { return nil }
+        guard path.hasPrefix("/") else { return "\(path) does not start with /" }
+        let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        if segments.dropLast().contains(where: { $0.isEmpty }) { return "\(path) has an empty segment" }
+        if segments.contains(where: { $0 == "." || $0 == ".." }) { return "\(path) has a dot segment" }
+        if path.contains(";") || path.contains("\\") { return "\(path) has a ; or a \\" }
+        if path.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) { return "\(path) has a control, space or non-ASCII byte" }
+        if path.lowercased().contains("%2f") || path.lowercased().contains("%5c") || path.contains("%00") { return "\(path) keeps an encoded separator or NUL" }
+        guard let again = try? NormalizedPath(path[...]).value else { return "\(path) is refused when normalized again" }
+        return again == path ? nil : "not a fixed point: \(path) became \(again)"
     }
 
     // MARK: - Helpers

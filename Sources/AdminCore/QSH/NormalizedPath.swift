@@ -1,5 +1,5 @@
-/// A request path as the sidecar decides on it: the one form that every spelling of the same
-/// resource comes to, so that `--public`, `--protect` and the lifecycle paths cannot be walked
+/// A request path as the sidecar decides on it (`connect-server --upstream`): the one form that
+/// every spelling of the same resource comes to, so that `--public`, `--protect` and the lifecycle paths cannot be walked
 /// around with `/public/../admin`, `//admin`, `/%61dmin` or `/admin;jsessionid=1`.
 ///
 /// What it does, on the raw path (before `?`):
@@ -15,18 +15,18 @@
 /// follows an empty segment (`/admin//../x` is `/x` to a server that merges slashes first and
 /// `/admin/x` to one that does not), and a target that is not an absolute path.
 ///
-/// The request goes to the app as it came (the host signed its qsh over the raw path); the app
-/// resolves it to this path or refuses it.
-struct NormalizedPath: Equatable, CustomStringConvertible {
+/// The request goes to the app as it came (the host signed its qsh over the raw path, which
+/// `CanonicalRequest` reads); the app resolves it to this path or refuses it.
+public struct NormalizedPath: Equatable, Sendable, CustomStringConvertible {
     /// The normalized path: starts with `/`, no empty, `.` or `..` segments, no parameters.
-    let value: String
+    public let value: String
 
     /// Why a path cannot be normalized safely.
-    struct Refusal: Error, Equatable, CustomStringConvertible {
-        let description: String
+    public struct Refusal: Error, Equatable, CustomStringConvertible {
+        public let description: String
     }
 
-    init(_ raw: Substring) throws(Refusal) {
+    public init(_ raw: Substring) throws(Refusal) {
         guard raw.utf8.first == UInt8(ascii: "/") else { throw Refusal(description: "the request target is not an absolute path") }
         var segments: [String] = []
         var segment: [UInt8] = []
@@ -94,7 +94,7 @@ struct NormalizedPath: Equatable, CustomStringConvertible {
         value = text
     }
 
-    var description: String { value }
+    public var description: String { value }
 
     /// RFC 3986 §2.3.
     private static func isUnreserved(_ byte: UInt8) -> Bool {

@@ -1,0 +1,1 @@
+../../../Tests/AdminCoreTests/FuzzProperties.swift
