@@ -87,18 +87,26 @@ public struct RequestAuthenticator: Sendable {
         return .refused(error)
     }
 
-    /// Where the frameworks look for a token: `Authorization: JWT <token>`, the `jwt` query
-    /// parameter, then the session-token places `X-acpt` and `?acpt=`.
+    /// The token the request carries, from the first place the frameworks look: `Authorization:
+    /// JWT <token>`, the `jwt` query parameter, then the session-token places `X-acpt` and `?acpt=`.
     static func token(in request: Request) -> String? {
+        tokens(in: request).first
+    }
+
+    /// Every token the request carries, wherever the frameworks look, in the order of `token(in:)`
+    /// (each `jwt` and `acpt` parameter, each `X-acpt` field): a request whose tokens differ is
+    /// ambiguous, since the app may read another one than we verify.
+    static func tokens(in request: Request) -> [String] {
+        var found: [String] = []
         if let header = authorization(request.headers), header.hasPrefix("JWT ") {
             let token = header.utf8.dropFirst(4).drop { $0 == UInt8(ascii: " ") }
-            let end = token.lastIndex { $0 != UInt8(ascii: " ") }
-            guard let end else { return nil }
-            return String(Substring(token[...end]))
+            if let end = token.lastIndex(where: { $0 != UInt8(ascii: " ") }) { found.append(String(Substring(token[...end]))) }
         }
-        if let value = queryValue("jwt", in: request) { return value }
-        if let header = request.headers[ConnectServerApp.acptHeader], !header.isEmpty { return header }
-        return queryValue("acpt", in: request)
+        let query = request.uri.query.map { Substring($0) }
+        if let query { found += formValues("jwt", in: query) }
+        for field in request.headers where field.name == ConnectServerApp.acptHeader && !field.value.isEmpty { found.append(field.value) }
+        if let query { found += formValues("acpt", in: query) }
+        return found
     }
 
     /// The `Authorization` field's value; several are joined with ", " as HTTPFields' subscript
@@ -112,23 +120,6 @@ public struct RequestAuthenticator: Sendable {
         return found
     }
 
-    /// Every token the request carries, wherever the frameworks look (`Authorization: JWT`,
-    /// each `jwt` and `acpt` parameter, each `X-acpt` field), in that order: a request whose
-    /// tokens differ is ambiguous, since the app may read another one than we verify.
-    static func tokens(in request: Request) -> [String] {
-        var found: [String] = []
-        if let header = authorization(request.headers), header.hasPrefix("JWT ") {
-            let token = header.utf8.dropFirst(4).drop { $0 == UInt8(ascii: " ") }
-            if let end = token.lastIndex(where: { $0 != UInt8(ascii: " ") }) { found.append(String(Substring(token[...end]))) }
-        }
-        if let query = request.uri.query {
-            found += formValues("jwt", in: Substring(query))
-            found += formValues("acpt", in: Substring(query))
-        }
-        for field in request.headers where field.name == ConnectServerApp.acptHeader && !field.value.isEmpty { found.append(field.value) }
-        return found
-    }
-
     /// Every non-empty value of a field of `application/x-www-form-urlencoded` text.
     static func formValues(_ name: String, in query: Substring) -> [String] {
         let prefix = name + "="
@@ -137,20 +128,6 @@ public struct RequestAuthenticator: Sendable {
             let value = PercentEncoding.formDecode(Array(pair.dropFirst(prefix.count).utf8))
             return value.isEmpty ? nil : value
         }
-    }
-
-    static func queryValue(_ name: String, in request: Request) -> String? {
-        request.uri.query.flatMap { formValue(name, in: Substring($0)) }
-    }
-
-    /// A field of `application/x-www-form-urlencoded` text (a query, or a form body).
-    static func formValue(_ name: String, in query: Substring) -> String? {
-        let prefix = name + "="
-        for pair in query.split(separator: "&") where pair.hasPrefix(prefix) {
-            let value = PercentEncoding.formDecode(Array(pair.dropFirst(prefix.count).utf8))
-            return value.isEmpty ? nil : value
-        }
-        return nil
     }
 
     /// The request's path and query without the `jwt` parameter: what the store keeps.

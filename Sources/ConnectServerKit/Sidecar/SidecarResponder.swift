@@ -106,7 +106,8 @@ struct SidecarResponder: HTTPResponder {
         request.method == .post && request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
     }
 
-    /// The largest form body searched for a `jwt` field; larger ones stream through unread.
+    /// The largest form body searched for a `jwt` field; a larger one is refused where a token
+    /// is needed, and streams through unread elsewhere.
     static let maxFormBytes: Int64 = 1024 * 1024
 
     /// The body of a form post of known, small size; `nil` for anything else.
