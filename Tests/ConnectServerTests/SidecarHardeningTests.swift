@@ -213,6 +213,22 @@ import Testing
 
     // MARK: - N15: fields only a proxy may set
 
+    /// On real HTTP: from a peer that is not a trusted proxy, the app never sees the fields
+    /// some frameworks take for the client's address or the request's real path.
+    @Test func theAppNeverSeesProxyOnlyFieldsFromAnUntrustedPeer() async throws {
+        let (app, harness) = try await Self.appBehindSidecar()
+        defer { app.stop(); Task { await harness.stop() } }
+        let answer = try await RawHTTPConnection.exchange(port: harness.port, """
+            GET /connect/public/who HTTP/1.1\r\nHost: a\r\nForwarded: for=10.0.0.1\r\nX-Real-IP: 10.0.0.1\r\nX_Forwarded_For: 10.0.0.1\r\nX-Original-URL: /connect/admin\r\nX-Rewrite-URL: /connect/admin\r\nX-Forwarded-For: 10.0.0.1\r\nX-Kept: 1\r\n\r\n
+            """)
+        #expect(answer?.status == 200)
+        let received = try #require(app.forwarded.last)
+        #expect(received.headers.contains("x-kept"))
+        for name in ["forwarded", "x-real-ip", "x_forwarded_for", "x-original-url", "x-rewrite-url"] {
+            #expect(!received.headers.contains(name), "the app received \(name)")
+        }
+    }
+
     @Test func proxyOnlyFieldsFromAnUntrustedPeerAreDropped() throws {
         var fields = HTTPFields()
         for (name, value) in [("Forwarded", "for=10.0.0.1"), ("X-Real-IP", "10.0.0.1"), ("X_Forwarded_For", "10.0.0.1"),
