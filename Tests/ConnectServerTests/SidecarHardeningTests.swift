@@ -114,6 +114,26 @@ import Testing
         #expect(protectApp.forwarded.map(\.target) == ["/connect/pages/a%20b;v=1"])
     }
 
+    /// A lifecycle path in another case or spelling is still decided by our rules, never passed
+    /// to the app as an ordinary request (Express's router takes `/INSTALLED` for `/installed`).
+    @Test func anyCaseOrSpellingOfALifecyclePathIsDecidedByOurRules() async throws {
+        let (app, harness) = try await Self.appBehindSidecar {
+            UpstreamConfiguration(url: $0, timeout: .seconds(10), protect: [RouteGlob("/connect/admin/*")])
+        }
+        defer { app.stop(); Task { await harness.stop() } }
+        let body = String(decoding: ServerHarness.payload("jira:hijack", event: .installed, secret: SidecarTests.secret), as: UTF8.self)
+        for path in ["/connect/INSTALLED", "/connect//Installed", "/connect/%69nstalled", "/connect/installed;x=1"] {
+            let answer = try await RawHTTPConnection.exchange(port: harness.port, """
+                POST \(path) HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)
+                """)
+            #expect(answer?.status == 401, "\(path): \(String(describing: answer))")
+        }
+        #expect(app.forwarded.isEmpty, "reached the app: \(app.forwarded.map(\.target))")
+        await harness.flushFailures()
+        let rejected = try await harness.store.history(HistoryQuery(clientKey: "jira:hijack", limit: 10))
+        #expect(rejected.reduce(0) { $0 + $1.count } == 4 && rejected.allSatisfy { $0.outcome == .rejected }, "each decided and recorded")
+    }
+
     /// Paths made of the pieces attackers combine (dot segments raw and encoded, slashes, case,
     /// parameters, escapes), each sent without a token: either the sidecar refuses it, or the
     /// path the app receives resolves — by the app's reading, not the sidecar's — to one the

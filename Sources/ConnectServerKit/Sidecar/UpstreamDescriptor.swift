@@ -12,17 +12,30 @@ import NIOConcurrencyHelpers
 final class UpstreamDescriptor: Sendable {
     struct Routes: Sendable, Equatable {
         /// Request path → the callback it is.
-        var lifecycle: [String: InstallEvent.EventType]
+        var lifecycle: [String: InstallEvent.EventType] {
+            didSet { lifecycleByMatchedPath = Self.matched(lifecycle) }
+        }
         var descriptorPath: String
         var appKey: String
+        /// `lifecycle` keyed by each path normalized and lowercased, made once when the paths are
+        /// set rather than on every callback.
+        private var lifecycleByMatchedPath: [String: InstallEvent.EventType]
+
+        init(lifecycle: [String: InstallEvent.EventType], descriptorPath: String, appKey: String) {
+            self.lifecycle = lifecycle
+            self.descriptorPath = descriptorPath
+            self.appKey = appKey
+            lifecycleByMatchedPath = Self.matched(lifecycle)
+        }
+
+        private static func matched(_ lifecycle: [String: InstallEvent.EventType]) -> [String: InstallEvent.EventType] {
+            Dictionary(lifecycle.map { key, event in (((try? NormalizedPath(key[...]))?.value ?? key).lowercased(), event) }) { first, _ in first }
+        }
 
         /// The callback a normalized request path is, whatever its case (an app whose router
         /// ignores case, as Express's does by default, takes `/INSTALLED` for `/installed`).
         func lifecycleEvent(at path: Substring) -> InstallEvent.EventType? {
-            lifecycle.first { key, _ in
-                let normalized = (try? NormalizedPath(key[...]))?.value ?? key
-                return normalized.utf8.count == path.utf8.count && normalized.lowercased() == path.lowercased()
-            }?.value
+            lifecycleByMatchedPath[path.lowercased()]
         }
     }
 

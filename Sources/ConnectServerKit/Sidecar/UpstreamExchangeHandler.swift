@@ -88,8 +88,7 @@ final class UpstreamExchangeHandler: ChannelDuplexHandler {
     /// Whether a TLS handler sits before this one: then the connection carries requests only
     /// once its handshake completed.
     private let tls: Bool
-    /// Completed when the connection can carry a request (connected, and over TLS the handshake
-    /// done), or failed with why it never will.
+    /// Behind `established(within:)`: connected, and over TLS the handshake done.
     private let establishedPromise: EventLoopPromise<Void>
     private var establishedDone = false
 
