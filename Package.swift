@@ -2,12 +2,17 @@
 import PackageDescription
 
 /// ConnectAdmin: an Atlassian Connect app host (`connect-server`) and the operator console
-/// that reads its store (`connect-admin`), both built on `AdminCore`.
+/// that reads its store (`connect-admin`). The layers, bottom up: `ConnectCore` (pure:
+/// tokens, qsh, lifecycle rules, secrets), `AdminCore` (the store and the read models on it),
+/// `ConnectServerKit` (the HTTP glue) and `AdminTUI` (the console's views and the CLI).
 let package = Package(
     name: "ConnectAdmin",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "ConnectCore", targets: ["ConnectCore"]),
         .library(name: "AdminCore", targets: ["AdminCore"]),
+        // For the fuzz package (Fuzz/), which builds these under libFuzzer and ASan.
+        .library(name: "FuzzProperties", targets: ["FuzzProperties"]),
         .executable(name: "connect-admin", targets: ["AdminTUI"]),
         .executable(name: "connect-server", targets: ["ConnectServer"]),
         .executable(name: "connect-bench", targets: ["ConnectBench"]),
@@ -39,12 +44,28 @@ let package = Package(
             pkgConfig: "ncursesw",
             providers: [.apt(["libncurses-dev"])]
         ),
+        // Pure: no NIO, no database, no HTTP. What a token, a request or a callback means.
         .target(
-            name: "AdminCore",
+            name: "ConnectCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "ExtrasBase64", package: "swift-extras-base64"),
+            ]
+        ),
+        // Redis's wire format (RESP2), read by the ace+redis foreign store reader.
+        .target(name: "RedisProtocol"),
+        // What must hold for any input to the parsers an attacker reaches: run by the fuzz
+        // targets (Fuzz/) and replayed over their saved inputs by FuzzRegressionTests.
+        .target(
+            name: "FuzzProperties",
+            dependencies: ["ConnectCore", "RedisProtocol", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "AdminCore",
+            dependencies: [
+                "ConnectCore",
+                "RedisProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -138,6 +159,9 @@ let package = Package(
             name: "AdminCoreTests",
             dependencies: [
                 "AdminCore",
+                "ConnectCore",
+                "RedisProtocol",
+                "FuzzProperties",
                 "ConnectTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the parsers an attacker reaches (libFuzzer, AddressSanitizer).
 #
-#   scripts/fuzz.sh [--seconds N] [--jobs J] [TARGET…]   targets: base64url json token lifecycle canonical sanitized resp path
+#   scripts/fuzz.sh [--seconds N] [--jobs J] [TARGET…]   (--list: the targets)
 #
+# Targets are the keys of FuzzProperties.all (Sources/FuzzProperties), the one list of them.
 # Builds Fuzz/ (a package of its own, outside `swift build`/`swift test`), runs each target for N
 # seconds (default 60) from its seed corpus (Fuzz/Corpus/TARGET, kept) and a working corpus
 # (.build/fuzz-corpus/TARGET, not kept), and prints per target: executions/s, coverage, and
@@ -12,28 +13,24 @@
 # targets at a time (one core each; default 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=60 jobs=1
+seconds=60 jobs=1 list=0
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=${2:?--seconds needs a number}; shift 2 ;;
     --seconds=*) seconds=${1#--seconds=}; shift ;;
     --jobs) jobs=${2:?--jobs needs a number}; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --list) list=1; shift ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
-done
-all=(base64url json token lifecycle canonical sanitized resp path)
-[ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
-for target in "${targets[@]}"; do
-  [[ " ${all[*]} " == *" $target "* ]] || { echo "fuzz.sh: no target $target (targets: ${all[*]})" >&2; exit 2; }
 done
 [[ "$seconds" =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] || { echo "fuzz.sh: --seconds must be a whole number above 0" >&2; exit 2; }
 [[ "$jobs" =~ ^[0-9]+$ ]] && [ "$jobs" -gt 0 ] || { echo "fuzz.sh: --jobs must be a whole number above 0" >&2; exit 2; }
 
 # ld.gold fails on the sanitizers' debug info here; lld ships with the Swift toolchain.
-flags=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing
+flags=(-c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
        -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld)
 echo "building the fuzz targets (Fuzz/, release, -sanitize=fuzzer,address)"
 build_log=$(mktemp)
@@ -41,6 +38,12 @@ swift build --package-path Fuzz "${flags[@]}" > "$build_log" 2>&1 || { grep -E "
 tail -1 "$build_log"; rm -f "$build_log"
 echo "built in ${SECONDS} s"
 bin=$(swift build --package-path Fuzz "${flags[@]}" --show-bin-path)
+mapfile -t all < <("$bin/connect-fuzz" --list-targets)
+if [ "$list" -eq 1 ]; then printf '%s\n' "${all[@]}"; exit 0; fi
+[ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
+for target in "${targets[@]}"; do
+  [[ " ${all[*]} " == *" $target "* ]] || { echo "fuzz.sh: no target $target (targets: ${all[*]})" >&2; exit 2; }
+done
 
 # A violated property is a fatalError: no Swift backtrace (it can hang under ASan), libFuzzer
 # reports the signal and saves the input.
@@ -52,7 +55,7 @@ fuzz_target() {
   mkdir -p "$work" "$regressions"
   [ -f "Fuzz/Dictionaries/$target.dict" ] && dict=(-dict="Fuzz/Dictionaries/$target.dict")
   log=$(mktemp)
-  "$bin/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=9000 -print_final_stats=1 \
+  FUZZ_TARGET=$target "$bin/connect-fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=9000 -print_final_stats=1 \
     "${dict[@]}" -artifact_prefix="$regressions/" "$work" "Fuzz/Corpus/$target" > "$log" 2>&1 || status=$?
   local rate cov ft result
   rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$log" | tail -1)

@@ -20,8 +20,8 @@ case "${1:-}" in
   *) echo "release.sh: unknown option $1 (--update-docs or --check-docs)" >&2; exit 2 ;;
 esac
 
-version=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/AdminCore/Support/ConnectAdminVersion.swift)
-[ -n "$version" ] || { echo "release: no version in Sources/AdminCore/Support/ConnectAdminVersion.swift" >&2; exit 1; }
+version=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/ConnectCore/Support/ConnectAdminVersion.swift)
+[ -n "$version" ] || { echo "release: no version in Sources/ConnectCore/Support/ConnectAdminVersion.swift" >&2; exit 1; }
 if tag=$(git describe --tags --exact-match 2>/dev/null); then
   [ "${tag#v}" = "$version" ] || { echo "release: tag $tag does not match the version $version in ConnectAdminVersion.swift" >&2; exit 1; }
 fi

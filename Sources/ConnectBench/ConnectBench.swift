@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import ArgumentParser
 import Crypto
 import Foundation
@@ -127,7 +128,7 @@ struct JWTBenchmark: AsyncParsableCommand {
 
     /// Each stage of the Connect path alone, then what the stages leave of the whole: the
     /// claim checks, the report and the glue between them.
-    func measureStages(segments: [[UInt8]], secret: AdminCore.SharedSecret, request parts: (String, String, String),
+    func measureStages(segments: [[UInt8]], secret: ConnectCore.SharedSecret, request parts: (String, String, String),
                        total: Double) async -> [Stage] {
         let (method, path, query) = parts
         var stages: [Stage] = []

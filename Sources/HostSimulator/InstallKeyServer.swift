@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import CryptoExtras
 import Foundation
 import Hummingbird

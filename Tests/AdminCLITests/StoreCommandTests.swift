@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Crypto
 import ConnectTestSupport
 import Foundation

@@ -1,4 +1,5 @@
 @testable import AdminCore
+@testable import ConnectCore
 import Testing
 
 /// The canonical query is built from byte ranges for speed; this checks it against the rules

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Testing
 
 @Suite struct CanonicalRequestTests {

@@ -1,4 +1,5 @@
 @testable import AdminCore
+@testable import ConnectCore
 import ConnectTestSupport
 import Foundation
 import Logging

@@ -1,4 +1,6 @@
-import AdminCore
+@testable import AdminCore
+import ConnectCore
+import FuzzProperties
 import Foundation
 import Testing
 
@@ -23,6 +25,25 @@ import Testing
             let problem = property(Array(try Data(contentsOf: input)))
             #expect(problem == nil, "\(input.lastPathComponent): \(problem ?? "")")
         }
+    }
+
+    /// Every saved lifecycle payload the rules accept survives the store's row shape: tenant →
+    /// row values → tenant gives the same tenant. (The fuzz target checks the payload without
+    /// the store, which it does not build.)
+    @Test func savedLifecyclePayloadsSurviveTheRowShape() throws {
+        var accepted = 0
+        for input in Self.inputs("lifecycle") {
+            guard let payload = try? LifecyclePayload.parse(Array(try Data(contentsOf: input)), expected: .installed),
+                  let secret = payload.sharedSecret else { continue }
+            accepted += 1
+            let at = Date(timeIntervalSince1970: 1_700_000_000)
+            let tenant = payload.tenant(secret: secret, installedAt: at, now: at)
+            let values = try StoreStatements.tenantValues(tenant, keyRing: .none)
+            let columns = StoreStatements.tenantColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let back = try StoreRows.tenant(SQLRow(values: Dictionary(uniqueKeysWithValues: zip(columns, values))), keyRing: .none)
+            #expect(back == tenant, "\(input.lastPathComponent) changed on its way through the row shape")
+        }
+        #expect(accepted > 0, "no saved lifecycle payload is accepted: the seeds should include valid installs")
     }
 
     /// The properties can fail: inputs that break them, as a broken parser would let through.

@@ -1,4 +1,6 @@
 @testable import AdminCore
+import RedisProtocol
+@testable import ConnectCore
 import Testing
 
 /// The Redis reply parser: whole replies, replies cut anywhere (more must be read), and

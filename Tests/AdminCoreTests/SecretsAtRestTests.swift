@@ -1,4 +1,5 @@
 @testable import AdminCore
+@testable import ConnectCore
 import Foundation
 import ConnectTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Testing
 
 /// RS256 install tokens, as a Connect host signs `/installed` and `/uninstalled`.

@@ -1,4 +1,5 @@
 @testable import AdminCore
+@testable import ConnectCore
 import Foundation
 
 /// Small builders for store tests; times are whole milliseconds, as the store keeps them.

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import CryptoExtras
 
 /// A throwaway RSA install key pair, as a Connect host's key service would hold.

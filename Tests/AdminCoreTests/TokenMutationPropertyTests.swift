@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Testing
 
 /// Property: a valid token changed in any way never crashes the verifier and never verifies.

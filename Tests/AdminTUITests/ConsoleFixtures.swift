@@ -1,5 +1,6 @@
 @testable import AdminTUI
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// A fixed store's worth of rows and a fixed clock, so screens render the same every time.

@@ -1,5 +1,6 @@
 @testable import AdminTUI
 import AdminCore
+import ConnectCore
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import ConnectServerKit
 import ConnectTestSupport
 import Foundation

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import ConnectTestSupport
 import Foundation
 import Testing

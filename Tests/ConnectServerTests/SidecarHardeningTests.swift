@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 @testable import ConnectServerKit
 import ConnectTestSupport
 import Foundation

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import AsyncHTTPClient
 @testable import ConnectServerKit
 import HTTPTypes

@@ -1,3 +1,4 @@
+import ConnectCore
 /// SplitMix64: small, fast and reproducible from its seed, so generated data and simulated
 /// traffic are the same on every machine for the same `--seed`.
 public struct SeededRandom: RandomNumberGenerator, Sendable {

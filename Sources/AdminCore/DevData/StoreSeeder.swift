@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// Realistic, varied store contents for development and benchmarks: Jira and Confluence
 /// sites, reinstalls that rotate secrets, rejected hijack attempts, and failures of every

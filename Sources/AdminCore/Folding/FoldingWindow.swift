@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// A record that identical ones can be folded into: a count and the time of the newest.
 public protocol Foldable: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// atlassian-connect-express's `clientInfo`: the raw `/installed` body it stored, in SQL or in
 /// Redis. Read leniently (it is the app's own data, already accepted once), except that a

@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// atlassian-connect-express's Sequelize store (`lib/store/sequelize.js`): table
 /// `AddonSettings` with `id`, `clientKey`, `key`, `val`; one row per tenant with

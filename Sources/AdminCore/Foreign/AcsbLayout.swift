@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// atlassian-connect-spring-boot's JPA entity `AtlassianHost` (Liquibase changelog): table
 /// `atlassian_host`, one row per host keyed by `client_key`, overwritten on reinstall;

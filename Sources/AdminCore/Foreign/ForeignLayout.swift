@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// How one framework lays its tenants out in SQL: the statements that page, count and find
 /// them, and how a row becomes a `Tenant`. Statements only read; identifiers are quoted and

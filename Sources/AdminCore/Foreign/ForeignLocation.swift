@@ -1,3 +1,4 @@
+import ConnectCore
 /// A store another Connect framework wrote, which ConnectAdmin reads as it is and never
 /// writes: `ace+sqlite:PATH`, `ace+postgres://…`, `acsb+postgres://…` (`?table=NAME` names
 /// a table other than the framework's default).

@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// Reads the tenants of a SQL store another framework wrote (see `ForeignLocation`), strictly
 /// read-only: SQLite opened read-only, PostgreSQL in read-only transactions, nothing created.

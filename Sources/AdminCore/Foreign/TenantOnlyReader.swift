@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// A store that keeps tenants and nothing else (another framework's): what it lacks, and its
 /// "secret history" of the current secret only, said once for every such reader.

@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// Authentication failures, newest first, or (with `afterID`) oldest first from a cursor:
 /// the live tail.

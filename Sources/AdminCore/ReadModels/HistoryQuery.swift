@@ -1,3 +1,4 @@
+import ConnectCore
 /// Lifecycle events, newest first.
 public struct HistoryQuery: Sendable, Equatable {
     public var clientKey: String?

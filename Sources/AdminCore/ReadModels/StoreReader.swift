@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// What the console and the read commands ask of a store, whichever framework wrote it: our
 /// own (`ConnectStore`), or atlassian-connect-express's or Spring Boot's (`ForeignStoreReader`).

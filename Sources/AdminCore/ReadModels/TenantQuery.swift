@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// A page of the tenants table: filter, sort on any column, keyset paging.
 public struct TenantQuery: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import ConnectCore
 /// A token explained against a store: which kind it was checked as, for which tenant, every
 /// check the verifier ran, and which of the tenant's secrets signed it. `jwt verify --tenant`
 /// and the console's token lab both ask this, so they cannot tell an operator different things.

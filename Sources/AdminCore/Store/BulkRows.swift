@@ -1,3 +1,4 @@
+import ConnectCore
 /// Many rows for one table, written by `SQLDatabase.insert(_:after:)` in the engine's fastest
 /// way (SQLite: one prepared statement run per row; PostgreSQL: `COPY … FROM STDIN`). The
 /// data generator makes stores of millions of rows with it; multi-row `INSERT`s spend most

@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// The store the server writes and the console reads: tenants, install history, auth
 /// failures. One interface over SQLite (the default, zero setup) and PostgreSQL (several

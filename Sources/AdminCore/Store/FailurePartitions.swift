@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// PostgreSQL keeps `auth_failure` in one partition per UTC day, so that retention drops a
 /// day's table instead of deleting its rows one by one: a write never waits behind a delete

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
+import ConnectCore
 
 /// The PostgreSQL backend (PostgresNIO): a connection pool, optional TLS, and a statement
 /// timeout so one slow query can never hang the server or the console.

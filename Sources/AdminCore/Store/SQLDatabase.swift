@@ -1,3 +1,4 @@
+import ConnectCore
 /// What the store needs from a database engine: run statements, read rows, and apply a
 /// batch of statements atomically. `SQLiteDatabase` (GRDB) and `PostgresDatabase`
 /// (PostgresNIO) implement it; everything above it — schema, statements, read models — is

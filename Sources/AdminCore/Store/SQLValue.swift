@@ -1,3 +1,4 @@
+import ConnectCore
 /// A value bound to, or read from, a SQL statement. The store uses only these three types
 /// (times are integer milliseconds since 1970, UTC), which is what makes one schema and one
 /// set of statements serve SQLite and PostgreSQL alike.

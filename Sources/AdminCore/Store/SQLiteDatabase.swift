@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NIOConcurrencyHelpers
+import ConnectCore
 
 /// The SQLite backend (GRDB): WAL mode so a reader never blocks the writer, a busy timeout
 /// for the rare writer/writer overlap, files created 0600, readers opened read-only.

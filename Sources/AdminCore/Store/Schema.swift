@@ -1,3 +1,4 @@
+import ConnectCore
 /// The store's schema and its versioned migrations.
 ///
 /// Writers (`connect-server`, `connect-admin store migrate`) apply missing migrations;

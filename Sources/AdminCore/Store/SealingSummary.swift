@@ -1,3 +1,4 @@
+import ConnectCore
 /// How a store keeps its shared secrets (current and past): how many are sealed under each
 /// key id, how many are still plain. `store info` shows it; the server checks it at start.
 public struct SealingSummary: Sendable, Equatable {

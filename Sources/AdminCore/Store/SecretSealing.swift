@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// Sealing a store's shared secrets in place (`store seal`) and re-sealing them under a new
 /// key (`store rekey`).

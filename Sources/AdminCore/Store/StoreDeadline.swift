@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import ConnectCore
 
 /// Bounds how long a caller waits on the store. A PostgreSQL server that went away does
 /// not fail a query: the pool waits for a connection that never comes. Every store

@@ -1,3 +1,4 @@
+import ConnectCore
 /// Why the store could not do what was asked, in one sentence naming what to fix.
 ///
 /// Every kind but `usage` maps to the CLI's exit code 3 ("store unreachable or unreadable").

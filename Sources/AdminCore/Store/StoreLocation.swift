@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// Where the store lives, parsed from `--store URL`, `CONNECT_STORE` or the default.
 ///

@@ -1,3 +1,4 @@
+import ConnectCore
 /// Rows back into domain values. A row that does not decode means the store was edited by
 /// hand or is damaged: that is reported as an unreadable store, never a crash.
 enum StoreRows {

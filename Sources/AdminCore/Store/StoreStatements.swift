@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// Every statement the store runs, written once for both backends (`?` placeholders;
 /// identifiers and operators common to SQLite and PostgreSQL).

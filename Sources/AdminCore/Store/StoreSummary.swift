@@ -1,3 +1,4 @@
+import ConnectCore
 /// Counts for headers and `store info`.
 public struct StoreSummary: Sendable, Equatable {
     public var schemaVersion: Int

@@ -1,4 +1,5 @@
 import Foundation
+import ConnectCore
 
 /// Times in the store: integer milliseconds since 1970, UTC, on both backends.
 enum StoreTime {

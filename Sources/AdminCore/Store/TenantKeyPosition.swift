@@ -1,3 +1,4 @@
+import ConnectCore
 /// A tenant row's place in the order of last change: its `updated_at` (milliseconds) and
 /// clientKey. `ConnectStore.tenantKeys(after:limit:)` pages from one.
 public struct TenantKeyPosition: Sendable, Equatable {

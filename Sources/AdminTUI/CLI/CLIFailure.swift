@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 
 /// A command's failure: one sentence for stderr and the documented exit code.
 struct CLIFailure: Error {

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// Writing to the terminal. Everything that may carry bytes from a token, a payload or the

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 
 /// An install event as a table row: `connect-admin history`, the console's History list and
 /// the Tenant screen's history.

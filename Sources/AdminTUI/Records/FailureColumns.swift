@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// An authentication failure as a table row (`connect-admin failures`, the console's Failures

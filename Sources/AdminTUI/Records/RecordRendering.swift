@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// Store records as `--json` lines (camelCase, ISO 8601 UTC) and as table cells.

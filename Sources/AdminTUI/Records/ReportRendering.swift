@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// A token's explanation for people (aligned text) and for scripts (JSON); the console's

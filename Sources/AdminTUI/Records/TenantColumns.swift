@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 
 /// A tenant as a table row: `connect-admin tenants` and the console's Tenants list.
 enum TenantColumns {

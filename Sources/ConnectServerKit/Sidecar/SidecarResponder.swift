@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import AsyncHTTPClient
 import Foundation
 import HTTPTypes
@@ -6,11 +7,11 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
-import NIOConcurrencyHelpers
 
-/// `connect-server --upstream`: in front of an app it does not host. Lifecycle callbacks are
-/// decided by our rules and passed on when accepted; requests with tokens are verified and,
-/// in enforce mode, refused before they reach the app; everything else goes through as is.
+/// `connect-server --upstream`: in front of an app it does not host. Unsafe requests are
+/// refused first; lifecycle callbacks go to the lifecycle service (the host's), which relays
+/// accepted ones; requests with tokens go through the authentication middleware (the host's)
+/// and, in enforce mode, refused ones never reach the app; everything else goes through as is.
 /// Every decision, and what the app answered, is recorded.
 struct SidecarResponder: HTTPResponder {
     typealias Context = ConnectRequestContext
@@ -41,93 +42,65 @@ struct SidecarResponder: HTTPResponder {
             normalized = try UnsafeRequest.screen(request)
         } catch {
             if let refused = refuse(error, request, context) { return refused }
-            return await forward(request, context, body: .of(request))
+            return await forward(request, context)
         }
         let checked = normalized.value[...]
         let routes = await descriptor.routes(client: HTTPClient.shared, logger: app.logger)
-        if request.method == .post, let event = routes.lifecycleEvent(at: checked) { return await lifecycle(event, request, context) }
+        if request.method == .post, let event = routes.lifecycleEvent(at: checked) {
+            return await app.lifecycle.answer(event, request, context) { body in await relay(body, request, context) }
+        }
         if checked == routes.descriptorPath || upstream.publicRoutes.matches(checked) {
-            return await forward(request, context, body: .of(request))
+            return await forward(request, context)
         }
         // A doubt means protected: the protection globs ignore case, as many apps' routers do.
-        let protected = upstream.protect.matchesIgnoringCase(checked)
-        var tokens = RequestAuthenticator.tokens(in: request)
-        var body = UpstreamForwarder.Body.of(request)
-        if Self.isForm(request) {
-            // A form post may carry the token in a `jwt` field: read (small) forms to look, and
-            // refuse to guess what a large one carries.
-            if let form = await Self.formBody(of: request) {
-                tokens += RequestAuthenticator.formValues("jwt", in: Substring(String(buffer: form)))
-                body = .bytes(form)
-            } else if protected || !tokens.isEmpty, let refused = refuse(.uncheckableForm, request, context) {
-                return refused
-            }
-        }
-        guard !tokens.isEmpty || protected else { return await forward(request, context, body: body) }
-        // Several tokens must be one token: the app may read another than the one we verify.
-        let distinct = Set(tokens)
-        if distinct.count > 1, let refused = refuse(.ambiguous(distinct.count), request, context) { return refused }
-        let token = tokens.first
+        // Elsewhere a token that is present must verify all the same.
         let contextRoute = upstream.contextRoutes.matches(checked)
-        let outcome = await app.authenticator.authenticate(request, context: context, allowsContextQSH: contextRoute,
-                                                          sessionAppKey: contextRoute ? routes.appKey : nil, token: token)
-        switch outcome {
-        case .storeUnavailable:
-            if upstream.observe { return await forward(request, context, body: body) }
-            return ConnectServerApp.storeUnavailable()
-        case .refused(let error):
-            guard upstream.observe else { return ConnectServerApp.unauthorized(error) }
-            let response = await forward(request, context, body: body)
-            if response.status.code < 400 {
-                disagree("we refused it (\(error.reason.rawValue): \(error.detail)); the app answered \(response.status.code)", request, context, token)
-            }
-            return response
-        case .authenticated:
-            let response = await forward(request, context, body: body)
-            if upstream.observe && (400..<500).contains(response.status.code) {
-                disagree("we accepted the token; the app answered \(response.status.code)", request, context, token)
-            }
-            return response
+        let route = RouteAuthentication(required: upstream.protect.matchesIgnoringCase(checked), allowsContextQSH: contextRoute,
+                                        sessionAppKey: contextRoute ? routes.appKey : nil)
+        return try await app.authentication.asking(route).handle(request, context: context) { request, context in
+            await forwardChecked(request, context)
         }
+    }
+
+    /// Passes on a request the authentication middleware let through (in `--observe`, refused
+    /// ones too), and records where the app answered otherwise than we decided.
+    func forwardChecked(_ request: Request, _ context: Context) async -> Response {
+        let authentication = context.authentication
+        let response = await forward(request, context)
+        guard upstream.observe else { return response }
+        switch authentication {
+        case .refused(let refusal)? where response.status.code < 400:
+            disagree("we refused it (\(refusal.error.reason.rawValue): \(refusal.error.detail)); the app answered \(response.status.code)",
+                     request, context, refusal.token)
+        case .authenticated(let caller)? where (400..<500).contains(response.status.code):
+            disagree("we accepted the token; the app answered \(response.status.code)", request, context, caller.token)
+        default:
+            break
+        }
+        return response
     }
 
     /// Records an unsafe request and answers it; `nil` when observe mode passes it on (it is
     /// recorded all the same).
     func refuse(_ unsafe: UnsafeRequest, _ request: Request, _ context: Context) -> Response? {
-        app.authenticator.recordFailure(ConnectAuthError(unsafe.reason, unsafe.detail), request, context, token: nil, decoded: nil)
+        let error = ConnectAuthError(unsafe.reason, unsafe.detail)
+        app.failures.record(error, request, context, token: nil)
+        context.authentication = .refused(AuthenticationRefusal(error: error, token: nil, status: unsafe.status))
         guard unsafe.always || !upstream.observe else { return nil }
-        var response = ConnectServerApp.jsonError(status: unsafe.status, reason: unsafe.reason.rawValue)
-        response.headers[ConnectServerApp.reasonHeader] = unsafe.reason.rawValue
-        return response
-    }
-
-    /// Whether the request says its body is a form (which may carry a `jwt` field).
-    static func isForm(_ request: Request) -> Bool {
-        request.method == .post && request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
-    }
-
-    /// The largest form body searched for a `jwt` field; a larger one is refused where a token
-    /// is needed, and streams through unread elsewhere.
-    static let maxFormBytes: Int64 = 1024 * 1024
-
-    /// The body of a form post of known, small size; `nil` for anything else.
-    static func formBody(of request: Request) async -> ByteBuffer? {
-        guard isForm(request), case .stream(_, let length?) = UpstreamForwarder.Body.of(request), length <= maxFormBytes else { return nil }
-        var request = request
-        return try? await request.collectBody(upTo: Int(maxFormBytes))
+        return HTTPAnswer.refused(error, status: unsafe.status)
     }
 
     /// The app's answer, or 502/504 (recorded, folded like other floods) when it has none.
-    func forward(_ request: Request, _ context: Context, body: UpstreamForwarder.Body) async -> Response {
+    func forward(_ request: Request, _ context: Context) async -> Response {
         do {
-            return try await forwarder.forward(request, body: body, remoteAddress: context.remoteAddress)
+            return try await forwarder.forward(request, body: .of(request), remoteAddress: context.remoteAddress)
         } catch {
             let (status, detail): (HTTPResponse.Status, String) = switch error {
             case .timedOut: (.gatewayTimeout, "the app did not answer within \(upstream.timeout)")
             case .unreachable(let why): (.badGateway, "the app at \(upstream.url) could not be reached: \(why)")
             }
-            app.authenticator.recordFailure(ConnectAuthError(.upstreamUnavailable, detail), request, context, token: nil, decoded: nil)
-            return ConnectServerApp.jsonError(status: status, reason: ReasonCode.upstreamUnavailable.rawValue)
+            app.failures.record(ConnectAuthError(.upstreamUnavailable, detail), request, context, token: nil)
+            return HTTPAnswer.json(status: status, reason: ReasonCode.upstreamUnavailable.rawValue)
         }
     }
 
@@ -143,9 +116,8 @@ struct SidecarResponder: HTTPResponder {
     }
 
     /// Observe mode: the app answered otherwise than we decided.
-    func disagree(_ detail: String, _ request: Request, _ context: Context, _ token: String?) {
-        let decoded = token.flatMap { try? ConnectToken.decode($0) }
-        app.authenticator.recordFailure(ConnectAuthError(.disagreement, detail), request, context, token: token, decoded: decoded)
+    func disagree(_ detail: String, _ request: Request, _ context: Context, _ token: PresentedToken?) {
+        app.failures.record(ConnectAuthError(.disagreement, detail), request, context, token: token)
     }
 
     /// Ready when our store answers and so does the app.
@@ -153,7 +125,7 @@ struct SidecarResponder: HTTPResponder {
         do {
             try await app.health.observe { () throws(StoreError) in try await app.store.ping() }
         } catch {
-            return ConnectServerApp.storeUnavailable()
+            return HTTPAnswer.storeUnavailable()
         }
         var probe = HTTPClientRequest(url: upstream.url + descriptor.current.descriptorPath)
         probe.method = .GET
@@ -162,65 +134,20 @@ struct SidecarResponder: HTTPResponder {
             _ = try? await response.body.collect(upTo: 1024 * 1024)
             return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready")))
         } catch {
-            return ConnectServerApp.jsonError(status: .serviceUnavailable, reason: ReasonCode.upstreamUnavailable.rawValue)
+            return HTTPAnswer.json(status: .serviceUnavailable, reason: ReasonCode.upstreamUnavailable.rawValue)
         }
     }
 
     // MARK: - Lifecycle
 
-    /// Decided by our rules; an accepted callback is passed to the app, and the tenant row is
-    /// written only when the app answered 2xx — the event says what it answered either way.
-    func lifecycle(_ event: InstallEvent.EventType, _ request: Request, _ context: Context) async -> Response {
-        let callback = await app.callback(event, request, context)
-        // A tenant installed before the sidecar is only in the app's store: decide on that row,
-        // and write ours without a guard on a row we never had.
-        let fromApp = NIOLockedValueBox(false)
-        let directory = app.directory
-        let outcome: LifecycleRules.Outcome
+    /// An accepted callback, passed to the app with the body as read; the lifecycle service
+    /// writes the tenant only when the app answered 2xx.
+    func relay(_ body: [UInt8], _ request: Request, _ context: Context) async -> LifecycleService.Relayed {
         do {
-            outcome = try await app.health.observe { () throws(StoreError) in
-                try await app.rules.decide(callback, existing: { key throws(StoreError) in
-                    if let ours = try await directory.fresh(clientKey: key) { return ours }
-                    let theirs = try await directory.fromApp(clientKey: key)
-                    fromApp.withLockedValue { $0 = theirs != nil }
-                    return theirs
-                }, installKey: { kid in await app.installKeys.key(kid: kid) })
-            }
+            let answer = try await forwarder.exchange(request, body: .bytes(ByteBuffer(bytes: body)), remoteAddress: context.remoteAddress)
+            return LifecycleService.Relayed(answer: answer, status: answer.status.code)
         } catch {
-            return ConnectServerApp.storeUnavailable()
+            return LifecycleService.Relayed(answer: HTTPAnswer.json(status: .badGateway, reason: ReasonCode.upstreamUnavailable.rawValue), status: nil)
         }
-        var decision = outcome.decision
-        guard outcome.accepted else {
-            decision.event.forwarded = false
-            try? await app.recordRejection(decision.event)
-            let reason = decision.event.reason?.rawValue ?? "rejected"
-            return ConnectServerApp.jsonError(status: outcome.status == 400 ? .badRequest : .unauthorized, reason: reason)
-        }
-        decision.event.forwarded = true
-        let answer: Response
-        do {
-            answer = try await forwarder.exchange(request, body: .bytes(ByteBuffer(bytes: callback.body)), remoteAddress: context.remoteAddress)
-            decision.event.upstreamStatus = answer.status.code
-        } catch {
-            decision.event.upstreamStatus = nil
-            answer = ConnectServerApp.jsonError(status: .badGateway, reason: ReasonCode.upstreamUnavailable.rawValue)
-        }
-        if !(200..<300).contains(decision.event.upstreamStatus ?? 0) {
-            decision.tenant = nil
-            decision.event.detail = decision.event.detail.isEmpty ? "the app refused it, so no tenant was written" : decision.event.detail
-        }
-        if fromApp.withLockedValue({ $0 }) { decision.basis = .unconditional }
-        do {
-            try await app.health.observe { () throws(StoreError) in try await app.store.record(decision) }
-        } catch where error.kind == .conflict {
-            // A concurrent callback changed the row after we decided: keep the record of this one.
-            decision.tenant = nil
-            try? await app.store.record(decision)
-        } catch {
-            app.logger.error("lifecycle \(event.rawValue) forwarded but not recorded: \(error.message)")
-        }
-        if let tenant = decision.tenant { directory.remember(tenant.clientKey, tenant) }
-        app.metrics.lifecycle(decision.event)
-        return answer
     }
 }

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import HTTPTypes
 import Hummingbird
 
@@ -47,18 +48,4 @@ struct UnsafeRequest: Error, Equatable {
             throw UnsafeRequest(status: .badRequest, reason: .unsafeRequest, detail: error.description, always: false)
         }
     }
-
-    /// Several tokens in one request that are not the same token: the app would pick one by
-    /// its own order, perhaps not the one we verified.
-    static func ambiguous(_ count: Int) -> UnsafeRequest {
-        UnsafeRequest(status: .unauthorized, reason: .ambiguousToken,
-                      detail: "the request carries \(count) different tokens (Authorization, jwt or acpt parameters, X-acpt, a jwt form field)",
-                      always: false)
-    }
-
-    /// A form body we cannot read: it may carry a `jwt` field the app reads and we did not.
-    static let uncheckableForm = UnsafeRequest(
-        status: .contentTooLarge, reason: .unsafeRequest,
-        detail: "a form body over \(SidecarResponder.maxFormBytes / 1024) KiB or of unknown length cannot be checked for a jwt field",
-        always: false)
 }

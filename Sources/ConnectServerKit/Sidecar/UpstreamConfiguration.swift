@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// `connect-server --upstream URL`: the app behind the sidecar and how requests to it are

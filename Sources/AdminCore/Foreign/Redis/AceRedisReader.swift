@@ -1,5 +1,7 @@
 import Foundation
 import NIOConcurrencyHelpers
+import ConnectCore
+import RedisProtocol
 
 /// atlassian-connect-express's Redis adapter (`lib/store/redis.js`): each tenant's
 /// `clientInfo` JSON at the key `<clientKey>:clientInfo`. Tenants are found with `SCAN`

@@ -1,5 +1,7 @@
 import NIOCore
 import NIOPosix
+import ConnectCore
+import RedisProtocol
 
 /// A read-only Redis client: one connection, RESP2, one command at a time, each bounded by a
 /// deadline. It sends only what reading atlassian-connect-express's store takes (AUTH, SELECT,

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import ArgumentParser
 
 /// `connect-admin jwt decode`: show a token's header and claims without trusting them.

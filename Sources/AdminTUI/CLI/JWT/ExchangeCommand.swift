@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import ArgumentParser
 
 /// `connect-admin jwt qsh`: the canonical request and its hash.

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import ArgumentParser
 
 /// `--method`, `--url` and `--base-url`: the request a token is (or must be) bound to.

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// The TOKEN argument of `jwt verify` and `jwt decode`: a bare token, `-` for stdin (keeps

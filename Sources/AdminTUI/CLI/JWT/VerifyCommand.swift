@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import ArgumentParser
 
 /// `connect-admin jwt verify`: the server's verifier, with every check explained.

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// Durations on the command line: `90s`, `15m`, `1h`, `2d` (a bare number is seconds), and

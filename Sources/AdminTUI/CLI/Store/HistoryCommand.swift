@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import ArgumentParser
 
 /// `connect-admin history`: every lifecycle callback and what was decided, newest first.

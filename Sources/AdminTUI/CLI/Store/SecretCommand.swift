@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import ArgumentParser
 
 /// `connect-admin secret check`: is the secret I hold the tenant's current one?

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// The console without a terminal: the screen stack, input modes, status line and the routing

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// Where an answer goes. Each slot has at most one current request: its generation.

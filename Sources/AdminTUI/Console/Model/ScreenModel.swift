@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// One screen of the console: its state, its key bindings, the store requests it makes and

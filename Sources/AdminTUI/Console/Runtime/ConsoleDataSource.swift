@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// Runs the console's store requests off the UI loop. Opens the store read-only on first

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 
 /// Text made ready for a cell: sanitised, then cut or padded to a width in terminal cells.
 enum Cell {

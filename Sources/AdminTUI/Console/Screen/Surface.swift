@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 
 /// Where views draw: a grid of cells. Two implementations: `CursesSurface` for the terminal
 /// and `GridSurface` (in memory) for tests. Views never touch ncurses.

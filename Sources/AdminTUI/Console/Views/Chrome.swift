@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// The lines around every screen: header, breadcrumbs and tabs, status line, function bar.

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 
 extension FailuresModel {
     static func sparkline(_ counts: [Int], unicode: Bool) -> String {

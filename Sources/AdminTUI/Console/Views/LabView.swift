@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 
 extension LabModel {
     func draw(on surface: any Surface, _ frame: ScreenFrame) {

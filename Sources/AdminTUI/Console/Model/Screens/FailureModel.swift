@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// Failure: one failure with every field, its detail (the qsh explanation) wrapped in full, and

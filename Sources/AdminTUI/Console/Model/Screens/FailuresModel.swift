@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// Failures: the live tail of authentication failures. While following, new rows appear at

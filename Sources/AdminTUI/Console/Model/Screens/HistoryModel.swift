@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// History: every lifecycle callback, newest first; `/` filters the rows shown by the text

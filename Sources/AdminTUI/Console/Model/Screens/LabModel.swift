@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// The token lab: sign a token for a tenant, or paste one and see every check the server

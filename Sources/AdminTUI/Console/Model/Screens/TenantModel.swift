@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// One tenant: its record (the secret masked unless revealed for 10 s), its install history

@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// Tenants: every installed site, sorted and filtered by the store (there may be 100 000),

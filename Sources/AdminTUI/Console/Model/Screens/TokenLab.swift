@@ -1,4 +1,5 @@
 import AdminCore
+import ConnectCore
 import Foundation
 
 /// The token lab's vocabulary: what it signs, its fields, and what it produced.

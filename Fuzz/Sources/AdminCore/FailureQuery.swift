@@ -1,1 +1,0 @@
-../../../Sources/AdminCore/ReadModels/FailureQuery.swift

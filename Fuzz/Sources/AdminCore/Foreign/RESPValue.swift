@@ -1,1 +1,0 @@
-../../../../Sources/AdminCore/Foreign/Redis/RESPValue.swift

@@ -1,1 +1,0 @@
-../../../Sources/AdminCore/ReadModels/HistoryQuery.swift

@@ -1,1 +1,0 @@
-../../../Sources/AdminCore/ReadModels/TenantQuery.swift

@@ -1,1 +1,0 @@
-../../Shared/FuzzEntry.swift

@@ -1,1 +1,0 @@
-../../../Tests/AdminCoreTests/FuzzProperties.swift

@@ -1,0 +1,49 @@
+import AdminCore
+import ConnectCore
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// `--log-format json`: one JSON object per line on stderr — `time`, `level`, `label`,
+/// `message` and the metadata as fields — for log shippers. swift-log ships only a text
+/// handler; this is the small rest.
+public struct JSONLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+    private static let output = NIOLock()
+
+    public init(label: String) {
+        self.label = label
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields = JSONObject([
+            "time": .string(Date().ISO8601Format()),
+            "level": .string(event.level.rawValue), "label": .string(label), "message": .string(event.message.description),
+        ])
+        if let error = event.error { fields["error"] = .string(String(describing: error)) }
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        for (key, value) in merged where fields[key] == nil { fields[key] = Self.json(value) }
+        let text = JSONValue.object(fields).jsonText() + "\n"
+        Self.output.withLock { FileHandle.standardError.write(Data(text.utf8)) }
+    }
+
+    static func json(_ value: Logger.Metadata.Value) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(text)
+        case .stringConvertible(let convertible): return .string(convertible.description)
+        case .array(let values): return .array(values.map(json))
+        case .dictionary(let dictionary):
+            return .object(JSONObject(dictionary.sorted { $0.key < $1.key }.map { JSONObject.Member(key: $0.key, value: json($0.value)) }))
+        }
+    }
+}
