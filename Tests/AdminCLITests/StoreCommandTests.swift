@@ -23,6 +23,31 @@ import Testing
         }
     }
 
+    /// A flood of rejected callbacks folded into a few rows still counts as the flood: the
+    /// table shows each row's count and the JSON carries it, so a script summing `count` gets
+    /// every attempt, not the number of rows.
+    @Test func historyShowsHowManyCallbacksAFoldedRowStandsFor() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-history-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try await ConnectStore.open(.sqlite(path: directory.appendingPathComponent("connect.sqlite").path), mode: .readWrite)
+        let counts = [1, 2_500, 499]
+        for (index, count) in counts.enumerated() {
+            let event = InstallEvent(at: Date(timeIntervalSince1970: 1_800_000_000 + Double(index)), node: "n1", clientKey: "jira:flooded",
+                                     eventType: .installed, outcome: .rejected, reason: .badSignature, auth: "rs256:k1", count: count)
+            try await store.record(InstallDecision(event: event, tenant: nil))
+        }
+        await store.close()
+        let json = try CLIRunner.run(["history", "--json"], directory: directory)
+        #expect(json.status == 0, "\(json.stderr)")
+        let rows = try Self.jsonLines(json.stdout)
+        #expect(rows.count == 3)
+        #expect(rows.compactMap { $0["count"] as? Int }.reduce(0, +) == 3_000, "\(rows)")
+        let table = try CLIRunner.run(["history"], directory: directory)
+        let lines = table.stdout.split(separator: "\n")
+        #expect(lines.first?.split(separator: " ").contains("N") == true, "\(table.stdout)")
+        #expect(lines.contains { $0.contains("x2500") } && lines.contains { $0.contains("x499") }, "\(table.stdout)")
+    }
+
     @Test func storeFileIsPrivateAndDefaultLocationIsTheWorkingDirectory() throws {
         let directory = try Self.seededDirectory()
         for name in ["connect.sqlite", "connect.sqlite-wal", "connect.sqlite-shm"] {

@@ -40,7 +40,8 @@ enum ConsoleFixtures {
                                 clientKey: key, eventType: index % 4 == 3 ? .disabled : .installed, outcome: rejected ? .rejected : .accepted,
                                 reason: rejected ? .unsignedReinstall : nil, auth: rejected ? "none" : "rs256:key-\(index % 3)",
                                 fingerprintBefore: index % 3 == 0 ? "aaaabbbbccccdddd" : "1111222233334444",
-                                fingerprintAfter: rejected ? nil : "1111222233334444", baseUrl: "https://site.atlassian.net")
+                                fingerprintAfter: rejected ? nil : "1111222233334444", baseUrl: "https://site.atlassian.net",
+                                count: index == 7 ? 3_000 : 1)
         }
     }
 

@@ -17,15 +17,24 @@ enum EventColumns {
         RecordColumn(title: "NODE", width: 8, minimumTerminalWidth: 140) { event, _ in event.node },
     ]
 
-    /// The columns for these events: OUTCOME is widened only when one of them went through the
-    /// sidecar (`accepted → app 500`), so a store without one keeps its width for the tenant.
+    /// How many identical rejected callbacks a row stands for (they are folded into one row
+    /// with a count during a flood).
+    static let count = RecordColumn<InstallEvent>(title: "N", width: 6) { event, _ in event.count > 1 ? "x\(event.count)" : "" }
+
+    /// The columns for these events: N, after REASON, only when one of them stands for several
+    /// callbacks; OUTCOME widened only when one went through the sidecar (`accepted → app 500`).
+    /// A store without either keeps the width for the tenant.
     static func columns(for events: some Sequence<InstallEvent>) -> [RecordColumn<InstallEvent>] {
-        guard events.contains(where: { $0.forwarded == true }) else { return all }
-        return all.map { column in
-            guard column.title == "OUTCOME" else { return column }
-            var wide = column
-            wide.width = 20
-            return wide
+        let folded = events.contains { $0.count > 1 }, forwarded = events.contains { $0.forwarded == true }
+        return all.flatMap { column -> [RecordColumn<InstallEvent>] in
+            switch column.title {
+            case "OUTCOME" where forwarded:
+                var wide = column
+                wide.width = 20
+                return [wide]
+            case "REASON" where folded: return [column, count]
+            default: return [column]
+            }
         }
     }
 

@@ -81,6 +81,7 @@ enum RecordRendering {
             "secretRotated": .bool(event.rotatedSecret),
             "upstreamStatus": event.upstreamStatus.map { .integer(Int64($0)) } ?? .null,
             "forwarded": event.forwarded.map(JSONValue.bool) ?? .null,
+            "count": .integer(Int64(event.count)),
         ]))
     }
 

@@ -47,7 +47,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 Standard.error("no install events\(tenant.map { " for \($0)" } ?? "")")
                 return
             }
-            Standard.output(Standard.table(EventColumns.all.tableRows(events)))
+            Standard.output(Standard.table(EventColumns.columns(for: events).tableRows(events)))
         }
     }
 }

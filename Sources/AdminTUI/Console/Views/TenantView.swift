@@ -54,7 +54,7 @@ extension TenantModel {
         let historyRows = max(1, (remaining - 2) / 2)
         surface.put(Cell.fit(" History (\(detail.history.count))", surface.columns), row: row, column: 0, style: .header)
         row += 1
-        let eventColumns = EventColumns.columns(for: detail.history).filter { ["TIME (UTC)", "EVENT", "OUTCOME", "REASON", "AUTH", "SECRET"].contains($0.title) }
+        let eventColumns = EventColumns.columns(for: detail.history).filter { ["TIME (UTC)", "EVENT", "OUTCOME", "REASON", "N", "AUTH", "SECRET"].contains($0.title) }
         let events = Table(eventColumns, totalWidth: surface.columns - 1, style: CellStyle(now: now, unicode: surface.unicode))
         for event in detail.history.prefix(historyRows) where row < surface.rows - 2 {
             surface.put(Cell.fit(events.line(event), surface.columns - 1), row: row, column: 1,
