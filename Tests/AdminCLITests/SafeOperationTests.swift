@@ -110,6 +110,71 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
     }
+
+    static func mode(_ path: String) -> mode_t {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info.st_mode & 0o7777 : 0
+    }
+
+    /// A `-wal` or `-shm` that is a symbolic link would send SQLite's writes, and the writer's
+    /// mode change, to another file: refused, and the file it points to keeps its mode.
+    @Test func aSymlinkedWalOrShmIsRefusedAndItsTargetKeepsItsMode() async throws {
+        for suffix in ["-shm", "-wal"] {
+            let (location, url) = try await Self.storeWithOneRealTenant()
+            guard case .sqlite(let path) = location else { return }
+            let victim = try CLIRunner.temporaryFile("someone else's file\n", name: "victim")
+            chmod(victim, 0o644)
+            chmod(path, 0o644)
+            unlink(path + suffix)
+            #expect(symlink(victim, path + suffix) == 0)
+            await #expect(throws: StoreError.self) { _ = try await ConnectStore.open(location, mode: .readWrite) }
+            let migrate = try CLIRunner.run(["store", "migrate", "--store", url])
+            #expect(migrate.status == 3, "\(migrate.stdout) \(migrate.stderr)")
+            #expect(migrate.stderr.contains("\(suffix) is a symbolic link"), "\(migrate.stderr)")
+            #expect(migrate.stderr.split(separator: "\n").count == 1, "one sentence: \(migrate.stderr)")
+            #expect(Self.mode(victim) == 0o644, "\(suffix): the link's target was changed")
+            #expect(Self.mode(path) == 0o644, "nothing is tightened when the store is refused")
+        }
+    }
+
+    /// A store path that is a device or a FIFO is refused by readers and writers alike, with one
+    /// sentence and exit 3, and keeps its mode (a writer once made `/dev/null` 0600). The device
+    /// is a private copy of /dev/null's (made where this runs as root), never /dev/null itself.
+    @Test func aDeviceOrFIFOIsNoStoreAndKeepsItsMode() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let fifo = directory.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        chmod(fifo, 0o644)
+        var paths = [(fifo, "a FIFO")]
+        let device = directory.appendingPathComponent("null").path
+        // Major 1, minor 3: what /dev/null is on Linux.
+        if mknod(device, S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0 {
+            chmod(device, 0o666)
+            paths.append((device, "a character device"))
+        }
+        for (path, kind) in paths {
+            let before = Self.mode(path)
+            for command in [["store", "migrate"], ["dev", "seed", "--tenants", "1"], ["tenants"], ["store", "info"]] {
+                let result = try CLIRunner.run(command + ["--store", "sqlite:\(path)"], directory: directory)
+                #expect(result.status == 3, "\(command) \(kind): \(result.stderr)")
+                #expect(result.stderr.contains("is \(kind), not a SQLite file"), "\(command): \(result.stderr)")
+                #expect(result.stderr.split(separator: "\n").count == 1, "one sentence: \(result.stderr)")
+            }
+            #expect(Self.mode(path) == before, "\(kind) changed mode")
+        }
+    }
+
+    /// A regular file readable by others that is not a SQLite database is not ours to tighten:
+    /// the writer refuses it and its mode stays.
+    @Test func aFileThatIsNoStoreKeepsItsMode() throws {
+        let notes = try CLIRunner.temporaryFile("my notes, readable by my team\n", name: "notes")
+        chmod(notes, 0o644)
+        let result = try CLIRunner.run(["store", "migrate", "--store", "sqlite:\(notes)"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("not a SQLite database"), "\(result.stderr)")
+        #expect(Self.mode(notes) == 0o644)
+    }
 }
 
 /// `history --tenant` keeps the tenant's install visible under any number of rejected callbacks.

@@ -17,11 +17,8 @@ final class SQLiteDatabase: SQLDatabase {
     /// the app has the file closed, and it is opened `immutable` instead, which creates nothing.
     init(path: String, readOnly: Bool, leaveNoFiles: Bool = false) throws(StoreError) {
         self.path = path
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        if isDirectory.boolValue {
-            throw StoreError(.unreadable, "store path \(path) is a directory: give the path of a SQLite file")
-        }
+        try SQLiteStoreFile.check(path, forWriting: !readOnly)
+        let exists = FileManager.default.fileExists(atPath: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.label = "connect-store"
@@ -38,7 +35,7 @@ final class SQLiteDatabase: SQLDatabase {
                 reader = queue
                 writer = nil
             } else {
-                if exists { try SQLiteDatabase.makePrivate(path) } else { try SQLiteDatabase.createPrivateFile(path) }
+                if !exists { try SQLiteDatabase.createPrivateFile(path) }
                 configuration.prepareDatabase { db in
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")
                     // Keep the WAL from growing without bound between checkpoints: a reader
@@ -80,20 +77,6 @@ final class SQLiteDatabase: SQLDatabase {
             throw StoreError(.unreachable, "cannot create store file \(path) (\(reason)): check that its directory exists and is writable")
         }
         closeDescriptor(fd)
-    }
-
-    /// An existing store readable by others (a copy, a restore, an old umask) holds every
-    /// tenant's secret: the writer tightens it and its -wal/-shm files to 0600, or refuses to
-    /// open it with the command that fixes it.
-    static func makePrivate(_ path: String) throws(StoreError) {
-        for file in [path, path + "-wal", path + "-shm"] {
-            var info = stat()
-            guard stat(file, &info) == 0, info.st_mode & 0o077 != 0 else { continue }
-            guard chmod(file, 0o600) == 0 else {
-                let mode = String(info.st_mode & 0o777, radix: 8)
-                throw StoreError(.unreadable, "store file \(file) is readable by others (mode \(mode)) and could not be made private: run `chmod 600 \(path)*` as its owner")
-            }
-        }
     }
 
     func rows(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
