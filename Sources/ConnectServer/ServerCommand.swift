@@ -223,9 +223,12 @@ struct ServerCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw ValidationError("--log-level \(Sanitized.quote(levelText)) is not a level: use trace, debug, info, notice, warning, error or critical")
         }
+        var jsonLogs = false
         switch (logFormat ?? env("LOG_FORMAT") ?? "text").lowercased() {
         case "text": break
-        case "json": LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
+        case "json":
+            jsonLogs = true
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label) }
         case let other: throw ValidationError("--log-format \(Sanitized.quote(other)) is not a format: use text or json")
         }
         configuration.accessLog = !noAccessLog && env("ACCESS_LOG") != "0"
@@ -267,17 +270,18 @@ struct ServerCommand: AsyncParsableCommand {
         let connectionCap = configuration.maxConnections
         let (bind, node) = (configuration.bind, configuration.node)
         let inFront = configuration.upstream.map { " in front of \($0.url)" } ?? ""
+        let upstreamURL = configuration.upstream?.url ?? "-", json = jsonLogs
         let application = app.makeApplication { boundPort in
             startupLogger.info("connect-server listening", metadata: ["address": "\(bind):\(boundPort)", "store": "\(location)", "node": "\(node)",
                                                                      "maxConnections": "\(connectionCap)", "openFiles": "\(budget.descriptors)"])
-            print("connect-server listening on http://\(bind):\(boundPort)" + inFront)
-            fflush(nil)
+            Self.announce("connect-server listening on http://\(bind):\(boundPort)" + inFront, json: json,
+                          ["url": "http://\(bind):\(boundPort)", "upstream": "\(upstreamURL)"])
         }
         do {
             if configuration.metricsPort != nil {
                 let metricsApplication = app.makeMetricsApplication { boundPort in
-                    print("connect-server metrics on http://\(bind):\(boundPort)/metrics")
-                    fflush(nil)
+                    Self.announce("connect-server metrics on http://\(bind):\(boundPort)/metrics", json: json,
+                                  ["url": "http://\(bind):\(boundPort)/metrics"])
                 }
                 let group = ServiceGroup(configuration: .init(services: [.init(service: application), .init(service: metricsApplication)],
                                                               gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -294,6 +298,17 @@ struct ServerCommand: AsyncParsableCommand {
         await app.rejections.flush()
         await storeHandle.close()
         await appStore?.close()
+    }
+
+    /// Where the server listens, on stdout for whoever started it: one sentence, or with
+    /// `--log-format json` one JSON line like every other line the server writes.
+    static func announce(_ sentence: String, json: Bool, _ fields: Logger.Metadata) {
+        if json {
+            print(JSONLogHandler.line(level: .info, label: "connect-server", message: sentence, metadata: fields), terminator: "")
+        } else {
+            print(sentence)
+        }
+        fflush(nil)
     }
 
     /// The option's value, else the environment's (which must parse), else the default.

@@ -40,8 +40,9 @@ public final class ServerProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while base == nil && ContinuousClock.now < deadline && process.isRunning {
             let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
-            base = text.range(of: "listening on http://127.0.0.1:[0-9]+", options: .regularExpression)
-                .map { String(text[$0].dropFirst("listening on ".count)) }
+            // "listening on http://127.0.0.1:PORT", or with --log-format json "url":"http://127.0.0.1:PORT".
+            base = text.range(of: "(listening on |\"url\":\")http://127.0.0.1:[0-9]+", options: .regularExpression)
+                .map { String(text[$0]).replacingOccurrences(of: "listening on ", with: "").replacingOccurrences(of: "\"url\":\"", with: "") }
             if base == nil { try await Task.sleep(for: .milliseconds(20)) }
         }
         guard let base else {

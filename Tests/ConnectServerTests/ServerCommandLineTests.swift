@@ -101,7 +101,7 @@ import Testing
     /// line (status, path without the token, reason) unless `--no-access-log`.
     @Test(arguments: [true, false])
     func jsonLogsAndTheAccessLog(accessLog: Bool) async throws {
-        let (process, url, err, _) = try await Self.startServer(["--log-format", "json"] + (accessLog ? [] : ["--no-access-log"]))
+        let (process, url, err, out) = try await Self.startServer(["--log-format", "json"] + (accessLog ? [] : ["--no-access-log"]))
         defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
         #expect(try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "/healthz"), timeout: .seconds(10)).status.code == 200)
         var refused = HTTPClientRequest(url: url + "/api/echo?jwt=not.a.token&x=1")
@@ -112,6 +112,11 @@ import Testing
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
         }
         #expect(lines.allSatisfy { $0["time"] is String && $0["level"] is String && $0["message"] is String })
+        // stdout too: where it listens, as JSON (a log shipper reads every line of both).
+        let announced = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON on stdout: \(line)")
+        }
+        #expect(announced.count == 1 && announced.first?["url"] as? String == url, "\(announced)")
         let requests = lines.filter { $0["message"] as? String == "request" }
         if accessLog {
             #expect(requests.contains { $0["path"] as? String == "/healthz" && $0["status"] as? String == "200" })

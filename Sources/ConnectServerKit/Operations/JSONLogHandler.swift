@@ -24,17 +24,22 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields = JSONObject([
-            "time": .string(Date().ISO8601Format()),
-            "level": .string(event.level.rawValue), "label": .string(label), "message": .string(event.message.description),
-        ])
-        if let error = event.error { fields["error"] = .string(String(describing: error)) }
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
-        for (key, value) in merged where fields[key] == nil { fields[key] = Self.json(value) }
-        let text = JSONValue.object(fields).jsonText() + "\n"
+        let text = Self.line(level: event.level, label: label, message: event.message.description, metadata: merged,
+                             error: event.error.map { String(describing: $0) })
         Self.output.withLock { FileHandle.standardError.write(Data(text.utf8)) }
+    }
+
+    /// One log line: the JSON object and its newline.
+    public static func line(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata, error: String? = nil) -> String {
+        var fields = JSONObject([
+            "time": .string(Date().ISO8601Format()), "level": .string(level.rawValue), "label": .string(label), "message": .string(message),
+        ])
+        if let error { fields["error"] = .string(error) }
+        for (key, value) in metadata where fields[key] == nil { fields[key] = json(value) }
+        return JSONValue.object(fields).jsonText() + "\n"
     }
 
     static func json(_ value: Logger.Metadata.Value) -> JSONValue {
