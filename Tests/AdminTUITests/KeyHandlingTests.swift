@@ -631,3 +631,31 @@ import Testing
         #expect(Self.draw(core) == top)
     }
 }
+
+/// The live tail in time order, whatever order the rows were written in.
+@Suite struct FailuresTailOrderTests {
+    static func failure(id: Int64, second: Int, count: Int = 1) -> AuthFailure {
+        AuthFailure(id: id, at: Date(timeIntervalSince1970: 1_800_000_000 + Double(second)), node: "n1", clientKey: "jira:a",
+                    reason: .badSignature, detail: "d", method: "POST", path: "/webhooks/\(id)", count: count)
+    }
+
+    /// A page read newest by id, then a tail batch holding a folded row (written when its
+    /// window closed, carrying its last occurrence) and a late batch: every row sits at its
+    /// time, newest first, ties by id.
+    @Test func rowsSitAtTheirTimeNotTheirWriteOrder() {
+        var model = FailuresModel()
+        var context = ScreenContext(now: Date(), rows: 40, columns: 120)
+        model.reload(&context)
+        // Written in id order; happened 52, 54, 51, 53 (a batch from two nodes).
+        model.receive(.failures([Self.failure(id: 4, second: 53), Self.failure(id: 3, second: 51),
+                                 Self.failure(id: 2, second: 54), Self.failure(id: 1, second: 52)], newestID: 4), &context)
+        // The tail: a folded row whose last occurrence was second 55, and one at second 50 that
+        // a backed-up writer wrote late, and a tie with row 2.
+        model.tailArrived([Self.failure(id: 5, second: 50), Self.failure(id: 6, second: 55, count: 300),
+                           Self.failure(id: 7, second: 54)], &context)
+        let seconds = model.list.rows.map { Int($0.at.timeIntervalSince1970) - 1_800_000_000 }
+        #expect(seconds == [55, 54, 54, 53, 52, 51, 50], "\(seconds)")
+        #expect(model.list.rows.map(\.id) == [6, 7, 2, 4, 1, 3, 5])
+        #expect(model.list.selectedIndex == 0)
+    }
+}

@@ -99,7 +99,7 @@ struct FailuresModel: ScreenModel {
     mutating func receive(_ answer: Answer, _ context: inout ScreenContext) {
         switch answer {
         case .failures(let rows, let newest):
-            list.replace(rows)
+            list.replace(Self.newestFirst(rows))
             newestID = newest
             let waiting = early
             early = []
@@ -124,8 +124,16 @@ struct FailuresModel: ScreenModel {
         newestID = max(newestID, failures.last?.id ?? 0)
         guard !new.isEmpty else { return }
         guard following else { unseen += new.count; return }
-        list.replace(Array((new.reversed() + list.rows).prefix(Self.keep)))
+        list.replace(Array(Self.newestFirst(new + list.rows).prefix(Self.keep)))
         list.select(at: 0)
+    }
+
+    /// Newest first by time, ties by id. Ids are the order rows were written, not the order
+    /// they happened: a batch written late, or a folded row (which carries its last
+    /// occurrence, and is written when its window closes), has newer ids than rows it is older
+    /// than. The tail sorts them into place rather than stacking them on top.
+    static func newestFirst(_ rows: [AuthFailure]) -> [AuthFailure] {
+        rows.sorted { $0.at != $1.at ? $0.at > $1.at : $0.id > $1.id }
     }
 
     mutating func click(row: Int, double: Bool, _ context: inout ScreenContext) {
