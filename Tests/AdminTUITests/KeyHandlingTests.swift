@@ -659,3 +659,26 @@ import Testing
         #expect(model.list.selectedIndex == 0)
     }
 }
+
+/// The Failures list gives the request a share of a wider terminal.
+@Suite struct FailureColumnWidthTests {
+    static func width(_ title: String, at columns: Int) -> Int? {
+        let table = Table(FailureColumns.all, totalWidth: columns, style: CellStyle(now: Date()))
+        return table.columns.firstIndex { $0.title == title }.map { table.widths[$0] }
+    }
+
+    @Test func theRequestWidensWithTheTerminal() throws {
+        let at80 = try #require(Self.width("REQUEST", at: 80)), at120 = try #require(Self.width("REQUEST", at: 120))
+        let at160 = try #require(Self.width("REQUEST", at: 160)), at200 = try #require(Self.width("REQUEST", at: 200))
+        #expect(at120 > 16 && at160 >= 30 && at200 > at160, "REQUEST at 120/160/200: \(at120) \(at160) \(at200)")
+        #expect(at80 <= at120)
+        // DETAIL keeps the rest, and the row fills the terminal exactly.
+        for columns in [120, 160, 200] {
+            let table = Table(FailureColumns.all, totalWidth: columns, style: CellStyle(now: Date()))
+            #expect(table.fullWidth == columns)
+            #expect(try #require(Self.width("DETAIL", at: columns)) >= Self.width("REQUEST", at: columns) ?? 0)
+        }
+        // A whole clientKey still fits at 120.
+        #expect(try #require(Self.width("TENANT", at: 120)) == 36)
+    }
+}

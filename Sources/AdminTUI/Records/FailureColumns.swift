@@ -8,10 +8,13 @@ enum FailureColumns {
     static let all: [RecordColumn<AuthFailure>] = [
         RecordColumn(title: "TIME (UTC)", width: 11) { failure, style in style.recent(failure.at) },
         RecordColumn(title: "TENANT", width: 14, flexible: true, preferred: 36) { failure, _ in failure.clientKey ?? "-" },
-        RecordColumn(title: "REASON", width: 17, flexible: true, preferred: 25) { failure, _ in failure.reason.rawValue },
+        // 23: the longest code a request can be refused with (25 is a lifecycle payload's, in history).
+        RecordColumn(title: "REASON", width: 17, flexible: true, preferred: 23) { failure, _ in failure.reason.rawValue },
         RecordColumn(title: "N", width: 4) { failure, _ in failure.count > 1 ? "x\(failure.count)" : "" },
-        RecordColumn(title: "REQUEST", width: 16, flexible: true) { failure, _ in "\(failure.method) \(failure.path)" },
-        RecordColumn(title: "DETAIL", width: 17, flexible: true, minimumTerminalWidth: 100) { failure, _ in failure.detail },
+        // The request and its detail share the room a wider terminal gives: two webhooks are
+        // told apart by their paths.
+        RecordColumn(title: "REQUEST", width: 16, flexible: true, share: 1) { failure, _ in "\(failure.method) \(failure.path)" },
+        RecordColumn(title: "DETAIL", width: 17, flexible: true, share: 1, minimumTerminalWidth: 100) { failure, _ in failure.detail },
         RecordColumn(title: "NODE", width: 8, minimumTerminalWidth: 130) { failure, _ in failure.node },
     ]
 

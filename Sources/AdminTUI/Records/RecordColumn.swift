@@ -9,6 +9,9 @@ struct RecordColumn<Row>: Sendable {
     /// Grows into spare room, first up to `preferred` (smaller wishes first).
     var flexible = false
     var preferred = 0
+    /// What is left after every preferred width is met is shared among the columns with a
+    /// share, in proportion (the last flexible column takes what does not divide evenly).
+    var share = 0
     /// The console drops it below this terminal width (the CLI always prints it).
     var minimumTerminalWidth = 0
     var value: @Sendable (Row, CellStyle) -> String

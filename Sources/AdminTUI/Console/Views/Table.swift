@@ -1,6 +1,7 @@
 /// Lays record columns out across the terminal. Normally fixed columns keep their width,
 /// flexible ones grow into the spare room (each up to its preferred width first, so a whole
-/// clientKey fits at 120 columns), and optional columns give way on narrow terminals.
+/// clientKey fits at 120 columns, then by their shares of the rest), and optional columns give
+/// way on narrow terminals.
 /// In wide mode every column is as wide as its widest cell and the line scrolls sideways.
 struct Table<Row> {
     let columns: [RecordColumn<Row>]
@@ -31,6 +32,15 @@ struct Table<Row> {
             let grow = min(spare, max(0, shown[index].preferred - widths[index]))
             widths[index] += grow
             spare -= grow
+        }
+        let shares = shown.map(\.share).reduce(0, +)
+        if shares > 0 {
+            let sharing = spare
+            for index in shown.indices where shown[index].share > 0 {
+                let grow = sharing * shown[index].share / shares
+                widths[index] += grow
+                spare -= grow
+            }
         }
         if spare > 0, let last = shown.lastIndex(where: \.flexible) { widths[last] += spare }
         columns = shown
