@@ -24,6 +24,7 @@ command -v python3 >/dev/null || need_packages+=(python3)
 command -v wrk >/dev/null || need_packages+=(wrk)
 command -v nginx >/dev/null || need_packages+=(nginx-light)
 command -v node >/dev/null || need_packages+=(nodejs)
+command -v promtool >/dev/null || need_packages+=(prometheus)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_packages+=(python3-venv)
 if [ ${#need_packages[@]} -gt 0 ]; then
   log "installing ${need_packages[*]}"
@@ -34,7 +35,16 @@ fi
 
 # --- Build and test -------------------------------------------------------------------
 log "swift build (all targets, tests included)"
-swift build --build-tests
+build_log=$(mktemp)
+swift build --build-tests 2>&1 | tee "$build_log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+# Our own targets build without a warning (dependencies' warnings are theirs): a newcomer's
+# first build should say nothing but that it built.
+if grep -E "warning: prohibited flag|^$PWD/(Sources|Tests|Fuzz)/[^:]*:[0-9]+:[0-9]+: warning:" "$build_log"; then
+  echo "the build warns about our own code (above): fix the warnings" >&2
+  exit 1
+fi
+rm -f "$build_log"
 
 # --- Throwaway servers for the store suites (unless given), stopped whatever happens ----
 started_postgres= started_redis=

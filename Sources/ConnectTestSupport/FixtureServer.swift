@@ -11,7 +11,7 @@ public final class FixtureServer: @unchecked Sendable {
     /// relative to the package root.
     public init(python: String = "/usr/bin/env", script: String, arguments: [String], logDirectory: URL) async throws {
         let out = logDirectory.appendingPathComponent("stdout-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: python)
         let path = TestProducts.packageRoot.appendingPathComponent(script).path
         process.arguments = (python == "/usr/bin/env" ? ["python3", path] : [path]) + arguments

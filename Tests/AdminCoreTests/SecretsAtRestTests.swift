@@ -235,7 +235,7 @@ import Testing
         #expect(try SecretKey.read(file: file).id == key.id)
         chmod(file, 0o600)
         let short = directory + "/short"
-        FileManager.default.createFile(atPath: short, contents: Data("c2hvcnQ=\n".utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: short, contents: Data("c2hvcnQ=\n".utf8), attributes: [.posixPermissions: 0o600])
         #expect { _ = try SecretKey.read(file: short) } throws: { ($0 as? SecretKeyError)?.message.contains("256-bit") == true }
         #expect { _ = try SecretKey.read(file: directory + "/missing") } throws: { ($0 as? SecretKeyError)?.message.contains("store keygen") == true }
 

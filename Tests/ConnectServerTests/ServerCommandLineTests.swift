@@ -10,7 +10,7 @@ import Testing
         process.executableURL = TestProducts.executable("connect-server")
         process.arguments = arguments
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("server-cli-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
         process.standardError = handle
@@ -162,7 +162,32 @@ import Testing
         #expect(value("connect_http_request_duration_seconds_count", [#"route="/healthz""#]) == "3")
         #expect(text.contains("connect_store_operation_duration_seconds_bucket"))
         #expect(text.contains("connect_failure_queue_depth"))
+        #expect(text.contains("\nconnect_failures_received_total 2"), "\(text)")
         #expect(!text.contains("not.a.token"))
+        // Prometheus's own linter: counters end in _total, units are base units, and so on.
+        let lint = try Self.promtool(["check", "metrics"], input: text)
+        #expect(lint.status == 0 && lint.output.isEmpty, "promtool check metrics: \(lint.output)")
+    }
+
+    /// Runs `promtool` (Debian package `prometheus`, which scripts/test.sh installs) with `input`
+    /// on its stdin.
+    static func promtool(_ arguments: [String], input: String) throws -> (status: Int32, output: String) {
+        guard let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw TestSetupError("promtool is not installed: run scripts/test.sh, which installs Debian's prometheus package")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: promtool)
+        process.arguments = arguments
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
     }
 
     /// `--metrics-port`: `/metrics` is served there and not on the main port.

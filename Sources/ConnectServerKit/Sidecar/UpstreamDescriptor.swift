@@ -113,7 +113,7 @@ final class UpstreamDescriptor: Sendable {
         let logger: Logger
 
         func run() async throws {
-            try await cancelWhenGracefulShutdown {
+            await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
                     await descriptor.refresh(client: client, logger: logger)
                     try? await Task.sleep(for: .seconds(30))

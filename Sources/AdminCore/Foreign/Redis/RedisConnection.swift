@@ -42,7 +42,7 @@ final class RedisConnection: Sendable {
                 }
             }
             if location.database != 0 {
-                _ = try await connection.expectOK(try await connection.send(["SELECT", String(location.database)], what: "SELECT"), "SELECT \(location.database)")
+                _ = try connection.expectOK(try await connection.send(["SELECT", String(location.database)], what: "SELECT"), "SELECT \(location.database)")
             }
             if case .error(let message) = try await connection.send(["PING"], what: "PING") {
                 throw StoreError(.unreachable, "Redis at \(connection.target) does not answer: \(Sanitized.escape(message)) (a password in the URL: ace+redis://:PASSWORD@host:port)")
