@@ -69,7 +69,7 @@ struct PruneBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let location = try StoreLocation.parse(store)
-        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let store = try await ConnectStore.open(location)
         let summary = try await store.summary()
         guard summary.authFailures == 0 && summary.installEvents == 0 else {
             throw ValidationError("the store holds failures or install events: give an empty store, the benchmark deletes what it writes")

@@ -17,7 +17,7 @@ struct StoreBenchmark: AsyncParsableCommand {
     func run() async throws {
         let location = try StoreLocation.parse(store)
         let openStart = ContinuousClock.now
-        let store = try await ConnectStore.open(location, mode: .readOnly)
+        let store = try await ConnectStoreReader.open(location)
         let openTime = ContinuousClock.now - openStart
         let summary = try await store.summary()
         print("store: \(location) — \(summary.tenants) tenants, \(summary.installEvents) install events, \(summary.authFailures) failures")

@@ -247,7 +247,7 @@ struct ServerCommand: AsyncParsableCommand {
         }
         let storeHandle: ConnectStore
         do {
-            storeHandle = try await ConnectStore.open(location, mode: .readWrite, keyRing: keyRing, deadline: configuration.storeTimeout)
+            storeHandle = try await ConnectStore.open(location, keyRing: keyRing, deadline: configuration.storeTimeout)
         } catch {
             FileHandle.standardError.write(Data("connect-server: \(error.message)\n".utf8))
             throw ExitCode(3)

@@ -39,7 +39,7 @@ public enum TestStoreBackend: String, CaseIterable, Sendable, CustomStringConver
 
     /// A migrated, writable store in a fresh location.
     public func freshStore() async throws -> ConnectStore {
-        try await ConnectStore.open(try await freshLocation(), mode: .readWrite)
+        try await ConnectStore.open(try await freshLocation())
     }
 }
 

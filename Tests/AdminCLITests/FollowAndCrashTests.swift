@@ -11,7 +11,7 @@ import Testing
         let location = StoreLocation.sqlite(path: directory.appendingPathComponent("connect.sqlite").path)
         let follower = try RunningCLI(["failures", "--follow", "--json", "--since", "0s"], directory: directory)
         defer { follower.process.terminate() }
-        let writer = try await ConnectStore.open(location, mode: .readWrite)
+        let writer = try await ConnectStore.open(location)
         // Give the follower a moment to take its cursor: rows written before would not be "new".
         try await Task.sleep(for: .milliseconds(300))
         let marker = "/follow-marker-\(UUID().uuidString)"
@@ -36,7 +36,7 @@ import Testing
         defer { follower.process.terminate() }
         // The header is printed after the cursor is taken: anything written now is new.
         #expect(await follower.waitForOutput { $0.contains("REASON") }, "\(follower.stderr)")
-        let writer = try await ConnectStore.open(location, mode: .readWrite)
+        let writer = try await ConnectStore.open(location)
         for (key, reason, path) in [("k", ReasonCode.expired, "/a"), ("a-much-longer-client-key-0123456789", .contextQSHNotAllowed, "/b/longer/path")] {
             try await writer.record([AuthFailure(at: Date(), node: "test", clientKey: key, reason: reason, detail: "d", method: "GET", path: path)])
             #expect(await follower.waitForOutput { $0.contains(path) })
@@ -62,7 +62,7 @@ import Testing
         let writer = try RunningCLI(["dev", "write-installs", "--count", "1000000"], directory: directory)
         #expect(await writer.waitForOutput { $0.contains("writing") }, "\(writer.stderr)")
         // Let it get well into its stream of transactions, then kill it mid-flight.
-        let reader = try await ConnectStore.open(location, mode: .readOnly)
+        let reader = try await ConnectStoreReader.open(location)
         let deadline = ContinuousClock.now + .seconds(30)
         while try await reader.history(HistoryQuery(limit: 1)).first?.id ?? 0 < 400, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(10))
@@ -71,7 +71,7 @@ import Testing
         _ = await writer.waitForExit()
         await reader.close()
 
-        let store = try await ConnectStore.open(location, mode: .readWrite)  // reopening works, recovery included
+        let store = try await ConnectStore.open(location)  // reopening works, recovery included
         var events: [InstallEvent] = []
         var query = HistoryQuery(limit: 1000)
         while true {

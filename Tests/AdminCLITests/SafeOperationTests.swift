@@ -10,7 +10,7 @@ import Testing
 @Suite struct SafeOperationTests {
     static func storeWithOneRealTenant(description: String = "Atlassian JIRA") async throws -> (StoreLocation, String) {
         let location = try await TestStoreBackend.sqlite.freshLocation()
-        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let store = try await ConnectStore.open(location)
         let secret = SharedSecret("real-tenant-secret-0123456789abcdefghij")
         let now = Date()
         let tenant = Tenant(clientKey: "jira:real", addonKey: "com.example.live-app", baseUrl: "https://real.atlassian.net", productType: "jira",
@@ -27,7 +27,7 @@ import Testing
         let result = try CLIRunner.run(["dev", "seed", "--store", url, "--tenants", "5", "--failures", "5", "--events", "5"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("did not create"), "\(result.stderr)")
-        let store = try await ConnectStore.open(location, mode: .readOnly)
+        let store = try await ConnectStoreReader.open(location)
         #expect(try await store.tenantCount() == 1, "store unchanged")
         #expect(try await store.failures(FailureQuery()).isEmpty)
         await store.close()
@@ -42,14 +42,14 @@ import Testing
     /// refuses it, since the server would accept tokens signed with the seed's secrets (F8).
     @Test func devSeedRefusesAnEmptyStoreAServerHasOpened() async throws {
         let location = try await TestStoreBackend.sqlite.freshLocation()
-        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let store = try await ConnectStore.open(location)
         #expect(try await store.servedBy()?.node == nil)
         try await store.markServed(node: "node-a")
         await store.close()
         let refused = try CLIRunner.run(["dev", "seed", "--store", location.description, "--tenants", "3", "--failures", "0", "--events", "3"])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("served by connect-server") && refused.stderr.contains("node-a"), "\(refused.stderr)")
-        let after = try await ConnectStore.open(location, mode: .readOnly)
+        let after = try await ConnectStoreReader.open(location)
         #expect(try await after.tenantCount() == 0, "nothing seeded")
         await after.close()
     }
@@ -105,7 +105,7 @@ import Testing
         let (location, _) = try await Self.storeWithOneRealTenant()
         guard case .sqlite(let path) = location else { return }
         chmod(path, 0o644)
-        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let store = try await ConnectStore.open(location)
         await store.close()
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
@@ -127,7 +127,7 @@ import Testing
             chmod(path, 0o644)
             unlink(path + suffix)
             #expect(symlink(victim, path + suffix) == 0)
-            await #expect(throws: StoreError.self) { _ = try await ConnectStore.open(location, mode: .readWrite) }
+            await #expect(throws: StoreError.self) { _ = try await ConnectStore.open(location) }
             let migrate = try CLIRunner.run(["store", "migrate", "--store", url])
             #expect(migrate.status == 3, "\(migrate.stdout) \(migrate.stderr)")
             #expect(migrate.stderr.contains("\(suffix) is a symbolic link"), "\(migrate.stderr)")
@@ -181,7 +181,7 @@ import Testing
 @Suite struct TenantHistoryCommandTests {
     @Test func theInstallStaysVisibleUnderRejectedCallbacks() async throws {
         let (location, url) = try await SafeOperationTests.storeWithOneRealTenant()
-        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let store = try await ConnectStore.open(location)
         // 30 rejected callbacks from 30 sources: not folded, all newer than the install.
         for index in 0..<30 {
             try await store.record(InstallDecision(event: InstallEvent(

@@ -29,7 +29,7 @@ import Testing
     @Test func historyShowsHowManyCallbacksAFoldedRowStandsFor() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cli-history-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try await ConnectStore.open(.sqlite(path: directory.appendingPathComponent("connect.sqlite").path), mode: .readWrite)
+        let store = try await ConnectStore.open(.sqlite(path: directory.appendingPathComponent("connect.sqlite").path))
         let counts = [1, 2_500, 499]
         for (index, count) in counts.enumerated() {
             let event = InstallEvent(at: Date(timeIntervalSince1970: 1_800_000_000 + Double(index)), node: "n1", clientKey: "jira:flooded",
@@ -151,7 +151,7 @@ import Testing
     @Test func secretCheckAnswersCurrentStaleAndUnknown() async throws {
         let directory = try Self.seededDirectory(tenants: 40, failures: 10, events: 200)
         let location = StoreLocation.sqlite(path: directory.appendingPathComponent("connect.sqlite").path)
-        let store = try await ConnectStore.open(location, mode: .readOnly)
+        let store = try await ConnectStoreReader.open(location)
         // A tenant whose secret rotated at least once.
         var rotated: (String, [SecretHistoryEntry])?
         for row in try await store.tenants(TenantQuery(limit: 40)).rows {

@@ -73,7 +73,7 @@ import Testing
     /// briefly (writers would queue behind the drop), leaves the day, and drops it next time.
     @Test func aDropThatWouldWaitIsLeftForTheNextPrune() async throws {
         let location = try await TestStoreBackend.postgres.freshLocation()
-        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let store = try await ConnectStore.open(location)
         defer { Task { await store.close() } }
         let today = FailurePartitions.day(of: Date())
         try await store.preparePartitions(from: Self.start(ofDay: today - 3), through: Date())
@@ -121,7 +121,7 @@ import Testing
         let before = try await raw.rows(SQLStatement("SELECT id, client_key FROM auth_failure ORDER BY id"))
         await raw.close()
 
-        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let store = try await ConnectStore.open(location)
         defer { Task { await store.close() } }
         let kind = try await store.read(SQLStatement("SELECT relkind::text AS kind FROM pg_class WHERE oid = 'auth_failure'::regclass")).first?.text("kind")
         #expect(kind == "p")

@@ -37,7 +37,7 @@ import Testing
     func sealedSecretsOpenOnlyWithTheirKey(_ backend: TestStoreBackend) async throws {
         let key = SecretKey.generate()
         let location = try await backend.freshLocation()
-        let writer = try await ConnectStore.open(location, mode: .readWrite, keyRing: SecretKeyRing(keys: [key]))
+        let writer = try await ConnectStore.open(location, keyRing: SecretKeyRing(keys: [key]))
         defer { Task { await writer.close() } }
         try await Self.installTwo(writer)
 
@@ -50,7 +50,7 @@ import Testing
         #expect(Set(raw).count == raw.count, "a fresh nonce per value")
 
         // With the key: everything, history included.
-        let keyed = try await ConnectStore.open(location, mode: .readOnly, keyRing: SecretKeyRing(keys: [key]))
+        let keyed = try await ConnectStoreReader.open(location, keyRing: SecretKeyRing(keys: [key]))
         defer { Task { await keyed.close() } }
         #expect(try await keyed.tenant(clientKey: "jira:a")?.sharedSecret == SharedSecret(Self.secret2))
         #expect(try await keyed.secretHistory(clientKey: "jira:a").map { try $0.secret.opened() } == [SharedSecret(Self.secret2), SharedSecret(Self.secret1)])
@@ -58,7 +58,7 @@ import Testing
         // Without it (and with another key): tenants, fingerprints and history still list; the
         // secret itself names the key id it needs.
         for ring in [SecretKeyRing.none, SecretKeyRing(keys: [SecretKey.generate()])] {
-            let bare = try await ConnectStore.open(location, mode: .readOnly, keyRing: ring)
+            let bare = try await ConnectStoreReader.open(location, keyRing: ring)
             let page = try await bare.tenants(TenantQuery(limit: 10))
             #expect(page.rows.map(\.tenant.clientKey) == ["jira:a", "jira:b"])
             let tenant = try #require(page.rows.first?.tenant)
@@ -91,7 +91,7 @@ import Testing
     @Test(arguments: TestStoreBackend.allCases)
     func movedCutOrFlippedValuesAreTampered(_ backend: TestStoreBackend) async throws {
         let key = SecretKey.generate()
-        let store = try await ConnectStore.open(try await backend.freshLocation(), mode: .readWrite, keyRing: SecretKeyRing(keys: [key]))
+        let store = try await ConnectStore.open(try await backend.freshLocation(), keyRing: SecretKeyRing(keys: [key]))
         defer { Task { await store.close() } }
         try await Self.installTwo(store)
         func value(_ clientKey: String) async throws -> String {
@@ -137,7 +137,7 @@ import Testing
     @Test(arguments: TestStoreBackend.allCases)
     func sealThenRekeyInPlaceLosesNothing(_ backend: TestStoreBackend) async throws {
         let location = try await backend.freshLocation()
-        let plain = try await ConnectStore.open(location, mode: .readWrite)
+        let plain = try await ConnectStore.open(location)
         var expected: [String: SharedSecret] = [:]
         for index in 0..<60 {
             let clientKey = "jira:t\(index)"
@@ -155,7 +155,7 @@ import Testing
         await plain.close()
 
         let k1 = SecretKey.generate(), k2 = SecretKey.generate()
-        let sealer = try await ConnectStore.open(location, mode: .readWrite, keyRing: SecretKeyRing(keys: [k1]))
+        let sealer = try await ConnectStore.open(location, keyRing: SecretKeyRing(keys: [k1]))
         let sealed = try await sealer.reseal(.plain, batchSize: 7)
         #expect(sealed.resealed == total)
         #expect(sealed.after == SealingSummary(plain: 0, sealed: [k1.id: total]))
@@ -165,7 +165,7 @@ import Testing
         await sealer.close()
 
         // Re-keying without the old key refuses before writing anything.
-        let withoutOld = try await ConnectStore.open(location, mode: .readWrite, keyRing: SecretKeyRing(keys: [k2]))
+        let withoutOld = try await ConnectStore.open(location, keyRing: SecretKeyRing(keys: [k2]))
         do {
             _ = try await withoutOld.reseal(.notUnderSealingKey)
             Issue.record("rekey ran without the key the values are sealed with")
@@ -175,12 +175,12 @@ import Testing
         #expect(try await withoutOld.sealingSummary() == SealingSummary(plain: 0, sealed: [k1.id: total]))
         await withoutOld.close()
 
-        let rekeyer = try await ConnectStore.open(location, mode: .readWrite, keyRing: SecretKeyRing(keys: [k2, k1]))
+        let rekeyer = try await ConnectStore.open(location, keyRing: SecretKeyRing(keys: [k2, k1]))
         let rekeyed = try await rekeyer.reseal(.notUnderSealingKey, batchSize: 11)
         #expect(rekeyed.resealed == total)
         #expect(rekeyed.after == SealingSummary(plain: 0, sealed: [k2.id: total]))
         await rekeyer.close()
-        let onlyNew = try await ConnectStore.open(location, mode: .readOnly, keyRing: SecretKeyRing(keys: [k2]))
+        let onlyNew = try await ConnectStoreReader.open(location, keyRing: SecretKeyRing(keys: [k2]))
         defer { Task { await onlyNew.close() } }
         for (clientKey, secret) in expected {
             #expect(try await onlyNew.tenant(clientKey: clientKey)?.sharedSecret == secret)
@@ -193,7 +193,7 @@ import Testing
     @Test func sealedSQLiteFilesHoldNoPlainSecret() async throws {
         let location = try await TestStoreBackend.sqlite.freshLocation()
         guard case .sqlite(let path) = location else { return }
-        let plain = try await ConnectStore.open(location, mode: .readWrite)
+        let plain = try await ConnectStore.open(location)
         let secrets = (0..<40).map { "plain-secret-\($0)-0123456789abcdefghijklmnop" }
         for (index, secret) in secrets.enumerated() {
             try await plain.record(F.install(F.tenant("jira:s\(index)", secret: secret), at: F.t0))
@@ -205,7 +205,7 @@ import Testing
             }
         }
         #expect(filesContain(secrets[7]), "the check must be able to see a plain secret")
-        let sealer = try await ConnectStore.open(location, mode: .readWrite, keyRing: SecretKeyRing(keys: [SecretKey.generate()]))
+        let sealer = try await ConnectStore.open(location, keyRing: SecretKeyRing(keys: [SecretKey.generate()]))
         let report = try await sealer.reseal(.plain, batchSize: 9)
         #expect(report.scrubNote == nil, "\(report.scrubNote ?? "")")
         // Checked with both stores still open (a server would be): closing checkpoints anyway.

@@ -10,9 +10,9 @@ import Testing
     @Test(arguments: TestStoreBackend.allCases)
     func writerAndTailingReaderRunTogether(_ backend: TestStoreBackend) async throws {
         let location = try await backend.freshLocation()
-        let writer = try await ConnectStore.open(location, mode: .readWrite)
+        let writer = try await ConnectStore.open(location)
         // The reader is a separate connection, read-only, as the console is.
-        let reader = try await ConnectStore.open(location, mode: .readOnly)
+        let reader = try await ConnectStoreReader.open(location)
         try await writer.importRows(tenants: (0..<20).map { StoreFixtures.tenant("t\($0)") }, secrets: [], events: [])
         let batches = 150, writersPerRound = 4, perWriter = 5
         let finished = Flag()

@@ -201,8 +201,8 @@ import Testing
     @Test(arguments: TestStoreBackend.allCases)
     func failureSignalsWakeAReaderWhenAnotherConnectionRecords(_ backend: TestStoreBackend) async throws {
         let location = try await backend.freshLocation()
-        let writer = try await ConnectStore.open(location, mode: .readWrite)
-        let reader = try await ConnectStore.open(location, mode: .readOnly)
+        let writer = try await ConnectStore.open(location)
+        let reader = try await ConnectStoreReader.open(location)
         let signals = reader.failureSignals(checkEvery: .milliseconds(10))
         let woken = await withTaskGroup(of: Bool?.self) { group in
             group.addTask {
@@ -265,19 +265,31 @@ import Testing
     func readersNeverWriteAndCheckTheSchemaVersion(_ backend: TestStoreBackend) async throws {
         let location = try await backend.freshLocation()
         // A reader facing nothing refuses rather than creating a store.
-        await #expect(throws: StoreError.self) { _ = try await ConnectStore.open(location, mode: .readOnly) }
+        await #expect(throws: StoreError.self) { _ = try await ConnectStoreReader.open(location) }
         if case .sqlite(let path) = location { #expect(!FileManager.default.fileExists(atPath: path)) }
 
-        let writer = try await ConnectStore.open(location, mode: .readWrite)
+        let writer = try await ConnectStore.open(location)
         try await writer.record(F.install(F.tenant("a"), at: F.t0))
-        let reader = try await ConnectStore.open(location, mode: .readOnly)
+        let reader = try await ConnectStoreReader.open(location)
         #expect(try await reader.tenant(clientKey: "a") != nil)
-        await #expect(throws: StoreError.self) { try await reader.record([F.failure("a")]) }
+        // A reader has no write method (the compiler says so); below the type, its engine
+        // refuses writes too: SQLite's file is open read-only, PostgreSQL's session is.
+        if let engine = reader.reads.database as? any SQLDatabase {
+            await #expect(throws: StoreError.self) {
+                try await engine.transaction([SQLStatement("DELETE FROM tenant")])
+            }
+        } else {
+            #expect(reader.reads.database is SQLiteReader)
+            await #expect(throws: StoreError.self) {
+                _ = try await reader.reads.database.rows(SQLStatement("DELETE FROM tenant RETURNING client_key"))
+            }
+        }
+        #expect(try await reader.tenant(clientKey: "a") != nil)
 
         // Newer schema: refused with the advice to upgrade; older: the command that migrates.
         try await writer.database.transaction([SQLStatement("INSERT INTO connect_admin_schema (version) VALUES (99)")])
         do {
-            _ = try await ConnectStore.open(location, mode: .readOnly)
+            _ = try await ConnectStoreReader.open(location)
             Issue.record("a newer schema must be refused")
         } catch {
             #expect(error.kind == .schemaTooNew)
@@ -286,7 +298,7 @@ import Testing
         try await writer.database.transaction([SQLStatement("DELETE FROM connect_admin_schema"),
                                                SQLStatement("INSERT INTO connect_admin_schema (version) VALUES (0)")])
         do {
-            _ = try await ConnectStore.open(location, mode: .readOnly)
+            _ = try await ConnectStoreReader.open(location)
             Issue.record("an older schema must be refused")
         } catch {
             #expect(error.kind == .schemaTooOld)

@@ -12,7 +12,7 @@ import Testing
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("console-data-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let location = StoreLocation.sqlite(path: directory.appendingPathComponent("store.sqlite").path)
-        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let store = try await ConnectStore.open(location)
         try await store.importRows(tenants: (0..<count).map { ConsoleFixtures.tenant($0) }, secrets: [], events: [])
         return (location, store)
     }

@@ -77,7 +77,7 @@ import Testing
         _ = try SecretKey.create(file: otherFile)
         let plainPath = directory.appendingPathComponent("plain.sqlite").path, sealedPath = directory.appendingPathComponent("sealed.sqlite").path
         for (path, ring) in [(plainPath, SecretKeyRing.none), (sealedPath, SecretKeyRing(keys: [key]))] {
-            let store = try await ConnectStore.open(.sqlite(path: path), mode: .readWrite, keyRing: ring)
+            let store = try await ConnectStore.open(.sqlite(path: path), keyRing: ring)
             try await store.importRows(tenants: [Tenant(clientKey: "jira:one", addonKey: "a", baseUrl: "https://one.example", productType: "jira",
                                                         secret: .open(SharedSecret("start-secret-0123456789abcdefghijklm")), state: .installed,
                                                         installedAt: Date(), updatedAt: Date())], secrets: [], events: [])

@@ -66,7 +66,7 @@ final class ServerHarness: Sendable {
 
         var configurationProbe = ServerConfiguration(store: location, port: 0, baseURLs: [])
         configure(&configurationProbe)
-        let store = try await ConnectStore.open(location, mode: .readWrite, keyRing: keyRing, deadline: configurationProbe.storeTimeout)
+        let store = try await ConnectStore.open(location, keyRing: keyRing, deadline: configurationProbe.storeTimeout)
         let hooks = HookLog()
         // The host part of the base URL does not matter to the routes; its path does.
         let baseURL = "https://app.example.test\(appPath)"
@@ -90,7 +90,7 @@ final class ServerHarness: Sendable {
     /// A second node: another connect-server (its own store connections) on the same store,
     /// trusting the same install-keys server.
     func secondNode() async throws -> (server: RunningConnectServer, store: ConnectStore, local: String) {
-        let store = try await ConnectStore.open(location, mode: .readWrite)
+        let store = try await ConnectStore.open(location)
         var configuration = ServerConfiguration(store: location, port: 0, baseURLs: [baseURL], appKey: "com.example.test-app",
                                                 installKeysURL: "http://127.0.0.1:\(keysPort)", legacyInstall: app.configuration.legacyInstall,
                                                 node: "test-node-2")

@@ -7,13 +7,13 @@ import ConnectCore
 final class ForeignStoreReader: TenantOnlyReader {
     let location: StoreLocation
     let foreign: ForeignLocation
-    private let database: any SQLDatabase
+    private let database: any SQLReading
     private let statements: any ForeignLayout
     private let deadline: StoreDeadline
 
     var layout: ForeignLocation.Layout { foreign.layout }
 
-    private init(location: StoreLocation, foreign: ForeignLocation, database: any SQLDatabase, statements: any ForeignLayout, deadline: Duration) {
+    private init(location: StoreLocation, foreign: ForeignLocation, database: any SQLReading, statements: any ForeignLayout, deadline: Duration) {
         self.location = location
         self.foreign = foreign
         self.database = database
@@ -22,13 +22,13 @@ final class ForeignStoreReader: TenantOnlyReader {
     }
 
     static func open(_ foreign: ForeignLocation, location: StoreLocation, deadline: Duration = .seconds(5)) async throws(StoreError) -> ForeignStoreReader {
-        let database: any SQLDatabase
+        let database: any SQLReading
         switch foreign.engine {
         case .sqlite(let path):
             guard FileManager.default.fileExists(atPath: path) else {
                 throw StoreError(.unreachable, "no \(foreign.layout.framework) store at \(path): check the path in the store URL")
             }
-            database = try SQLiteDatabase(path: path, readOnly: true, leaveNoFiles: true)
+            database = try SQLiteReader(path: path, leaveNoFiles: true)
         case .postgres(let postgres):
             database = try await PostgresDatabase.connect(postgres, readOnly: true)
         case .redis:

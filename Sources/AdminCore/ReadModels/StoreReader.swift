@@ -2,7 +2,7 @@ import Foundation
 import ConnectCore
 
 /// What the console and the read commands ask of a store, whichever framework wrote it: our
-/// own (`ConnectStore`), or atlassian-connect-express's or Spring Boot's (`ForeignStoreReader`).
+/// own (`ConnectStoreReader`, or the writer `ConnectStore`), or atlassian-connect-express's or Spring Boot's (`ForeignStoreReader`).
 /// No view or command knows which it reads; they consult `capabilities` for what only ours keeps.
 public protocol StoreReader: Sendable {
     var location: StoreLocation { get }
@@ -64,10 +64,6 @@ public enum StoreReaders {
             if case .redis(let redis) = foreign.engine { return try await AceRedisReader.open(redis, location: location) }
             return try await ForeignStoreReader.open(foreign, location: location)
         }
-        return try await ConnectStore.open(location, mode: .readOnly, keyRing: keyRing, deadline: deadline)
+        return try await ConnectStoreReader.open(location, keyRing: keyRing, deadline: deadline)
     }
-}
-
-extension ConnectStore: StoreReader {
-    public var capabilities: StoreCapabilities { .all }
 }

@@ -1,22 +1,34 @@
 import ConnectCore
-/// What the store needs from a database engine: run statements, read rows, and apply a
-/// batch of statements atomically. `SQLiteDatabase` (GRDB) and `PostgresDatabase`
-/// (PostgresNIO) implement it; everything above it — schema, statements, read models — is
-/// shared, so both backends behave identically by construction.
-protocol SQLDatabase: Sendable {
+
+/// What a store reader needs from a database engine: read rows, look at the schema, watch
+/// for changes. A reader holds only this, so it cannot write.
+protocol SQLReading: Sendable {
     var dialect: SQLDialect { get }
     func rows(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow]
     /// The same, with `statementTimeout` instead of the engine's usual one (PostgreSQL's
     /// 10 s): for counts over a whole big table that an operator asked for and waits on.
     /// SQLite has no statement timeout.
     func rows(_ statement: SQLStatement, statementTimeout: Duration) async throws(StoreError) -> [SQLRow]
+    func tableExists(_ name: String) async throws(StoreError) -> Bool
+    /// The names of `table`'s columns (empty when there is no such table).
+    func columns(of table: String) async throws(StoreError) -> Set<String>
+    /// Wake-ups when another connection may have written: PostgreSQL delivers `channel`'s
+    /// notifications (writers send them); SQLite has no notifications, so the file's
+    /// `data_version` is checked every `interval` (a pragma, not a query). Ends when the watch
+    /// cannot go on (store gone, connection lost); the caller then polls.
+    func changes(channel: String, checkEvery interval: Duration) -> AsyncStream<Void>
+    func close() async
+}
+
+/// What a store writer needs besides: apply a batch of statements atomically, bulk inserts,
+/// and the engine's upkeep. `SQLiteDatabase` (GRDB) and `PostgresDatabase` (PostgresNIO)
+/// implement it; everything above it — schema, statements, read models — is shared, so both
+/// backends behave identically by construction.
+protocol SQLDatabase: SQLReading {
     /// Runs `statements` in one transaction: all or nothing.
     func transaction(_ statements: [SQLStatement]) async throws(StoreError)
     /// Runs `statements`, then writes `bulk` (in order), in one transaction: all or nothing.
     func insert(_ bulk: [BulkRows], after statements: [SQLStatement]) async throws(StoreError)
-    func tableExists(_ name: String) async throws(StoreError) -> Bool
-    /// The names of `table`'s columns (empty when there is no such table).
-    func columns(of table: String) async throws(StoreError) -> Set<String>
     /// Makes the old versions of rows updated in `tables` unreadable from the store's files
     /// where the engine allows it (after sealing secrets, the plain ones). Returns a sentence
     /// on what may remain, or `nil` when nothing does.
@@ -25,12 +37,6 @@ protocol SQLDatabase: Sendable {
     /// now, as a step of its own on the writer, instead of inside the next commit. PostgreSQL
     /// has nothing to do.
     func checkpoint() async throws(StoreError)
-    /// Wake-ups when another connection may have written: PostgreSQL delivers `channel`'s
-    /// notifications (writers send them); SQLite has no notifications, so the file's
-    /// `data_version` is checked every `interval` (a pragma, not a query). Ends when the watch
-    /// cannot go on (store gone, connection lost); the caller then polls.
-    func changes(channel: String, checkEvery interval: Duration) -> AsyncStream<Void>
-    func close() async
 }
 
 /// The few places where SQLite and PostgreSQL SQL differ.

@@ -3,52 +3,31 @@ import GRDB
 import NIOConcurrencyHelpers
 import ConnectCore
 
-/// The SQLite backend (GRDB): WAL mode so a reader never blocks the writer, a busy timeout
-/// for the rare writer/writer overlap, files created 0600, readers opened read-only.
-final class SQLiteDatabase: SQLDatabase {
-    let dialect = SQLDialect.sqlite
+/// The SQLite backend's writer (GRDB): WAL mode so a reader never blocks the writer, a busy
+/// timeout for the rare writer/writer overlap, files created 0600. Readers open the file with
+/// `SQLiteReader`, which cannot write; what both read is `SQLiteConnection`'s.
+final class SQLiteDatabase: SQLiteConnection, SQLDatabase {
     let path: String
-    private let writer: DatabasePool?
-    private let reader: DatabaseQueue?
+    private let writer: DatabasePool
+    var connection: any DatabaseReader { writer }
 
-    /// `leaveNoFiles`: for another program's store (`ace+sqlite:`), which is read without
-    /// creating anything beside it. SQLite reads a WAL-mode file through its `-wal` and `-shm`
-    /// files and creates them (owned by the reader) when the app has not; when they are absent
-    /// the app has the file closed, and it is opened `immutable` instead, which creates nothing.
-    init(path: String, readOnly: Bool, leaveNoFiles: Bool = false) throws(StoreError) {
+    /// Opens (creating it 0600 when it does not exist) the store file at `path` for writing.
+    init(path: String) throws(StoreError) {
         self.path = path
-        try SQLiteStoreFile.check(path, forWriting: !readOnly)
-        let exists = FileManager.default.fileExists(atPath: path)
+        try SQLiteStoreFile.check(path, forWriting: true)
+        if !FileManager.default.fileExists(atPath: path) { try SQLiteDatabase.createPrivateFile(path) }
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.label = "connect-store"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Keep the WAL from growing without bound between checkpoints: a reader
+            // opening the store has to index all of it.
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+        }
         do {
-            if readOnly {
-                guard exists else {
-                    throw StoreError(.unreachable, "no store at \(path): start connect-server with --store sqlite:\(path) or pass --store")
-                }
-                configuration.readonly = true
-                let opened = leaveNoFiles && Self.isIdleWAL(path) ? Self.immutableURI(path) : path
-                let queue = try DatabaseQueue(path: opened, configuration: configuration)
-                // Opening is lazy about the header: read it now so a non-database fails here.
-                _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
-                reader = queue
-                writer = nil
-            } else {
-                if !exists { try SQLiteDatabase.createPrivateFile(path) }
-                configuration.prepareDatabase { db in
-                    try db.execute(sql: "PRAGMA synchronous = NORMAL")
-                    // Keep the WAL from growing without bound between checkpoints: a reader
-                    // opening the store has to index all of it.
-                    try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
-                }
-                let pool = try DatabasePool(path: path, configuration: configuration)
-                _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
-                writer = pool
-                reader = nil
-            }
-        } catch let error as StoreError {
-            throw error
+            writer = try DatabasePool(path: path, configuration: configuration)
+            _ = try writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
         } catch {
             throw SQLiteDatabase.storeError(error, path: path)
         }
@@ -79,23 +58,6 @@ final class SQLiteDatabase: SQLDatabase {
         closeDescriptor(fd)
     }
 
-    func rows(_ statement: SQLStatement) async throws(StoreError) -> [SQLRow] {
-        do {
-            let read: @Sendable (Database) throws -> [SQLRow] = { db in
-                try Row.fetchAll(db, sql: statement.sql, arguments: SQLiteDatabase.arguments(statement)).map(SQLiteDatabase.row)
-            }
-            if let writer { return try await writer.read(read) }
-            if let reader { return try await reader.read(read) }
-            return []
-        } catch {
-            throw SQLiteDatabase.storeError(error, path: path)
-        }
-    }
-
-    func rows(_ statement: SQLStatement, statementTimeout: Duration) async throws(StoreError) -> [SQLRow] {
-        try await rows(statement)
-    }
-
     func transaction(_ statements: [SQLStatement]) async throws(StoreError) {
         try await insert([], after: statements)
     }
@@ -103,7 +65,6 @@ final class SQLiteDatabase: SQLDatabase {
     /// `bulk` through one prepared statement per table, run once per row: no SQL text is
     /// built or parsed per row.
     func insert(_ bulk: [BulkRows], after statements: [SQLStatement]) async throws(StoreError) {
-        guard let writer else { throw StoreError(.failed, "this store was opened read-only") }
         do {
             // GRDB writes in an IMMEDIATE transaction: guards read the row as it is under the lock.
             try await writer.write { db in
@@ -135,19 +96,9 @@ final class SQLiteDatabase: SQLDatabase {
         }
     }
 
-    func tableExists(_ name: String) async throws(StoreError) -> Bool {
-        let rows = try await rows(SQLStatement("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(name)]))
-        return !rows.isEmpty
-    }
-
-    func columns(of table: String) async throws(StoreError) -> Set<String> {
-        Set(try await rows(SQLStatement("SELECT name FROM pragma_table_info(?)", [.text(table)])).compactMap { $0.text("name") })
-    }
-
     /// `secure_delete` zeroes freed cells, `VACUUM` rewrites every page from live rows only,
     /// and a TRUNCATE checkpoint empties the WAL, which held the old page images.
     func scrub(tables: [String]) async throws(StoreError) -> String? {
-        guard let writer else { throw StoreError(.failed, "this store was opened read-only") }
         do {
             return try await writer.writeWithoutTransaction { db -> String? in
                 try db.execute(sql: "PRAGMA secure_delete = ON")
@@ -168,7 +119,6 @@ final class SQLiteDatabase: SQLDatabase {
     /// behind the last transaction goes first, and the next commit finds the WAL copied (and
     /// restarts it) instead of running the checkpoint inside itself while later writes wait.
     func checkpoint() async throws(StoreError) {
-        guard let writer else { return }
         do {
             try await writer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
         } catch {
@@ -176,50 +126,10 @@ final class SQLiteDatabase: SQLDatabase {
         }
     }
 
-    /// A read-only connection of its own reads `PRAGMA data_version`, which moves whenever
-    /// another connection commits to the file; a few microseconds, where a tail query would
-    /// read the failure table. A dispatch timer, not a task: the check runs 50 times a second
-    /// for as long as a console is open, and a sleeping task plus GRDB's async hop cost the idle
-    /// console a percent of a core.
-    func changes(channel: String, checkEvery interval: Duration) -> AsyncStream<Void> {
-        AsyncStream { continuation in
-            var configuration = Configuration()
-            configuration.readonly = true
-            configuration.label = "connect-store-watch"
-            guard let connection = try? DatabaseQueue(path: path, configuration: configuration) else {
-                continuation.finish()
-                return
-            }
-            // The version last read, and whether the reader has gone (the timer then stops itself).
-            let state = NIOLockedValueBox((seen: Int?.none, stopped: false))
-            let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "connect-store-watch"))
-            timer.setEventHandler {
-                // Outside a transaction and from the statement cache.
-                guard !state.withLockedValue({ $0.stopped }),
-                      let version = try? connection.inDatabase({ db in try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) })
-                else {
-                    timer.cancel()
-                    continuation.finish()
-                    return
-                }
-                let previous = state.withLockedValue { state in defer { state.seen = version }; return state.seen }
-                if let previous, previous != version { continuation.yield() }
-            }
-            let (seconds, attoseconds) = interval.components
-            timer.schedule(deadline: .now(), repeating: .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)),
-                           leeway: .milliseconds(2))
-            continuation.onTermination = { _ in state.withLockedValue { $0.stopped = true } }
-            timer.resume()
-        }
-    }
-
     func close() async {
-        if let writer {
-            // Fold the WAL back into the database so the next reader opens it at once.
-            _ = try? await writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
-            try? writer.close()
-        }
-        try? reader?.close()
+        // Fold the WAL back into the database so the next reader opens it at once.
+        _ = try? await writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        try? writer.close()
     }
 
     static func arguments(_ statement: SQLStatement) -> StatementArguments {

@@ -28,14 +28,14 @@ extension ConnectStore {
     }
 
     /// The two tables that hold secrets, with the columns that identify a row.
-    private struct SecretTable {
+    fileprivate struct SecretTable {
         var name: String
         var fingerprintColumn: String
         /// Keyset order and the row's identity.
         var keyColumns: [String]
     }
 
-    private static let secretTables = [
+    fileprivate static let secretTables = [
         SecretTable(name: "tenant", fingerprintColumn: "secret_fingerprint", keyColumns: ["client_key"]),
         SecretTable(name: "tenant_secret", fingerprintColumn: "fingerprint", keyColumns: ["client_key", "fingerprint"]),
     ]
@@ -53,49 +53,10 @@ extension ConnectStore {
             values)
     }
 
-    /// How the store's secrets are kept now.
-    public func sealingSummary() async throws(StoreError) -> SealingSummary {
-        var summary = SealingSummary()
-        for table in Self.secretTables {
-            let rows = try await read(SQLStatement("""
-                SELECT CASE WHEN shared_secret LIKE 'v1:%' THEN substr(shared_secret, 4, 8) ELSE '' END AS key_id, COUNT(*) AS n \
-                FROM \(table.name) GROUP BY 1
-                """))
-            for row in rows {
-                let count = Int(row.integer("n") ?? 0)
-                guard let keyID = row.text("key_id"), !keyID.isEmpty else { summary.plain += count; continue }
-                summary.sealed[keyID, default: 0] += count
-            }
-        }
-        return summary
-    }
-
-    /// Checks that this process can open every secret in the store, and with `requireSealed`
-    /// that none is plain: a server must refuse to start, not fail request by request.
-    public func checkKeyRing() async throws(StoreError) {
-        if keyRing.requireSealed && keyRing.isEmpty {
-            throw StoreError(.usage, "--require-sealed needs the key that seals secrets: pass --secret-key-file")
-        }
-        let summary = try await sealingSummary()
-        try requireKeys(summary)
-        if keyRing.requireSealed && summary.plain > 0 {
-            throw StoreError(.usage, "\(location) holds \(summary.plain) plain secrets and --require-sealed is set: run `connect-admin store seal` on it first")
-        }
-    }
-
-    /// Fails naming every key id in use that the ring does not hold.
-    private func requireKeys(_ summary: SealingSummary) throws(StoreError) {
-        let missing = summary.missingKeyIDs(in: keyRing)
-        guard missing.isEmpty else {
-            throw StoreError(.usage, "\(location) holds secrets sealed with key id \(missing.joined(separator: ", ")), which is not in the key ring: pass that key's file with --secret-key-file")
-        }
-    }
-
     /// Seals the `target` values with the ring's first key, `batchSize` rows per transaction;
     /// `progress` gets the running count after each batch.
     public func reseal(_ target: ResealTarget, batchSize: Int = 500,
                        progress: (Int) -> Void = { _ in }) async throws(StoreError) -> ResealReport {
-        try requireWritable()
         guard let key = keyRing.sealingKey else {
             throw StoreError(.usage, "sealing needs a key: pass --secret-key-file (make one with `connect-admin store keygen FILE`)")
         }
@@ -145,5 +106,45 @@ extension ConnectStore {
         report.scrubNote = try await database.scrub(tables: Self.secretTables.map(\.name))
         report.after = try await sealingSummary()
         return report
+    }
+}
+
+extension ConnectStoreReading {
+    /// How the store's secrets are kept now.
+    public func sealingSummary() async throws(StoreError) -> SealingSummary {
+        var summary = SealingSummary()
+        for table in ConnectStore.secretTables {
+            let rows = try await read(SQLStatement("""
+                SELECT CASE WHEN shared_secret LIKE 'v1:%' THEN substr(shared_secret, 4, 8) ELSE '' END AS key_id, COUNT(*) AS n \
+                FROM \(table.name) GROUP BY 1
+                """))
+            for row in rows {
+                let count = Int(row.integer("n") ?? 0)
+                guard let keyID = row.text("key_id"), !keyID.isEmpty else { summary.plain += count; continue }
+                summary.sealed[keyID, default: 0] += count
+            }
+        }
+        return summary
+    }
+
+    /// Checks that this process can open every secret in the store, and with `requireSealed`
+    /// that none is plain: a server must refuse to start, not fail request by request.
+    public func checkKeyRing() async throws(StoreError) {
+        if keyRing.requireSealed && keyRing.isEmpty {
+            throw StoreError(.usage, "--require-sealed needs the key that seals secrets: pass --secret-key-file")
+        }
+        let summary = try await sealingSummary()
+        try requireKeys(summary)
+        if keyRing.requireSealed && summary.plain > 0 {
+            throw StoreError(.usage, "\(location) holds \(summary.plain) plain secrets and --require-sealed is set: run `connect-admin store seal` on it first")
+        }
+    }
+
+    /// Fails naming every key id in use that the ring does not hold.
+    fileprivate func requireKeys(_ summary: SealingSummary) throws(StoreError) {
+        let missing = summary.missingKeyIDs(in: keyRing)
+        guard missing.isEmpty else {
+            throw StoreError(.usage, "\(location) holds secrets sealed with key id \(missing.joined(separator: ", ")), which is not in the key ring: pass that key's file with --secret-key-file")
+        }
     }
 }

@@ -75,7 +75,7 @@ public final class KnownTenants: Sendable {
     /// Reads what changed since the last refresh (with a minute's margin for rows committed
     /// late or stamped by a node whose clock lags), or everything when `full`: the first time,
     /// and every `fullEvery` after (which catches a row the minute's margin missed).
-    public func refresh(from store: ConnectStore, full: Bool = false, pageSize: Int = 5000) async throws(StoreError) {
+    public func refresh(from store: any ConnectStoreReading, full: Bool = false, pageSize: Int = 5000) async throws(StoreError) {
         let started = ContinuousClock.now
         var position = full ? nil : state.withLockedValue { $0.position }
         let incremental = position != nil
@@ -102,7 +102,7 @@ public final class KnownTenants: Sendable {
     }
 
     /// Refreshes every `interval` until cancelled, and reads everything again every `fullEvery`.
-    func run(store: ConnectStore, every interval: Duration = .seconds(1), fullEvery: Duration = .seconds(300), logger: Logger) async {
+    func run(store: any ConnectStoreReading, every interval: Duration = .seconds(1), fullEvery: Duration = .seconds(300), logger: Logger) async {
         var failing = false
         while !Task.isCancelled {
             let full = state.withLockedValue { state in state.fullReadAt.map { ContinuousClock.now - $0 >= fullEvery } ?? true }

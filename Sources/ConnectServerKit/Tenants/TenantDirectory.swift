@@ -16,7 +16,7 @@ public final class TenantDirectory: Sendable {
         var loadedAt: ContinuousClock.Instant
     }
 
-    private let store: ConnectStore
+    private let store: any ConnectStoreReading
     /// The app's own store behind the sidecar (`--tenants-from`): asked when ours has no row,
     /// for tenants installed before the sidecar was put in front of the app.
     private let fallback: (any StoreReader)?
@@ -38,7 +38,7 @@ public final class TenantDirectory: Sendable {
         var asked = 0
     }
 
-    public init(store: ConnectStore, fallback: (any StoreReader)? = nil, ttl: Duration = .seconds(1), maxEntries: Int = 50_000,
+    public init(store: any ConnectStoreReading, fallback: (any StoreReader)? = nil, ttl: Duration = .seconds(1), maxEntries: Int = 50_000,
                 known: KnownTenants = KnownTenants(), newKeysPerWindow: Int = 50, appWindow: Duration = .seconds(1)) {
         self.store = store
         self.fallback = fallback

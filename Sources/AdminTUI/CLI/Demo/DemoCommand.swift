@@ -59,7 +59,7 @@ struct DemoCommand: AsyncParsableCommand {
         let appBaseURL = "https://demo-app.connect-admin.test"
         var logger = Logger(label: "connect-server")
         logger.logLevel = .error
-        let serverStore = try await ConnectStore.open(location, mode: .readWrite)
+        let serverStore = try await ConnectStore.open(location)
         let server = try ConnectServerApp(
             configuration: ServerConfiguration(store: location, port: 0, baseURLs: [appBaseURL], installKeysURL: keys.url, node: "demo"),
             store: serverStore, logger: logger)

@@ -27,7 +27,7 @@ struct DevCommand: AsyncParsableCommand {
 
         func run() async throws {
             let start = ContinuousClock.now
-            try await storeOptions.withStore(.readWrite) { store in
+            try await storeOptions.withWriter { store in
                 // Seeded tenants have secrets anyone can regenerate from the seed: never mix
                 // them into a store that serves real tenants.
                 if let served = try await store.servedBy() {
@@ -53,7 +53,7 @@ struct DevCommand: AsyncParsableCommand {
         @Option var count = 100_000
 
         func run() async throws {
-            try await storeOptions.withStore(.readWrite) { store in
+            try await storeOptions.withWriter { store in
                 for index in 0..<count {
                     let now = Date()
                     let clientKey = "crash-test-\(index % 500)"

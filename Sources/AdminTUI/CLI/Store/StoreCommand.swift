@@ -14,7 +14,7 @@ struct StoreCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
 
         func run() async throws {
-            let summary = try await storeOptions.withStore(.readWrite) { try await $0.summary() }
+            let summary = try await storeOptions.withWriter { try await $0.summary() }
             Standard.output("\(try storeOptions.location) is at schema version \(summary.schemaVersion)")
         }
     }
@@ -64,7 +64,7 @@ struct StoreCommand: AsyncParsableCommand {
             guard yes || cutoff < Date().addingTimeInterval(-3600) else {
                 throw CLIFailure.usage("--older-than \(Sanitized.quote(olderThan)) keeps less than the last hour of failures: add --yes if you mean to delete them")
             }
-            let deleted = try await storeOptions.withStore(.readWrite) { try await $0.pruneFailures(olderThan: cutoff, wholeDays: false) }
+            let deleted = try await storeOptions.withWriter { try await $0.pruneFailures(olderThan: cutoff, wholeDays: false) }
             Standard.output("deleted \(deleted) failures older than \(RecordRendering.iso(cutoff))")
         }
     }

@@ -30,15 +30,17 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
-    /// Opens the store; a failure becomes exit 3 (2 for a malformed URL) with its sentence.
-    func open(_ mode: ConnectStore.AccessMode = .readOnly, deadline: Duration = .seconds(5)) async throws -> ConnectStore {
-        try await ConnectStore.open(try location, mode: mode, keyRing: try keyRing, deadline: deadline)
+    /// Runs `body` with our store open to read (a failure to open is exit 3, or 2 for a
+    /// malformed URL, with its sentence), and closes it afterwards whatever happens.
+    func withStore<T>(deadline: Duration = .seconds(5), _ body: (ConnectStoreReader) async throws -> T) async throws -> T {
+        let store = try await ConnectStoreReader.open(try location, keyRing: try keyRing, deadline: deadline)
+        return try await Self.closing(store, close: { await $0.close() }, body)
     }
 
-    /// Runs `body` with the store open, and closes it afterwards whatever happens.
-    func withStore<T>(_ mode: ConnectStore.AccessMode = .readOnly, deadline: Duration = .seconds(5),
-                      _ body: (ConnectStore) async throws -> T) async throws -> T {
-        try await Self.closing(try await open(mode, deadline: deadline), close: { await $0.close() }, body)
+    /// The same, with the store open to write: created if needed, and migrated.
+    func withWriter<T>(deadline: Duration = .seconds(5), _ body: (ConnectStore) async throws -> T) async throws -> T {
+        let store = try await ConnectStore.open(try location, keyRing: try keyRing, deadline: deadline)
+        return try await Self.closing(store, close: { await $0.close() }, body)
     }
 
     /// Runs `body` with the store open for reading, whichever framework wrote it (our own, or

@@ -72,7 +72,7 @@ extension StoreCommand {
             throw CLIFailure.usage("sealing needs a key: pass --secret-key-file FILE (make one with `connect-admin store keygen FILE`)")
         }
         let location = try storeOptions.location
-        let store = try await ConnectStore.open(location, mode: .readWrite, keyRing: keyRing)
+        let store = try await ConnectStore.open(location, keyRing: keyRing)
         let report: ConnectStore.ResealReport
         do {
             let total = try await store.sealingSummary().total

@@ -73,7 +73,7 @@ actor ConsoleDataSource {
         opening = nil
         if let store { return store }
         store = opened
-        if let connectStore = opened as? ConnectStore {
+        if let connectStore = opened as? any ConnectStoreReading {
             let signals = connectStore.failureSignals()
             let failuresChanged = failuresChanged
             watch = Task.detached {
@@ -104,7 +104,7 @@ actor ConsoleDataSource {
     /// sentence saying it keeps none.
     private func run(_ query: Query, now: Date) async throws(StoreError) -> Answer {
         let reader = try await open()
-        let store = reader as? ConnectStore
+        let store = reader as? any ConnectStoreReading
         switch query {
         case .header:
             await tenantsFirst()
@@ -184,7 +184,7 @@ actor ConsoleDataSource {
 
     /// Failures per minute over the last 30 minutes, oldest first. Closed minutes do not change,
     /// so only the last two are recounted.
-    private func perMinute(_ store: ConnectStore, now: Date) async throws(StoreError) -> [Int] {
+    private func perMinute(_ store: any ConnectStoreReading, now: Date) async throws(StoreError) -> [Int] {
         let nowMinute = Int64(now.timeIntervalSince1970) / 60
         let firstMinute = nowMinute - 29
         let known = minuteCounts.keys.filter { $0 >= firstMinute }.max()
