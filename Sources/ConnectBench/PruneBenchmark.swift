@@ -68,7 +68,7 @@ struct PruneBenchmark: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let location = try StoreLocation.parse(store)
+        let location = try StoreLocation.named(store)
         let store = try await ConnectStore.open(location)
         let summary = try await store.summary()
         guard summary.authFailures == 0 && summary.installEvents == 0 else {

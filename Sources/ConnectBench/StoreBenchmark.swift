@@ -15,7 +15,7 @@ struct StoreBenchmark: AsyncParsableCommand {
     var runs = 25
 
     func run() async throws {
-        let location = try StoreLocation.parse(store)
+        let location = try StoreLocation.named(store)
         let openStart = ContinuousClock.now
         let store = try await ConnectStoreReader.open(location)
         let openTime = ContinuousClock.now - openStart

@@ -32,7 +32,7 @@ struct TailBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         guard samples > 0 else { throw ValidationError("--samples must be at least 1") }
-        let location = try StoreLocation.parse(store)
+        let location = try StoreLocation.named(store)
         let writer = try await ConnectStore.open(location)
         var latencies: [Double]
         do {

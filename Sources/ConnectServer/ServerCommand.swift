@@ -196,7 +196,7 @@ struct ServerCommand: AsyncParsableCommand {
             if let tenantsFrom = tenantsFrom ?? env("TENANTS_FROM") {
                 let foreign: StoreLocation
                 do {
-                    foreign = try StoreLocation.parse(tenantsFrom)
+                    foreign = try StoreLocation.named(tenantsFrom)
                 } catch {
                     throw ValidationError("--tenants-from: \(error.message)")
                 }

@@ -21,7 +21,7 @@ public enum TestStoreBackend: String, CaseIterable, Sendable, CustomStringConver
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             return .sqlite(path: directory.appendingPathComponent("store.sqlite").path)
         case .postgres:
-            guard let url = Self.postgresURL, case .postgres(var location) = try StoreLocation.parse(url) else {
+            guard let url = Self.postgresURL, case .postgres(var location) = try StoreLocation.named(url) else {
                 throw TestSetupError("CONNECT_TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL, or point it at a server of yours")
             }
             let database = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)

@@ -224,7 +224,7 @@ import Testing
 
     @Test func postgresWrongPasswordAndUnreachablePortExit3() throws {
         guard let url = ProcessInfo.processInfo.environment["CONNECT_TEST_POSTGRES_URL"],
-              case .postgres(let location) = try StoreLocation.parse(url) else {
+              case .postgres(let location) = try StoreLocation.named(url) else {
             Issue.record("CONNECT_TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL")
             return
         }

@@ -60,7 +60,7 @@ import Testing
         defer { _ = try? Self.postgres(["stop", directory]) }
         // A deadline a busy 2-core machine meets for healthy writes (2 s was missed once by the
         // very first write on a fresh server), and far below what a hang would take.
-        let server = try await H.start(location: try StoreLocation.parse(url)) { $0.storeTimeout = .seconds(4) }
+        let server = try await H.start(location: try StoreLocation.named(url)) { $0.storeTimeout = .seconds(4) }
         let key = "jira:outage"
         try await server.install(key, secret: Self.secret)
         let valid = { try await server.send(.GET, "/pages/hello", token: server.requestToken(clientKey: key, secret: Self.secret, method: "GET", path: "/pages/hello")) }

@@ -86,7 +86,7 @@ import Testing
         let directory = try Self.directory()
         let app = try await AceLikeApp(directory: directory)
         defer { app.stop() }
-        let appStore = try await StoreReaders.open(try StoreLocation.parse("ace+sqlite:\(app.db)"))
+        let appStore = try await StoreReaders.open(try StoreLocation.named("ace+sqlite:\(app.db)"))
         let harness = try await ServerHarness.start(location: try await TestStoreBackend.sqlite.freshLocation(), appStore: appStore) { configuration in
             configuration.upstream = UpstreamConfiguration(url: app.url, timeout: .seconds(5), publicRoutes: [RouteGlob("/connect/public/*")],
                                                            contextRoutes: [RouteGlob("/connect/ctx/*")])

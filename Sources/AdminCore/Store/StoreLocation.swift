@@ -21,12 +21,20 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         public var requireTLS: Bool
     }
 
-    /// The store named by `argument`, else `CONNECT_STORE`, else `sqlite:connect.sqlite`.
-    /// A PostgreSQL URL without a password takes it, as libpq does, from `PGPASSWORD`, else
-    /// from the password file (`PGPASSFILE`, else `~/.pgpass`), so it need not appear in `ps`.
+    /// The store named by `argument`, else `CONNECT_STORE`, else `sqlite:connect.sqlite`:
+    /// `--store` of both binaries.
     public static func resolve(argument: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(StoreError) -> StoreLocation {
-        let location = try parse(argument ?? environment["CONNECT_STORE"] ?? "sqlite:connect.sqlite")
+        try named(argument ?? environment["CONNECT_STORE"] ?? "sqlite:connect.sqlite", environment: environment)
+    }
+
+    /// The store a URL names, read the same way at every entry point (`--store`,
+    /// `--tenants-from`, `demo`, the benchmarks, the tests). A PostgreSQL URL without a
+    /// password takes it, as libpq does, from `PGPASSWORD`, else from the password file
+    /// (`PGPASSFILE`, else `~/.pgpass`), so it need not appear in `ps`.
+    public static func named(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(StoreError) -> StoreLocation {
+        let location = try parse(text)
         func withPassword(_ postgres: PostgresLocation) -> PostgresLocation {
             guard postgres.password == nil else { return postgres }
             var postgres = postgres
@@ -50,7 +58,8 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         return scheme + "…" + text[at...]
     }
 
-    public static func parse(_ text: String) throws(StoreError) -> StoreLocation {
+    /// The URL's syntax alone; everything outside reads a URL with `named(_:environment:)`.
+    static func parse(_ text: String) throws(StoreError) -> StoreLocation {
         for layout in [ForeignLocation.Layout.ace, .acsb] where text.hasPrefix(layout.rawValue + "+") {
             return .foreign(try parseForeign(String(text.dropFirst(layout.rawValue.count + 1)), layout: layout, original: text))
         }

@@ -46,7 +46,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let location: StoreLocation
         if let store = storeOptions.store {
-            location = try StoreLocation.parse(store)
+            location = try StoreLocation.named(store)
         } else {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("connect-admin-demo-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
