@@ -84,10 +84,17 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // What both binaries' command lines share: the exit statuses and the one place an
+        // error becomes a message and a status.
+        .target(
+            name: "CommandLineSupport",
+            dependencies: ["AdminCore", "ConnectCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "AdminTUI",
             dependencies: [
                 "AdminCore",
+                "CommandLineSupport",
                 "CNcurses",
                 "HostSimulator",
                 "ConnectServerKit",
@@ -123,6 +130,7 @@ let package = Package(
             name: "ConnectServer",
             dependencies: [
                 "AdminCore",
+                "CommandLineSupport",
                 "ConnectServerKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

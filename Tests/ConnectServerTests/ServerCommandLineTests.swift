@@ -55,8 +55,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--observe"], "need --upstream"),
-        (["--public", "/x/*"], "need --upstream"),
+        (["--observe"], "--observe needs --upstream"),
+        (["--public", "/x/*"], "--public needs --upstream"),
         (["--upstream", "ftp://app"], "http(s) URL"),
         (["--upstream", "http://127.0.0.1:1", "--upstream-timeout", "0"], "--upstream-timeout"),
         (["--upstream", "http://127.0.0.1:1", "--tenants-from", "ace+mysql://x"], "--tenants-from"),

@@ -1,4 +1,6 @@
 import AdminCore
+import CommandLineSupport
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import Foundation
@@ -22,41 +24,17 @@ struct ConnectAdminCommand: ParsableCommand {
     /// No subcommand: the console, on a terminal.
     func run() throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw CLIFailure.usage("the console needs a terminal; for scripts use a subcommand (see `connect-admin --help`)")
+            throw CommandFailure.usage("the console needs a terminal; for scripts use a subcommand (see `connect-admin --help`)")
         }
         guard ProcessInfo.processInfo.environment["TERM"].map({ !$0.isEmpty && $0 != "dumb" }) ?? false else {
-            throw CLIFailure.usage("the console needs a terminal type: set TERM (e.g. TERM=xterm-256color)")
+            throw CommandFailure.usage("the console needs a terminal type: set TERM (e.g. TERM=xterm-256color)")
         }
         ConsoleRuntime(location: try storeOptions.location, keyRing: try storeOptions.keyRing, mouse: !noMouse).run()
     }
 
-    /// Runs the command line and exits with the design page's exit codes (ArgumentParser's
-    /// own default for usage errors is 64; ours is 2).
+    /// Runs the command line and exits with the documented exit codes.
     static func runMain(_ arguments: [String]) async -> Never {
-        do {
-            var command = try parseAsRoot(StoreOptions.movingStoreOptionAfterSubcommand(arguments))
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            Foundation.exit(0)
-        } catch let failure as CLIFailure {
-            if !failure.message.isEmpty { Standard.error(failure.message) }
-            Foundation.exit(failure.exitCode)
-        } catch let error as StoreError {
-            Standard.error(error.message)
-            Foundation.exit(error.kind == .usage ? CLIFailure.usageExitCode : CLIFailure.storeExitCode)
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
-            Standard.error(fullMessage(for: error))
-            Foundation.exit(CLIFailure.usageExitCode)
-        }
+        await CommandMain.run(Self.self, arguments: StoreOptions.movingStoreOptionAfterSubcommand(arguments))
     }
 }
 

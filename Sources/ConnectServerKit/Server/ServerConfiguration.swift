@@ -1,6 +1,7 @@
 import AdminCore
 import ConnectCore
 import Foundation
+import Logging
 
 /// Everything `connect-server` is told on its command line.
 public struct ServerConfiguration: Sendable {
@@ -44,6 +45,18 @@ public struct ServerConfiguration: Sendable {
     public var accessLog = true
     /// Set: run as a sidecar in front of this app instead of hosting the example app.
     public var upstream: UpstreamConfiguration?
+    public var logLevel = Logger.Level.info
+    public var logFormat = LogFormat.text
+    /// Key files for shared secrets at rest; the first seals what is written.
+    public var secretKeyFiles: [String] = []
+    /// Refuse a store holding plain secrets.
+    public var requireSealed = false
+
+    public enum LogFormat: String, Sendable {
+        case text
+        /// One JSON object per line, on stderr and stdout alike.
+        case json
+    }
 
     /// The accepted range of `--retention-days`.
     public static let retentionDays = 1...36_500

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import ConnectServerKit
@@ -42,7 +43,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let seconds = Int(try DurationArgument.duration(duration, option: "--duration").rounded(.up))
         if !headless && (isatty(STDIN_FILENO) != 1 || isatty(STDOUT_FILENO) != 1) {
-            throw CLIFailure.usage("the demo's console needs a terminal; run `connect-admin demo --headless` for a summary instead")
+            throw CommandFailure.usage("the demo's console needs a terminal; run `connect-admin demo --headless` for a summary instead")
         }
         let location: StoreLocation
         if let store = storeOptions.store {

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import Foundation
@@ -31,7 +32,7 @@ struct SimulateHostCommand: AsyncParsableCommand {
     func run() async throws {
         let seconds = Int(try DurationArgument.duration(duration, option: "--duration").rounded(.up))
         guard app.hasPrefix("http://") || app.hasPrefix("https://") else {
-            throw CLIFailure.usage("--app \(Sanitized.quote(app)) is not an http(s) URL")
+            throw CommandFailure.usage("--app \(Sanitized.quote(app)) is not an http(s) URL")
         }
         let keys = try await InstallKeyServer.start(port: keysPort, kid: "simulated-host-key-\(seed)")
         Standard.output("install keys served at \(keys.url)/<kid> (the app needs --install-keys-url \(keys.url))")
@@ -44,7 +45,7 @@ struct SimulateHostCommand: AsyncParsableCommand {
             DemoCommand.printSummary(summary, location: nil)
         } catch {
             await keys.stop()
-            throw CLIFailure.negative("could not reach the app at \(app): \(error)")
+            throw CommandFailure.negative("could not reach the app at \(app): \(error)")
         }
     }
 }

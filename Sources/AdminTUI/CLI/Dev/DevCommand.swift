@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import Foundation
@@ -31,11 +32,11 @@ struct DevCommand: AsyncParsableCommand {
                 // Seeded tenants have secrets anyone can regenerate from the seed: never mix
                 // them into a store that serves real tenants.
                 if let served = try await store.servedBy() {
-                    throw CLIFailure.usage("\(store.location) has been served by connect-server (node \(Sanitized.quote(served.node)), \(RecordRendering.iso(served.at))): seed a new, empty store instead (dev seed never writes into a live one)")
+                    throw CommandFailure.usage("\(store.location) has been served by connect-server (node \(Sanitized.quote(served.node)), \(RecordRendering.iso(served.at))): seed a new, empty store instead (dev seed never writes into a live one)")
                 }
                 let real = try await store.tenantCount(excludingAddonKey: StoreSeeder.addonKey)
                 guard real == 0 else {
-                    throw CLIFailure.usage("\(store.location) holds \(real) tenant\(real == 1 ? "" : "s") that dev seed did not create: seed a new, empty store instead (dev seed never writes into a live one)")
+                    throw CommandFailure.usage("\(store.location) holds \(real) tenant\(real == 1 ? "" : "s") that dev seed did not create: seed a new, empty store instead (dev seed never writes into a live one)")
                 }
                 try await StoreSeeder(tenants: tenants, failures: failures, events: events, seed: seed)
                     .run(into: store) { line in Standard.error(line) }

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 
@@ -19,7 +20,7 @@ struct DecodeCommand: ParsableCommand {
         do {
             decoded = try ConnectToken.decode(text)
         } catch {
-            throw CLIFailure.negative("cannot decode the token (\(error.reason.rawValue)): \(error.detail)")
+            throw CommandFailure.negative("cannot decode the token (\(error.reason.rawValue)): \(error.detail)")
         }
         if json {
             Standard.output(JSONValue.object(JSONObject([

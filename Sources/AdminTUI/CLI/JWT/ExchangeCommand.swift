@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import AsyncHTTPClient
@@ -52,19 +53,19 @@ struct ExchangeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let found = try await storeOptions.withReader { try await $0.tenant(clientKey: tenant) }
-        guard let found else { throw CLIFailure.negative("no tenant \(Sanitized.quote(tenant)) in \(try storeOptions.location)") }
+        guard let found else { throw CommandFailure.negative("no tenant \(Sanitized.quote(tenant)) in \(try storeOptions.location)") }
         let now = UnixTime.now()
         let assertion: String
         let exchange: TokenExchange
         do {
             assertion = try UserAssertion.sign(for: found, accountId: accountID, issuedAt: now, ttl: ttl).token
         } catch {
-            throw CLIFailure.negative(error.description)
+            throw CommandFailure.negative(error.description)
         }
         do {
             exchange = try TokenExchange(authServer: authServer, assertion: assertion, scopes: scope)
         } catch {
-            throw CLIFailure.usage(error.description)
+            throw CommandFailure.usage(error.description)
         }
         let outcome = try await send(exchange)
         switch outcome {
@@ -76,7 +77,7 @@ struct ExchangeCommand: AsyncParsableCommand {
                     .explain(TokenInspector.Question(token: assertion, kind: .user, clientKey: found.clientKey), store: store, now: now)
             }
             report(refusedWith: status, error: error, description: description, body: body, explanation)
-            throw CLIFailure.negative()
+            throw CommandFailure.negative()
         }
     }
 
@@ -114,14 +115,14 @@ struct ExchangeCommand: AsyncParsableCommand {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             answer = nil
         } catch {
-            throw CLIFailure.negative("cannot reach the authorization server at \(exchange.url) (\(Self.reason(error))): check --auth-server and the network")
+            throw CommandFailure.negative("cannot reach the authorization server at \(exchange.url) (\(Self.reason(error))): check --auth-server and the network")
         }
         guard let answer else {
-            throw CLIFailure.negative("the authorization server at \(exchange.url) did not answer within \(timeout) s: check --auth-server and the network")
+            throw CommandFailure.negative("the authorization server at \(exchange.url) did not answer within \(timeout) s: check --auth-server and the network")
         }
         if (300..<400).contains(answer.status) {
             let location = answer.location.map { Sanitized.quote(String($0.prefix(300))) } ?? "nowhere"
-            throw CLIFailure.negative("the authorization server at \(exchange.url) answered \(answer.status), a redirect to \(location), which is not followed (the assertion goes to the host named only): give --auth-server the address that answers")
+            throw CommandFailure.negative("the authorization server at \(exchange.url) answered \(answer.status), a redirect to \(location), which is not followed (the assertion goes to the host named only): give --auth-server the address that answers")
         }
         return TokenExchangeOutcome.read(status: answer.status, body: Array(buffer: answer.body))
     }

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 
@@ -18,13 +19,13 @@ struct RequestOptions: ParsableArguments {
         switch (method, url) {
         case (let method?, let url?):
             guard !method.isEmpty, method.allSatisfy({ $0.isLetter }) else {
-                throw CLIFailure.usage("--method \(Sanitized.quote(method)) is not an HTTP method: use e.g. GET or POST")
+                throw CommandFailure.usage("--method \(Sanitized.quote(method)) is not an HTTP method: use e.g. GET or POST")
             }
             return CanonicalRequest(method: method, url: url, baseURL: baseURL)
         case (nil, nil) where !required:
             return nil
         default:
-            throw CLIFailure.usage(required ? "give both --method and --url" : "give --method and --url together, or neither")
+            throw CommandFailure.usage(required ? "give both --method and --url" : "give --method and --url together, or neither")
         }
     }
 }

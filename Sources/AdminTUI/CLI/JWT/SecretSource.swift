@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import Foundation
@@ -25,13 +26,13 @@ struct SecretSource: ParsableArguments {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw CLIFailure.usage("cannot read secret file \(path): check the path and its permissions")
+            throw CommandFailure.usage("cannot read secret file \(path): check the path and its permissions")
         }
         guard var text = String(data: data, encoding: .utf8) else {
-            throw CLIFailure.usage("secret file \(path) is not UTF-8 text")
+            throw CommandFailure.usage("secret file \(path) is not UTF-8 text")
         }
         if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
-        guard !text.isEmpty else { throw CLIFailure.usage("secret file \(path) is empty: put the tenant's sharedSecret in it") }
+        guard !text.isEmpty else { throw CommandFailure.usage("secret file \(path) is empty: put the tenant's sharedSecret in it") }
         let secret = SharedSecret(text)
         if secret.byteCount < 32 {
             Standard.warning("the secret in \(path) is only \(secret.byteCount) bytes; connect-server refuses secrets shorter than 32 bytes")

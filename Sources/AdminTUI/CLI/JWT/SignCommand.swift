@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 
@@ -85,7 +86,7 @@ struct SignCommand: AsyncParsableCommand {
             do {
                 key = try tenant.sharedSecret
             } catch {
-                throw CLIFailure.secret(error)
+                throw CommandFailure.secret(error)
             }
             if kind == .outbound {
                 // qsh of the host request: its path relative to the tenant's baseUrl.
@@ -100,9 +101,9 @@ struct SignCommand: AsyncParsableCommand {
             }
         } else {
             guard let fileSecret = try secret.secretFromFile() else {
-                throw CLIFailure.usage("give --secret-file F (with --iss) or --tenant KEY to choose the signing secret")
+                throw CommandFailure.usage("give --secret-file F (with --iss) or --tenant KEY to choose the signing secret")
             }
-            guard let iss, !iss.isEmpty else { throw CLIFailure.usage("--secret-file needs --iss: the clientKey or app key the token speaks for") }
+            guard let iss, !iss.isEmpty else { throw CommandFailure.usage("--secret-file needs --iss: the clientKey or app key the token speaks for") }
             key = fileSecret
             claims = ConnectClaims(issuer: iss, subject: sub, audience: aud, issuedAt: issuedAt, ttl: ttl,
                                    request: contextQSH ? nil : try request.canonicalRequest(required: true))
@@ -124,7 +125,7 @@ struct SignCommand: AsyncParsableCommand {
         do {
             signed = try UserAssertion.sign(for: tenant, accountId: accountID, issuedAt: issuedAt, ttl: ttl ?? UserAssertion.maximumLifetime)
         } catch {
-            throw CLIFailure.negative(error.description)
+            throw CommandFailure.negative(error.description)
         }
         let (token, claims) = (signed.token, signed.claims)
         guard json else { return Standard.output(token) }
@@ -132,7 +133,7 @@ struct SignCommand: AsyncParsableCommand {
         do {
             exchange = try TokenExchange(assertion: token, scopes: scope.isEmpty ? UserAssertion.defaultScopes : scope)
         } catch {
-            throw CLIFailure.usage(error.description)
+            throw CommandFailure.usage(error.description)
         }
         Standard.output(JSONValue.object(JSONObject([
             "token": .string(token), "kind": .string(kind.rawValue), "claims": .object(claims),
@@ -146,7 +147,7 @@ struct SignCommand: AsyncParsableCommand {
     private func storeTenant() async throws -> Tenant? {
         guard let tenantKey = secret.tenant else { return nil }
         let tenant = try await storeOptions.withReader { try await $0.tenant(clientKey: tenantKey) }
-        guard let tenant else { throw CLIFailure.negative("no tenant \(Sanitized.quote(tenantKey)) in \(try storeOptions.location)") }
+        guard let tenant else { throw CommandFailure.negative("no tenant \(Sanitized.quote(tenantKey)) in \(try storeOptions.location)") }
         return tenant
     }
 }

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import Foundation
 
@@ -15,7 +16,7 @@ enum TokenArgument {
         // Surrounding whitespace is never part of a token (a paste, a file's newline), as in the console.
         text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("JWT ") { text = String(text.dropFirst(4)).trimmingCharacters(in: .whitespaces) }
-        guard !text.isEmpty else { throw CLIFailure.usage("no token given: pass it as TOKEN or '-' to read it from stdin") }
+        guard !text.isEmpty else { throw CommandFailure.usage("no token given: pass it as TOKEN or '-' to read it from stdin") }
         return text
     }
 }

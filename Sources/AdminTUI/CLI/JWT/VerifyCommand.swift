@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 
@@ -61,6 +62,6 @@ struct VerifyCommand: AsyncParsableCommand {
         } else {
             Standard.output(ReportRendering.text(explanation))
         }
-        if !report.valid { throw CLIFailure.negative() }
+        if !report.valid { throw CommandFailure.negative() }
     }
 }

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import Foundation
 
@@ -21,7 +22,7 @@ enum DurationArgument {
     /// A positive duration for `option`, or a usage error naming it.
     static func duration(_ text: String, option: String) throws -> TimeInterval {
         guard let seconds = seconds(text), seconds > 0 else {
-            throw CLIFailure.usage("\(option) \(Sanitized.quote(text)) is not a duration of up to 100 years: use e.g. 90s, 15m, 1h or 2d")
+            throw CommandFailure.usage("\(option) \(Sanitized.quote(text)) is not a duration of up to 100 years: use e.g. 90s, 15m, 1h or 2d")
         }
         return seconds
     }
@@ -30,7 +31,7 @@ enum DurationArgument {
     static func since(_ text: String, option: String = "--since", now: Date = Date()) throws -> Date {
         if let date = try? Date(text, strategy: .iso8601) { return date }
         guard let seconds = seconds(text) else {
-            throw CLIFailure.usage("\(option) \(Sanitized.quote(text)) is not a duration (up to 100 years) or time: use e.g. 90s, 15m, 1h, 2d or 2026-11-29T04:00:00Z")
+            throw CommandFailure.usage("\(option) \(Sanitized.quote(text)) is not a duration (up to 100 years) or time: use e.g. 90s, 15m, 1h, 2d or 2026-11-29T04:00:00Z")
         }
         return now.addingTimeInterval(-seconds)
     }

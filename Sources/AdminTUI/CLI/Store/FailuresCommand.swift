@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import Dispatch
@@ -40,14 +41,14 @@ struct FailuresCommand: AsyncParsableCommand {
         let reasonCode: ReasonCode?
         if let reason {
             guard let code = ReasonCode(rawValue: reason) else {
-                throw CLIFailure.usage("--reason \(Sanitized.quote(reason)) is not a reason code: use one of \(ReasonCode.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CommandFailure.usage("--reason \(Sanitized.quote(reason)) is not a reason code: use one of \(ReasonCode.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             reasonCode = code
         } else {
             reasonCode = nil
         }
         let sinceDate = try since.map { try DurationArgument.since($0) }
-        guard limit >= 0 else { throw CLIFailure.usage("--limit must be 0 (all) or more") }
+        guard limit >= 0 else { throw CommandFailure.usage("--limit must be 0 (all) or more") }
         if let sentence = try storeOptions.foreignStoreKeepsNo("authentication failures") { return Standard.error(sentence) }
         if follow { Self.exitCleanlyOnInterrupt() }
 

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 
@@ -21,7 +22,7 @@ struct HistoryCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        guard limit >= 0 else { throw CLIFailure.usage("--limit must be 0 (all) or more") }
+        guard limit >= 0 else { throw CommandFailure.usage("--limit must be 0 (all) or more") }
         let limit = self.limit == 0 ? Int.max : self.limit
         if let sentence = try storeOptions.foreignStoreKeepsNo("install history") { return Standard.error(sentence) }
         try await storeOptions.withStore { store in

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 
@@ -45,7 +46,7 @@ struct SecretCommand: AsyncParsableCommand {
             }
             let match = try await storeOptions.withReader { store -> SecretMatch in
                 guard try await store.tenant(clientKey: tenant) != nil else {
-                    throw CLIFailure.negative("no tenant \(Sanitized.quote(tenant)) in \(store.location)")
+                    throw CommandFailure.negative("no tenant \(Sanitized.quote(tenant)) in \(store.location)")
                 }
                 return SecretMatch.find(fingerprint: checked, in: try await store.secretHistory(clientKey: tenant))
             }
@@ -65,7 +66,7 @@ struct SecretCommand: AsyncParsableCommand {
             }
             Standard.output(json ? JSONValue.object(object).jsonText() : sentence)
             if case .current = match { return }
-            throw CLIFailure.negative()
+            throw CommandFailure.negative()
         }
     }
 }

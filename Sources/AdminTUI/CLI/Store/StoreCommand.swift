@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import Foundation
@@ -62,7 +63,7 @@ struct StoreCommand: AsyncParsableCommand {
             let cutoff = try DurationArgument.since(olderThan, option: "--older-than")
             // Keeping less than an hour deletes what an operator is most likely looking at now.
             guard yes || cutoff < Date().addingTimeInterval(-3600) else {
-                throw CLIFailure.usage("--older-than \(Sanitized.quote(olderThan)) keeps less than the last hour of failures: add --yes if you mean to delete them")
+                throw CommandFailure.usage("--older-than \(Sanitized.quote(olderThan)) keeps less than the last hour of failures: add --yes if you mean to delete them")
             }
             let deleted = try await storeOptions.withWriter { try await $0.pruneFailures(olderThan: cutoff, wholeDays: false) }
             Standard.output("deleted \(deleted) failures older than \(RecordRendering.iso(cutoff))")

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import Foundation
@@ -25,7 +26,7 @@ struct StoreOptions: ParsableArguments {
             do {
                 return try SecretKeyRing.load(files: SecretKeyRing.keyFiles(options: secretKeyFiles, environment: ProcessInfo.processInfo.environment))
             } catch {
-                throw CLIFailure.usage(error.message)
+                throw CommandFailure.usage(error.message)
             }
         }
     }

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import Foundation
@@ -16,7 +17,7 @@ extension StoreCommand {
             do {
                 key = try SecretKey.create(file: file)
             } catch {
-                throw CLIFailure.usage(error.message)
+                throw CommandFailure.usage(error.message)
             }
             Standard.output("wrote key id \(key.id) to \(file)")
         }
@@ -57,7 +58,7 @@ extension StoreCommand {
             do {
                 new = try SecretKey.read(file: newKeyFile)
             } catch {
-                throw CLIFailure.usage(error.message)
+                throw CommandFailure.usage(error.message)
             }
             let ring = SecretKeyRing(keys: [new] + old.keys.filter { $0.id != new.id })
             try await StoreCommand.reseal(.notUnderSealingKey, storeOptions: storeOptions, keyRing: ring, batchSize: batchSize)
@@ -67,9 +68,9 @@ extension StoreCommand {
     /// Runs a seal or rekey and says what it did; a value it could not open fails the command
     /// (exit 3) after everything else is done.
     static func reseal(_ target: ConnectStore.ResealTarget, storeOptions: StoreOptions, keyRing: SecretKeyRing, batchSize: Int) async throws {
-        guard batchSize > 0 else { throw CLIFailure.usage("--batch-size must be 1 or more") }
+        guard batchSize > 0 else { throw CommandFailure.usage("--batch-size must be 1 or more") }
         guard let key = keyRing.sealingKey else {
-            throw CLIFailure.usage("sealing needs a key: pass --secret-key-file FILE (make one with `connect-admin store keygen FILE`)")
+            throw CommandFailure.usage("sealing needs a key: pass --secret-key-file FILE (make one with `connect-admin store keygen FILE`)")
         }
         let location = try storeOptions.location
         let store = try await ConnectStore.open(location, keyRing: keyRing)
@@ -92,7 +93,7 @@ extension StoreCommand {
         if let note = report.scrubNote { Standard.warning(note) }
         if let first = report.unreadable.first {
             let more = report.unreadable.count > 1 ? " (and \(report.unreadable.count - 1) more values left as they are)" : " (left as it is)"
-            throw CLIFailure.secret(first, suffix: more)
+            throw CommandFailure.secret(first, suffix: more)
         }
     }
 

@@ -1,4 +1,5 @@
 import AdminCore
+import CommandLineSupport
 import ConnectCore
 import ArgumentParser
 import Foundation
@@ -34,16 +35,16 @@ struct TenantsCommand: AsyncParsableCommand {
         let stateFilter: TenantState?
         if let state {
             guard let parsed = TenantState(rawValue: state) else {
-                throw CLIFailure.usage("--state \(Sanitized.quote(state)) is not a state: use installed, enabled, disabled or uninstalled")
+                throw CommandFailure.usage("--state \(Sanitized.quote(state)) is not a state: use installed, enabled, disabled or uninstalled")
             }
             stateFilter = parsed
         } else {
             stateFilter = nil
         }
         guard let column = TenantQuery.SortColumn(rawValue: sort) else {
-            throw CLIFailure.usage("--sort \(Sanitized.quote(sort)) is not a column: use \(TenantQuery.SortColumn.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw CommandFailure.usage("--sort \(Sanitized.quote(sort)) is not a column: use \(TenantQuery.SortColumn.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard limit >= 0 else { throw CLIFailure.usage("--limit must be 0 (all) or more") }
+        guard limit >= 0 else { throw CommandFailure.usage("--limit must be 0 (all) or more") }
         try await storeOptions.withReader { store in
             if !store.capabilities.sorting && (column != .clientKey || desc) {
                 Standard.warning("\(store.location) lists tenants in its own order: --sort and --desc are ignored")
@@ -93,6 +94,6 @@ struct TenantsCommand: AsyncParsableCommand {
         }
         guard let first = problems.first else { return }
         let others = problems.count > 1 ? " (and \(problems.count - 1) more tenants)" : ""
-        throw CLIFailure.secret(first, suffix: others)
+        throw CommandFailure.secret(first, suffix: others)
     }
 }
