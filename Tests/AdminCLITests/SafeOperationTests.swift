@@ -128,7 +128,7 @@ import Testing
             unlink(path + suffix)
             #expect(symlink(victim, path + suffix) == 0)
             await #expect(throws: StoreError.self) { _ = try await ConnectStore.open(location) }
-            let migrate = try CLIRunner.run(["store", "migrate", "--store", url])
+            let migrate = try await CLIRunner.runOffPool(["store", "migrate", "--store", url])
             #expect(migrate.status == 3, "\(migrate.stdout) \(migrate.stderr)")
             #expect(migrate.stderr.contains("\(suffix) is a symbolic link"), "\(migrate.stderr)")
             #expect(migrate.stderr.split(separator: "\n").count == 1, "one sentence: \(migrate.stderr)")
@@ -140,7 +140,7 @@ import Testing
     /// A store path that is a device or a FIFO is refused by readers and writers alike, with one
     /// sentence and exit 3, and keeps its mode (a writer once made `/dev/null` 0600). The device
     /// is a private copy of /dev/null's (made where this runs as root), never /dev/null itself.
-    @Test func aDeviceOrFIFOIsNoStoreAndKeepsItsMode() throws {
+    @Test func aDeviceOrFIFOIsNoStoreAndKeepsItsMode() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let fifo = directory.appendingPathComponent("fifo").path
@@ -155,8 +155,19 @@ import Testing
         }
         for (path, kind) in paths {
             let before = Self.mode(path)
-            for command in [["store", "migrate"], ["dev", "seed", "--tenants", "1"], ["tenants"], ["store", "info"]] {
-                let result = try CLIRunner.run(command + ["--store", "sqlite:\(path)"], directory: directory)
+            // Every way a store is opened refuses it (in-process: each CLI run blocks a test thread).
+            let location = StoreLocation.sqlite(path: path)
+            for open in [{ () async throws in _ = try await ConnectStore.open(location) }, { _ = try await ConnectStoreReader.open(location) }] {
+                do {
+                    try await open()
+                    Issue.record("\(kind) was opened as a store")
+                } catch let error as StoreError {
+                    #expect(error.message.contains("is \(kind), not a SQLite file"), "\(error.message)")
+                }
+            }
+            // And the binaries say so in one sentence, exit 3: a writer and a reader.
+            for command in [["store", "migrate"], ["tenants"]] {
+                let result = try await CLIRunner.runOffPool(command + ["--store", "sqlite:\(path)"], directory: directory)
                 #expect(result.status == 3, "\(command) \(kind): \(result.stderr)")
                 #expect(result.stderr.contains("is \(kind), not a SQLite file"), "\(command): \(result.stderr)")
                 #expect(result.stderr.split(separator: "\n").count == 1, "one sentence: \(result.stderr)")
@@ -167,10 +178,10 @@ import Testing
 
     /// A regular file readable by others that is not a SQLite database is not ours to tighten:
     /// the writer refuses it and its mode stays.
-    @Test func aFileThatIsNoStoreKeepsItsMode() throws {
+    @Test func aFileThatIsNoStoreKeepsItsMode() async throws {
         let notes = try CLIRunner.temporaryFile("my notes, readable by my team\n", name: "notes")
         chmod(notes, 0o644)
-        let result = try CLIRunner.run(["store", "migrate", "--store", "sqlite:\(notes)"])
+        let result = try await CLIRunner.runOffPool(["store", "migrate", "--store", "sqlite:\(notes)"])
         #expect(result.status == 3, "\(result.stderr)")
         #expect(result.stderr.contains("not a SQLite database"), "\(result.stderr)")
         #expect(Self.mode(notes) == 0o644)
@@ -189,7 +200,7 @@ import Testing
                 auth: "rs256:k", remoteAddress: "198.51.100.\(index)"), tenant: nil))
         }
         await store.close()
-        let result = try CLIRunner.run(["history", "--tenant", "jira:real", "--limit", "5", "--json", "--store", url])
+        let result = try await CLIRunner.runOffPool(["history", "--tenant", "jira:real", "--limit", "5", "--json", "--store", url])
         #expect(result.status == 0, "\(result.stderr)")
         let outcomes = result.stdout.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["outcome"] as? String
