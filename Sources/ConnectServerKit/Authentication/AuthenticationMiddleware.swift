@@ -52,13 +52,16 @@ struct AuthenticationMiddleware: RouterMiddleware {
     /// The request's one token, verified by its family. A form body that was searched is
     /// kept in `request`, so whoever reads the body next reads the same bytes.
     func authenticate(_ request: inout Request) async -> RequestAuthentication {
-        var found = verifiers.flatMap { verifier in verifier.tokens(in: request).map { (text: $0, verifier: verifier) } }
-        let formFields = verifiers.compactMap { verifier in verifier.formField.map { (field: $0, verifier: verifier) } }
-        if TokenSearch.isForm(request) && !formFields.isEmpty {
+        var found: [(text: String, verifier: any RequestTokenVerifier)] = []
+        for verifier in verifiers {
+            for text in verifier.tokens(in: request) { found.append((text, verifier)) }
+        }
+        if TokenSearch.isForm(request), verifiers.contains(where: { $0.formField != nil }) {
             if let form = await Self.formBody(of: &request) {
                 let text = Substring(String(buffer: form))
-                for (field, verifier) in formFields {
-                    found += TokenSearch.formValues(field, in: text).map { (text: $0, verifier: verifier) }
+                for verifier in verifiers {
+                    guard let field = verifier.formField else { continue }
+                    for value in TokenSearch.formValues(field, in: text) { found.append((value, verifier)) }
                 }
             } else if route.required || !found.isEmpty {
                 let error = ConnectAuthError(.unsafeRequest, "a form body over \(TokenSearch.maxFormBytes / 1024) KiB or of unknown length cannot be checked for a jwt field")
@@ -70,8 +73,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             return .refused(AuthenticationRefusal(error: ConnectAuthError(.missingToken, "no JWT in the Authorization header, the jwt parameter or X-acpt"), token: nil))
         }
         // Several tokens must be one token: the app may read another than the one we verify.
-        let distinct = Set(found.map(\.text)).count
-        guard distinct == 1 else {
+        if found.count > 1, case let distinct = Set(found.map(\.text)).count, distinct > 1 {
             let error = ConnectAuthError(.ambiguousToken, "the request carries \(distinct) different tokens (Authorization, jwt or acpt parameters, X-acpt, a jwt form field)")
             return .refused(AuthenticationRefusal(error: error, token: nil))
         }

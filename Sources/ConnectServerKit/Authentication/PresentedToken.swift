@@ -8,8 +8,7 @@ public struct PresentedToken: Sendable {
     public let family: TokenFamily
     /// The token's structure, or why it has none a verifier could check.
     public let decoded: Result<ConnectToken, ConnectAuthError>
-    /// What the store keeps of the token: a fingerprint, or `oversized`.
-    public let fingerprint: String
+    private let maxTokenBytes: Int
 
     public init(text: String, family: TokenFamily, limits: ConnectToken.Limits) {
         self.text = text
@@ -19,7 +18,13 @@ public struct PresentedToken: Sendable {
         } catch {
             self.decoded = .failure(error)
         }
-        self.fingerprint = text.utf8.count <= limits.maxTokenBytes ? ConnectToken.fingerprint(of: text) : "oversized"
+        self.maxTokenBytes = limits.maxTokenBytes
+    }
+
+    /// What the store keeps of the token: a fingerprint, or `oversized`. Computed when asked
+    /// (a refusal being recorded), not for every request that passes.
+    public var fingerprint: String {
+        text.utf8.count <= maxTokenBytes ? ConnectToken.fingerprint(of: text) : "oversized"
     }
 
     /// The token's structure, when it has one.
