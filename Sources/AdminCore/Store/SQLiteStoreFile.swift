@@ -37,7 +37,7 @@ enum SQLiteStoreFile {
         if isLink {
             throw StoreError(.unreadable, "store path \(path) is a symbolic link to a file readable by others (mode \(octal(info))): run `chmod 600` on the file it points to, as its owner")
         }
-        try makePrivate(path, label: "store file")
+        try makePrivate(path)
         try makeCompanionsPrivate(path)
     }
 
@@ -47,24 +47,24 @@ enum SQLiteStoreFile {
         for suffix in ["-wal", "-shm"] {
             var companion = stat()
             guard lstat(path + suffix, &companion) == 0, companion.st_mode & 0o077 != 0 else { continue }
-            try makePrivate(path + suffix, label: "store file", requireDatabase: false, storePath: path)
+            try makePrivate(path + suffix, requireDatabase: false, storePath: path)
         }
     }
 
     /// Opens `file` without following a link, and sets 0600 through that descriptor if it is
     /// still a regular file readable by others — and, for the store itself, a SQLite database
     /// or empty. A file that is not one keeps its mode (SQLite then says it is no database).
-    private static func makePrivate(_ file: String, label: String, requireDatabase: Bool = true, storePath: String? = nil) throws(StoreError) {
+    private static func makePrivate(_ file: String, requireDatabase: Bool = true, storePath: String? = nil) throws(StoreError) {
         let fd = open(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
-            throw StoreError(.unreadable, "\(label) \(file) could not be opened to make it private (\(String(cString: strerror(errno)))): run `chmod 600 \(storePath ?? file)*` as its owner")
+            throw StoreError(.unreadable, "store file \(file) could not be opened to make it private (\(String(cString: strerror(errno)))): run `chmod 600 \(storePath ?? file)*` as its owner")
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, kind(info) == S_IFREG, info.st_mode & 0o077 != 0 else { return }
         if requireDatabase && info.st_size > 0 && !isDatabase(fd) { return }
         guard fchmod(fd, 0o600) == 0 else {
-            throw StoreError(.unreadable, "\(label) \(file) is readable by others (mode \(octal(info))) and could not be made private: run `chmod 600 \(storePath ?? file)*` as its owner")
+            throw StoreError(.unreadable, "store file \(file) is readable by others (mode \(octal(info))) and could not be made private: run `chmod 600 \(storePath ?? file)*` as its owner")
         }
     }
 

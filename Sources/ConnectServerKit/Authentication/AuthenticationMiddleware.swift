@@ -85,7 +85,6 @@ struct AuthenticationMiddleware: RouterMiddleware {
     static func formBody(of request: inout Request) async -> ByteBuffer? {
         guard request.headers[.transferEncoding] == nil, let length = request.headers[.contentLength].flatMap({ Int($0) }),
               length <= TokenSearch.maxFormBytes else { return nil }
-        guard let form = try? await request.collectBody(upTo: TokenSearch.maxFormBytes) else { return nil }
-        return form
+        return try? await request.collectBody(upTo: TokenSearch.maxFormBytes)
     }
 }
